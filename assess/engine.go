@@ -1,0 +1,110 @@
+package assess
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+)
+
+// baseline is the scheme whose provisions declarations answer ICS-style and
+// whose mandatory provisions decide an outcome on declaration alone.
+const baseline = "etsi-en-303-645"
+
+// Engine assesses products against one catalog. It compiles the catalog once
+// into index tables; an Engine is safe for concurrent use.
+type Engine struct {
+	cat *catalog.Catalog
+
+	outcomes []*catalog.Outcome
+	outIdx   map[string]int
+	basis    [][]int // per outcome: baseline requirements mapped to it
+	outCheck [][]int // per outcome: checks feeding it
+
+	reqs     []*catalog.Requirement
+	reqIdx   map[string]int
+	reqOuts  [][]int
+	reqIncl  [][]int // included requirements (includes + includes_mandatory_of)
+	reqFacts [][]int
+	coveredBy [][]int // per requirement: checks that cover it
+
+	facts   []string
+	factIdx map[string]int
+
+	checks   []*catalog.Check
+	checkIdx map[string]int
+	checkOut []int
+}
+
+// New compiles c. It fails if the catalog names a fact that declarations cannot
+// establish or a declaration rule the engine does not implement.
+func New(c *catalog.Catalog) (*Engine, error) {
+	e := &Engine{cat: c, outIdx: map[string]int{}, reqIdx: map[string]int{}, factIdx: map[string]int{}, checkIdx: map[string]int{}}
+	for _, f := range c.Facts {
+		if !slices.Contains(declaration.FactIDs, f.ID) {
+			return nil, fmt.Errorf("catalog fact %q cannot be established from a declaration", f.ID)
+		}
+		e.factIdx[f.ID] = len(e.facts)
+		e.facts = append(e.facts, f.ID)
+	}
+	for i, o := range c.Outcomes {
+		e.outIdx[o.ID] = i
+	}
+	e.outcomes = c.Outcomes
+	e.reqs = c.Requirements()
+	for i, r := range e.reqs {
+		e.reqIdx[r.Ref()] = i
+	}
+	e.basis = make([][]int, len(e.outcomes))
+	e.reqOuts = make([][]int, len(e.reqs))
+	e.reqIncl = make([][]int, len(e.reqs))
+	e.reqFacts = make([][]int, len(e.reqs))
+	for i, r := range e.reqs {
+		for _, o := range r.Outcomes {
+			oi := e.outIdx[o]
+			e.reqOuts[i] = append(e.reqOuts[i], oi)
+			if r.Scheme.ID == baseline {
+				e.basis[oi] = append(e.basis[oi], i)
+			}
+		}
+		for _, f := range append(slices.Clone(r.Scheme.Condition), r.Facts...) {
+			e.reqFacts[i] = append(e.reqFacts[i], e.factIdx[f])
+		}
+		for _, ref := range r.Includes {
+			e.reqIncl[i] = append(e.reqIncl[i], e.reqIdx[ref])
+		}
+		if s := c.Scheme(r.IncludesMandatoryOf); s != nil {
+			for _, x := range s.Requirements {
+				if x.Strength == catalog.Mandatory {
+					e.reqIncl[i] = append(e.reqIncl[i], e.reqIdx[x.Ref()])
+				}
+			}
+		}
+		for _, j := range e.reqIncl[i] {
+			if len(e.reqs[j].Includes) > 0 || e.reqs[j].IncludesMandatoryOf != "" {
+				return nil, fmt.Errorf("requirement %s includes %s, which itself includes others; one level only", r.Ref(), e.reqs[j].Ref())
+			}
+		}
+	}
+	e.coveredBy = make([][]int, len(e.reqs))
+	e.outCheck = make([][]int, len(e.outcomes))
+	for i, k := range c.Checks {
+		if k.Kind == catalog.Declared && rules[k.ID] == nil {
+			return nil, fmt.Errorf("catalog declaration check %q has no rule in the engine", k.ID)
+		}
+		e.checkIdx[k.ID] = i
+		oi := e.outIdx[k.Outcome]
+		e.checkOut = append(e.checkOut, oi)
+		e.outCheck[oi] = append(e.outCheck[oi], i)
+		for _, ref := range k.Covers {
+			ri := e.reqIdx[ref]
+			e.coveredBy[ri] = append(e.coveredBy[ri], i)
+		}
+	}
+	e.checks = c.Checks
+	return e, nil
+}
+
+// Catalog returns the catalog the engine was compiled from.
+func (e *Engine) Catalog() *catalog.Catalog { return e.cat }

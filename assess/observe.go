@@ -1,0 +1,110 @@
+package assess
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/evidence"
+)
+
+// obs is what is known about one check: the declaration rule's conclusion, or
+// the combined evidence items for a tool or lab check.
+type obs struct {
+	result string // evidence.Pass, Fail, Error, Info or "" (nothing observed)
+	kind   catalog.EvidenceKind
+	detail []string
+	refs   []string
+}
+
+func (o *obs) add(result string, kind catalog.EvidenceKind, detail, ref string) {
+	rank := func(r string) int {
+		switch r {
+		case evidence.Fail:
+			return 4
+		case evidence.Pass:
+			return 3
+		case evidence.Error:
+			return 2
+		case evidence.Info:
+			return 1
+		}
+		return 0
+	}
+	switch {
+	case rank(result) > rank(o.result):
+		o.result, o.kind, o.detail, o.refs = result, kind, nil, nil
+	case rank(result) < rank(o.result):
+		return
+	case kind.Rank() > o.kind.Rank():
+		o.kind = kind
+	}
+	if detail != "" && !slices.Contains(o.detail, detail) {
+		o.detail = append(o.detail, detail)
+	}
+	o.refs = append(o.refs, ref)
+}
+
+func (o *obs) reason() string { return strings.Join(o.detail, "; ") }
+
+func (r *run) observeDeclaration() {
+	for ci, k := range r.e.checks {
+		if k.Kind != catalog.Declared {
+			continue
+		}
+		res := rules[k.ID](r.d, r.asOf)
+		if res.result == "" {
+			continue
+		}
+		o := &r.obs[ci]
+		o.result, o.kind, o.detail = res.result, catalog.Declared, []string{res.detail}
+		for _, f := range res.fields {
+			o.refs = append(o.refs, "declaration:"+f)
+		}
+	}
+}
+
+// observeEvidence folds evidence items into the observations of their checks.
+// Items about another product or firmware, or for checks the catalog does not
+// know, are ignored and reported as findings.
+func (r *run) observeEvidence(items []evidence.Item) {
+	for i := range items {
+		it := &items[i]
+		ref := it.Ref()
+		ci, ok := r.e.checkIdx[it.Check]
+		switch {
+		case !ok:
+			r.finding(FindingIgnored, "evidence "+ref+" is for check "+q(it.Check)+", which catalog "+r.e.cat.Version+" does not know", ref)
+			continue
+		case r.e.checks[ci].Kind == catalog.Declared:
+			r.finding(FindingIgnored, "evidence "+ref+" claims check "+q(it.Check)+", which is computed from the declaration itself", ref)
+			continue
+		case it.Subject.Product != "" && it.Subject.Product != r.d.Product.Model:
+			r.finding(FindingIgnored, "evidence "+ref+" is about product "+q(it.Subject.Product)+", not "+q(r.d.Product.Model), ref)
+			continue
+		case it.Subject.Firmware != "" && !slices.Contains(r.d.Product.FirmwareVersions, it.Subject.Firmware):
+			r.finding(FindingIgnored, "evidence "+ref+" is about firmware "+q(it.Subject.Firmware)+", which the declaration does not list", ref)
+			continue
+		}
+		detail := it.Detail
+		if it.Target != "" && detail != "" {
+			detail += " (" + it.Target + ")"
+		}
+		r.obs[ci].add(it.Result, it.Kind, detail, ref)
+		r.evidence = append(r.evidence, EvidenceSummary{Ref: ref, Kind: it.Kind, Source: it.Source.String(),
+			Check: it.Check, Result: it.Result, Target: it.Target, Detail: it.Detail})
+	}
+}
+
+// answer returns the declared answer for requirement i and its evidence ref.
+func (r *run) answer(i int) (declaration.Answer, string, bool) {
+	key := r.e.reqs[i].Ref()
+	a, ok := r.answers[key]
+	if !ok {
+		return declaration.Answer{}, "", false
+	}
+	return a.Answer, "declaration:answers." + a.key, true
+}
+
+func q(s string) string { return `"` + s + `"` }

@@ -1,0 +1,164 @@
+package assess
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/evidence"
+)
+
+// outcome decides outcome oi: failing observations first (strongest evidence
+// wins), then "no" answers to mandatory baseline provisions, then passing
+// observations, then "yes" answers to the baseline provisions.
+func (r *run) outcome(oi int) OutcomeResult {
+	e := r.e
+	res := OutcomeResult{ID: e.outcomes[oi].ID, Evidence: []string{}}
+	var fails, passes []*obs
+	for _, ci := range e.outCheck[oi] {
+		k, o := e.checks[ci], &r.obs[ci]
+		if k.Scoped || k.Informational {
+			continue
+		}
+		switch o.result {
+		case evidence.Fail:
+			fails = append(fails, o)
+		case evidence.Pass:
+			passes = append(passes, o)
+		}
+	}
+	if len(fails) > 0 {
+		res.Verdict, res.Strength, res.Reason, res.Evidence = Fail, strongest(fails), joinReasons(fails), joinRefs(fails)
+		r.outByObs[oi] = true
+		r.contradiction(oi, res, passes)
+		return res
+	}
+	var noes, yeses, open, openRec []string
+	var refs []string
+	mandatory, applicable := 0, 0
+	for _, bi := range e.basis[oi] {
+		req := e.reqs[bi]
+		appl, _ := r.applicability(bi)
+		a, ref, ok := r.answer(bi)
+		if appl == declaration.False || (ok && a.Support == declaration.NA && appl == declaration.Unknown) {
+			continue
+		}
+		applicable++
+		if req.Strength == catalog.Mandatory {
+			mandatory++
+		}
+		switch {
+		case ok && a.Support == declaration.No && req.Strength == catalog.Mandatory:
+			noes = append(noes, req.ID)
+			refs = append(refs, ref)
+		case ok && a.Support == declaration.Yes:
+			yeses = append(yeses, req.ID)
+			refs = append(refs, ref)
+		case req.Strength == catalog.Mandatory:
+			open = append(open, req.ID)
+		case !ok:
+			openRec = append(openRec, req.ID)
+		}
+	}
+	switch {
+	case len(noes) > 0:
+		res.Verdict, res.Strength = Fail, catalog.Declared
+		res.Reason = "declared not supported: EN 303 645 " + strings.Join(noes, ", ")
+		res.Evidence = refs
+	case len(passes) > 0:
+		res.Verdict, res.Strength, res.Reason, res.Evidence = Pass, strongest(passes), joinReasons(passes), joinRefs(passes)
+	case len(yeses) > 0 && len(open) == 0:
+		res.Verdict, res.Strength = Pass, catalog.Declared
+		res.Reason = "declared supported: EN 303 645 " + strings.Join(yeses, ", ")
+		res.Evidence = refs
+	case len(e.basis[oi]) > 0 && applicable == 0:
+		res.Verdict = NotApplicable
+		res.Reason = "none of its EN 303 645 provisions applies to this product"
+	default:
+		res.Verdict = Unknown
+		if len(open) == 0 {
+			open = openRec
+		}
+		res.Reason = r.unknownOutcomeReason(oi, open)
+	}
+	return res
+}
+
+func (r *run) unknownOutcomeReason(oi int, open []string) string {
+	var how []string
+	if len(open) > 0 {
+		how = append(how, "answer EN 303 645 "+strings.Join(open, ", "))
+	}
+	var checks []string
+	for _, ci := range r.e.outCheck[oi] {
+		if k := r.e.checks[ci]; k.Kind != catalog.Declared && !k.Informational {
+			checks = append(checks, k.ID)
+		}
+	}
+	if len(checks) > 0 {
+		how = append(how, "provide evidence from "+strings.Join(checks, ", "))
+	}
+	if len(how) == 0 {
+		return "nothing declared or observed"
+	}
+	return "nothing declared or observed: " + strings.Join(how, " or ")
+}
+
+// contradiction records a finding when tool or lab evidence fails an outcome
+// that the declaration says is met.
+func (r *run) contradiction(oi int, res OutcomeResult, passes []*obs) {
+	if res.Strength == catalog.Declared {
+		return
+	}
+	var claims []string
+	var refs []string
+	for _, p := range passes {
+		if p.kind == catalog.Declared {
+			claims = append(claims, p.reason())
+			refs = append(refs, p.refs...)
+		}
+	}
+	for _, bi := range r.e.basis[oi] {
+		if a, ref, ok := r.answer(bi); ok && a.Support == declaration.Yes {
+			claims = append(claims, "EN 303 645 "+r.e.reqs[bi].ID+" declared supported")
+			refs = append(refs, ref)
+		}
+	}
+	if len(claims) == 0 {
+		return
+	}
+	r.finding(FindingContradiction, fmt.Sprintf("outcome %s: the declaration says %s, but %s evidence shows: %s",
+		res.ID, strings.Join(claims, "; "), res.Strength, res.Reason), append(refs, res.Evidence...)...)
+}
+
+func strongest(os []*obs) catalog.EvidenceKind {
+	k := os[0].kind
+	for _, o := range os[1:] {
+		if o.kind.Rank() > k.Rank() {
+			k = o.kind
+		}
+	}
+	return k
+}
+
+// joinReasons joins the details of observations, strongest evidence first.
+func joinReasons(os []*obs) string {
+	var parts []string
+	for rank := 3; rank >= 1; rank-- {
+		for _, o := range os {
+			if o.kind.Rank() == rank {
+				parts = append(parts, o.reason())
+			}
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func joinRefs(os []*obs) []string {
+	var refs []string
+	for _, o := range os {
+		refs = append(refs, o.refs...)
+	}
+	return refs
+}

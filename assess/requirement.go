@@ -1,0 +1,203 @@
+package assess
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/evidence"
+)
+
+// requirement decides requirement i (memoized; included requirements are
+// decided on demand).
+func (r *run) requirement(i int) RequirementResult {
+	if r.reqDone[i] {
+		return r.reqs[i]
+	}
+	res := r.decide(i)
+	req := r.e.reqs[i]
+	res.ID = req.ID
+	res.Unverified = req.Unverified != ""
+	if res.Evidence == nil {
+		res.Evidence = []string{}
+	}
+	if res.Verdict == Pass && req.Evidence != "" && res.Strength.Rank() < req.Evidence.Rank() {
+		res.Verdict = Unknown
+		res.Reason = fmt.Sprintf("needs %s evidence, but rests on %s evidence only (%s)", req.Evidence, res.Strength, res.Reason)
+		res.Strength = ""
+	}
+	r.reqs[i], r.reqDone[i] = res, true
+	return res
+}
+
+func (r *run) decide(i int) RequirementResult {
+	e, req := r.e, r.e.reqs[i]
+	appl, why := r.applicability(i)
+	if appl == declaration.False {
+		return RequirementResult{Verdict: NotApplicable, Reason: why}
+	}
+	a, aref, answered := r.answer(i)
+	if answered && a.Support == declaration.NA {
+		if appl == declaration.Unknown {
+			return RequirementResult{Verdict: NotApplicable, Strength: catalog.Declared, Reason: "declared not applicable" + detail(a), Evidence: []string{aref}}
+		}
+		r.finding(FindingContradiction, fmt.Sprintf("%s is declared not applicable, but its condition holds (%s)", req.Ref(), r.conditionBecause(i)), aref)
+		answered = false
+	}
+	if res, ok := r.failing(i); ok {
+		return res
+	}
+	if answered && a.Support == declaration.No {
+		return RequirementResult{Verdict: Fail, Strength: catalog.Declared, Reason: "declared not supported" + detail(a), Evidence: []string{aref}}
+	}
+	if len(e.reqIncl[i]) > 0 {
+		return r.composite(i)
+	}
+	if answered && a.Support == declaration.Yes {
+		res := RequirementResult{Verdict: Pass, Strength: catalog.Declared, Reason: "declared supported" + detail(a), Evidence: []string{aref}}
+		r.strengthen(i, &res)
+		return res
+	}
+	if res, ok := r.covered(i); ok {
+		return res
+	}
+	if appl == declaration.Unknown {
+		return RequirementResult{Verdict: Unknown, Reason: why}
+	}
+	if req.Scheme.ID != baseline {
+		return r.fromOutcomes(i)
+	}
+	return RequirementResult{Verdict: Unknown, Reason: "not answered and not covered by any evidence; answer it in the declaration (answers: \"" + req.ID + "\")"}
+}
+
+func detail(a declaration.Answer) string {
+	if a.Detail == "" {
+		return ""
+	}
+	return ": " + a.Detail
+}
+
+// failing reports a failure from an outcome that failed on observed evidence,
+// from any failed outcome for non-baseline requirements, or from a failing
+// scoped check that covers the requirement.
+func (r *run) failing(i int) (RequirementResult, bool) {
+	e := r.e
+	for _, oi := range e.reqOuts[i] {
+		o := &r.outs[oi]
+		if o.Verdict == Fail && (r.outByObs[oi] || e.reqs[i].Scheme.ID != baseline) {
+			return RequirementResult{Verdict: Fail, Strength: o.Strength, Reason: "outcome " + o.ID + " fails: " + o.Reason, Evidence: o.Evidence}, true
+		}
+	}
+	for _, ci := range e.coveredBy[i] {
+		if o := &r.obs[ci]; e.checks[ci].Scoped && o.result == evidence.Fail {
+			return RequirementResult{Verdict: Fail, Strength: o.kind, Reason: o.reason(), Evidence: o.refs}, true
+		}
+	}
+	return RequirementResult{}, false
+}
+
+// covered passes the requirement on the strongest passing check that covers it.
+func (r *run) covered(i int) (RequirementResult, bool) {
+	var best *obs
+	for _, ci := range r.e.coveredBy[i] {
+		if o := &r.obs[ci]; o.result == evidence.Pass && (best == nil || o.kind.Rank() > best.kind.Rank()) {
+			best = o
+		}
+	}
+	if best == nil {
+		return RequirementResult{}, false
+	}
+	return RequirementResult{Verdict: Pass, Strength: best.kind, Reason: best.reason(), Evidence: best.refs}, true
+}
+
+// strengthen raises a declared pass to the kind of a passing covering check.
+func (r *run) strengthen(i int, res *RequirementResult) {
+	if c, ok := r.covered(i); ok && c.Strength.Rank() > res.Strength.Rank() {
+		res.Strength = c.Strength
+		res.Reason += "; " + c.Reason
+		res.Evidence = append(res.Evidence, c.Evidence...)
+	}
+}
+
+// fromOutcomes decides a non-baseline requirement from its outcomes: pass when
+// all pass (at the weakest of their strengths), unknown otherwise.
+func (r *run) fromOutcomes(i int) RequirementResult {
+	res := RequirementResult{Verdict: Pass, Strength: catalog.Lab}
+	var open, passed []string
+	for _, oi := range r.e.reqOuts[i] {
+		o := &r.outs[oi]
+		switch o.Verdict {
+		case Pass:
+			passed = append(passed, o.ID)
+			if o.Strength.Rank() < res.Strength.Rank() {
+				res.Strength = o.Strength
+			}
+			res.Evidence = append(res.Evidence, o.Evidence...)
+		case NotApplicable:
+		default:
+			open = append(open, o.ID+" ("+string(o.Verdict)+")")
+		}
+	}
+	switch {
+	case len(open) > 0:
+		return RequirementResult{Verdict: Unknown, Reason: "outcome not shown: " + strings.Join(open, ", ")}
+	case len(passed) == 0:
+		return RequirementResult{Verdict: NotApplicable, Reason: "none of its outcomes applies to this product"}
+	}
+	res.Reason = "outcome met: " + strings.Join(passed, ", ")
+	return res
+}
+
+// composite decides a requirement that includes other requirements (e.g. "all
+// mandatory EN 303 645 provisions"), together with its own outcomes.
+func (r *run) composite(i int) RequirementResult {
+	var failed, open []string
+	weakest := catalog.Lab
+	for _, j := range r.e.reqIncl[i] {
+		sub := r.requirement(j)
+		ref := r.e.reqs[j].Ref()
+		switch sub.Verdict {
+		case Fail:
+			failed = append(failed, ref)
+		case Unknown:
+			open = append(open, ref)
+		case Pass:
+			if sub.Strength.Rank() < weakest.Rank() {
+				weakest = sub.Strength
+			}
+		}
+	}
+	if len(r.e.reqOuts[i]) > 0 {
+		own := r.fromOutcomes(i)
+		if own.Verdict == Unknown {
+			open = append(open, own.Reason)
+		} else if own.Verdict == Pass && own.Strength.Rank() < weakest.Rank() {
+			weakest = own.Strength
+		}
+	}
+	n := len(r.e.reqIncl[i])
+	switch {
+	case len(failed) > 0:
+		return RequirementResult{Verdict: Fail, Reason: fmt.Sprintf("%d of %d included requirements fail: %s", len(failed), n, list(failed, 6))}
+	case len(open) > 0:
+		return RequirementResult{Verdict: Unknown, Reason: fmt.Sprintf("%d of %d included requirements not shown: %s", len(open), n, list(open, 6))}
+	}
+	return RequirementResult{Verdict: Pass, Strength: weakest, Reason: fmt.Sprintf("all %d included requirements met or not applicable", n)}
+}
+
+func (r *run) conditionBecause(i int) string {
+	var parts []string
+	for _, fi := range r.e.reqFacts[i] {
+		parts = append(parts, r.facts[fi].Because)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// list joins at most n items and says how many more there are.
+func list(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}

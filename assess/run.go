@@ -1,0 +1,122 @@
+package assess
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/evidence"
+)
+
+type keyedAnswer struct {
+	declaration.Answer
+	key string
+}
+
+// run is the state of one assessment.
+type run struct {
+	e        *Engine
+	d        *declaration.Declaration
+	asOf     catalog.Date
+	answers  map[string]keyedAnswer
+	facts    []declaration.FactValue
+	obs      []obs
+	outs     []OutcomeResult
+	outByObs []bool // outcome failed on an observation, not on answers
+	reqs     []RequirementResult
+	reqDone  []bool
+	findings []Finding
+	evidence []EvidenceSummary
+}
+
+// Assess evaluates declaration d with evidence items on date asOf. The
+// declaration must have passed [declaration.Declaration.Check] against the
+// engine's catalog.
+func (e *Engine) Assess(d *declaration.Declaration, items []evidence.Item, asOf catalog.Date) *Assessment {
+	r := &run{e: e, d: d, asOf: asOf,
+		answers:  make(map[string]keyedAnswer, len(d.Answers)),
+		facts:    make([]declaration.FactValue, len(e.facts)),
+		obs:      make([]obs, len(e.checks)),
+		outs:     make([]OutcomeResult, len(e.outcomes)),
+		outByObs: make([]bool, len(e.outcomes)),
+		reqs:     make([]RequirementResult, len(e.reqs)),
+		reqDone:  make([]bool, len(e.reqs)),
+		findings: []Finding{},
+		evidence: []EvidenceSummary{},
+	}
+	for k, a := range d.Answers {
+		r.answers[declaration.AnswerKey(k)] = keyedAnswer{a, k}
+	}
+	for i, f := range e.facts {
+		r.facts[i], _ = d.Fact(f)
+	}
+	r.observeDeclaration()
+	r.observeEvidence(items)
+	for i := range e.outcomes {
+		r.outs[i] = r.outcome(i)
+	}
+	a := &Assessment{
+		Product: Product{Manufacturer: d.Manufacturer.Name, Name: d.Product.Name, Model: d.Product.Model,
+			HardwareVersion: d.Product.HardwareVersion, FirmwareVersions: d.Product.FirmwareVersions,
+			Category: d.Product.Category, Markets: d.Markets},
+		CatalogVersion: e.cat.Version,
+		AsOf:           asOf,
+		Outcomes:       r.outs,
+		Support:        r.support(),
+	}
+	a.Schemes = make([]SchemeResult, len(e.cat.Schemes))
+	for i, s := range e.cat.Schemes {
+		a.Schemes[i] = r.scheme(s)
+	}
+	a.Recognitions = r.recognitions(a)
+	a.Markets = r.markets(a)
+	a.Tier, a.Gaps = r.tier(a)
+	if a.Tier > 0 {
+		a.TierName = e.cat.Tiers[a.Tier-1].Name
+	} else {
+		a.TierName = "none"
+	}
+	a.Findings = r.findings
+	a.Evidence = r.evidence
+	a.Digest = digest(a)
+	return a
+}
+
+func (r *run) finding(kind, msg string, refs ...string) {
+	r.findings = append(r.findings, Finding{Kind: kind, Message: msg, Evidence: refs})
+}
+
+// applicability says whether requirement i applies, from its condition facts.
+func (r *run) applicability(i int) (declaration.Tri, string) {
+	val := declaration.True
+	var unknown []string
+	for _, fi := range r.e.reqFacts[i] {
+		f := r.facts[fi]
+		title := r.e.cat.Facts[fi].Title
+		switch f.Value {
+		case declaration.False:
+			return declaration.False, fmt.Sprintf("applies only if %s, which is not the case (%s)", title, f.Because)
+		case declaration.Unknown:
+			val = declaration.Unknown
+			unknown = append(unknown, fmt.Sprintf("%s (%s)", title, f.Because))
+		}
+	}
+	if val == declaration.Unknown {
+		return val, "applies only if " + strings.Join(unknown, " and ") + "; declare it to decide"
+	}
+	return val, ""
+}
+
+func (r *run) support() Support {
+	s := Support{EndDate: r.d.Support.EndDate, PublishedAt: r.d.Support.PublishedAt,
+		DaysRemaining: r.asOf.DaysUntil(r.d.Support.EndDate)}
+	switch {
+	case s.DaysRemaining < 0:
+		s.Ended, s.DaysRemaining = true, 0
+		r.finding(FindingSupport, fmt.Sprintf("security support ended on %s: the product no longer receives security updates", s.EndDate), "declaration:support.end_date")
+	case s.DaysRemaining <= 180:
+		r.finding(FindingSupport, fmt.Sprintf("security support ends on %s, in %d days", s.EndDate, s.DaysRemaining), "declaration:support.end_date")
+	}
+	return s
+}

@@ -1,0 +1,192 @@
+package assess
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+)
+
+func (r *run) scheme(s *catalog.Scheme) SchemeResult {
+	res := SchemeResult{ID: s.ID, Applicable: true, Unverified: s.Unverified != "",
+		Requirements: make([]RequirementResult, len(s.Requirements))}
+	for j, req := range s.Requirements {
+		rr := r.requirement(r.e.reqIdx[req.Ref()])
+		res.Requirements[j] = rr
+		res.Unverified = res.Unverified || rr.Unverified
+	}
+	for _, f := range s.Condition {
+		if v := r.facts[r.e.factIdx[f]]; v.Value == declaration.False {
+			res.Applicable = false
+			res.Reason = "does not apply to this product: " + v.Because
+			return res
+		}
+	}
+	if len(s.Levels) == 0 {
+		bad := notMet(s, res.Requirements, len(s.Requirements))
+		res.Met = len(bad) == 0
+		if res.Met {
+			res.Reason = fmt.Sprintf("all %d mandatory requirements met or not applicable", countMandatory(s))
+		} else {
+			res.Reason = fmt.Sprintf("%d of %d mandatory requirements not met: %s", len(bad), countMandatory(s), list(bad, 5))
+		}
+		return res
+	}
+	for li, lv := range s.Levels {
+		bad := notMet(s, res.Requirements, li+1)
+		if len(bad) > 0 {
+			if res.Level == "" {
+				res.Reason = fmt.Sprintf("no level met; level %s needs: %s", lv.ID, list(bad, 5))
+			} else {
+				res.Reason = fmt.Sprintf("meets level %s; level %s needs: %s", res.Level, lv.ID, list(bad, 5))
+			}
+			return res
+		}
+		res.Level, res.Met = lv.ID, true
+	}
+	res.Reason = fmt.Sprintf("meets the highest level, %s", res.Level)
+	return res
+}
+
+// notMet lists the mandatory requirements (up to the first maxLevel levels of a
+// levelled scheme) that neither pass nor are not applicable.
+func notMet(s *catalog.Scheme, results []RequirementResult, maxLevel int) []string {
+	var bad []string
+	for j, req := range s.Requirements {
+		if req.Strength != catalog.Mandatory {
+			continue
+		}
+		if len(s.Levels) > 0 && s.LevelIndex(req.Level) >= maxLevel {
+			continue
+		}
+		if v := results[j].Verdict; v != Pass && v != NotApplicable {
+			bad = append(bad, fmt.Sprintf("%s (%s)", req.ID, v))
+		}
+	}
+	return bad
+}
+
+func countMandatory(s *catalog.Scheme) int {
+	n := 0
+	for _, req := range s.Requirements {
+		if req.Strength == catalog.Mandatory {
+			n++
+		}
+	}
+	return n
+}
+
+// meets reports whether the assessment shows scheme sl.Scheme met at level
+// sl.Level or higher.
+func meets(c *catalog.Catalog, a *Assessment, sl catalog.SchemeLevel) bool {
+	sr := a.Scheme(sl.Scheme)
+	if sr == nil || !sr.Met {
+		return false
+	}
+	if sl.Level == "" {
+		return true
+	}
+	s := c.Scheme(sl.Scheme)
+	return s.LevelIndex(sr.Level) >= s.LevelIndex(sl.Level)
+}
+
+// holds reports whether the product holds sl: met by this assessment, or a
+// declared certification valid on the as-of date at that level or higher.
+func (r *run) holds(a *Assessment, sl catalog.SchemeLevel) (bool, string) {
+	if meets(r.e.cat, a, sl) {
+		return true, "assessed"
+	}
+	s := r.e.cat.Scheme(sl.Scheme)
+	for _, c := range r.d.Certifications {
+		if c.Scheme != sl.Scheme || (!c.ValidUntil.IsZero() && c.ValidUntil.Before(r.asOf)) {
+			continue
+		}
+		if sl.Level == "" || s.LevelIndex(c.Level) >= s.LevelIndex(sl.Level) {
+			basis := "declared certificate"
+			if c.ID != "" {
+				basis += " " + c.ID
+			}
+			return true, basis
+		}
+	}
+	return false, ""
+}
+
+func (r *run) recognitions(a *Assessment) []RecognitionResult {
+	out := []RecognitionResult{}
+	for _, rec := range r.e.cat.Recognitions {
+		if rec.Effective.After(r.asOf) || contains(rec.ScopeExcludes, r.d.Product.Category) {
+			continue
+		}
+		for _, g := range rec.Grants {
+			if ok, basis := r.holds(a, g.Holder); ok {
+				out = append(out, RecognitionResult{Agreement: rec.ID, Holds: g.Holder.String(), Earns: g.Earns.String(), Basis: basis, Note: g.Note})
+			}
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// tier returns the highest tier whose every tier up to it is satisfied, and the
+// gaps to the next tier.
+func (r *run) tier(a *Assessment) (int, []Gap) {
+	level := 0
+	for _, t := range r.e.cat.Tiers {
+		gaps := r.tierGaps(a, t)
+		if len(gaps) > 0 {
+			return level, gaps
+		}
+		level = t.Level
+	}
+	return level, []Gap{}
+}
+
+func (r *run) tierGaps(a *Assessment, t *catalog.Tier) []Gap {
+	var gaps []Gap
+	for _, to := range t.Outcomes {
+		o, def := a.Outcome(to.ID), r.e.cat.Outcome(to.ID)
+		gap := Gap{Tier: t.Level, Outcome: to.ID, Remediation: def.Remediation}
+		switch {
+		case o.Verdict != Pass:
+			gap.Problem = fmt.Sprintf("%s is %s: %s", def.Title, o.Verdict, o.Reason)
+		case o.Strength.Rank() < to.Evidence.Rank():
+			gap.Problem = fmt.Sprintf("%s rests on %s evidence; tier %d needs %s evidence", def.Title, o.Strength, t.Level, to.Evidence)
+		default:
+			var missing []string
+			for _, k := range to.Checks {
+				if ob := r.obs[r.e.checkIdx[k]]; ob.result != "pass" {
+					missing = append(missing, fmt.Sprintf("%s (%s)", k, orNone(ob.result)))
+				}
+			}
+			if len(missing) == 0 {
+				continue
+			}
+			gap.Problem = fmt.Sprintf("%s: tier %d needs passing evidence from %s", def.Title, t.Level, strings.Join(missing, ", "))
+		}
+		gaps = append(gaps, gap)
+	}
+	for _, s := range t.Schemes {
+		if sr := a.Scheme(s); !sr.Met {
+			gaps = append(gaps, Gap{Tier: t.Level, Scheme: s, Problem: fmt.Sprintf("%s not met: %s", r.e.cat.Scheme(s).Short, sr.Reason),
+				Remediation: "meet every mandatory requirement listed as fail or unknown for " + s})
+		}
+	}
+	return gaps
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no evidence"
+	}
+	return s
+}

@@ -1,0 +1,256 @@
+package catalog_test
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iotlabel/iotlabel/catalog"
+)
+
+func mustDefault(t *testing.T) *catalog.Catalog {
+	t.Helper()
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatalf("embedded catalog does not load: %v", err)
+	}
+	return c
+}
+
+func TestDefaultCatalogVersionAndSchemes(t *testing.T) {
+	c := mustDefault(t)
+	if c.Version != "2026.11" {
+		t.Errorf("version = %q, want 2026.11", c.Version)
+	}
+	// Other tools and the registry rely on these IDs; they must never change.
+	stable := []string{"etsi-en-303-645", "uk-psti", "au-smart-devices", "au-cop", "sg-cls", "us-nistir-8259",
+		"us-nistir-8425", "us-cyber-trust-mark", "us-federal", "us-ca-sb327", "eu-cra", "eu-red", "de-bsi-label",
+		"fi-traficom", "jp-jc-star", "kr-kisa-cic"}
+	for _, id := range stable {
+		if c.Scheme(id) == nil {
+			t.Errorf("scheme %q missing", id)
+		}
+	}
+	if len(c.Schemes) != len(stable) {
+		t.Errorf("catalog has %d schemes, want %d", len(c.Schemes), len(stable))
+	}
+	for _, m := range []string{"GB", "AU", "EU", "SG", "US", "US-CA", "DE", "FI", "JP", "KR"} {
+		if c.Market(m) == nil {
+			t.Errorf("market %q missing", m)
+		}
+	}
+	if n := len(c.Outcomes); n < 22 || n > 30 {
+		t.Errorf("catalog has %d outcomes, want about 25", n)
+	}
+}
+
+// TestETSIProvisions pins the facts of EN 303 645 v2.1.1 Table B.1: 68
+// provisions, 33 mandatory and 35 recommended, and our phase tally.
+func TestETSIProvisions(t *testing.T) {
+	s := mustDefault(t).Scheme("etsi-en-303-645")
+	count := map[catalog.Strength]int{}
+	phases := map[catalog.Phase]int{}
+	for _, r := range s.Requirements {
+		count[r.Strength]++
+		phases[r.Phase]++
+	}
+	if diff := cmp.Diff(map[catalog.Strength]int{"mandatory": 33, "recommended": 35}, count); diff != "" {
+		t.Errorf("strength counts (-want +got):\n%s", diff)
+	}
+	want := map[catalog.Phase]int{"design": 29, "development": 9, "sale": 5, "setup": 7, "maintenance": 12, "sunsetting": 6}
+	if diff := cmp.Diff(want, phases); diff != "" {
+		t.Errorf("phase tally (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		id       string
+		strength catalog.Strength
+		facts    []string
+	}{
+		{"4-1", "mandatory", nil},
+		{"5.1-1", "mandatory", []string{"uses_passwords"}},
+		{"5.1-2", "mandatory", []string{"preinstalled_passwords"}},
+		{"5.3-6", "recommended", []string{"automatic_updates_or_notifications", "update_mechanism"}},
+		{"5.3-10", "mandatory", []string{"network_updates", "update_mechanism"}},
+		{"5.3-13", "mandatory", nil},
+		{"5.3-14", "recommended", []string{"not_updateable", "constrained"}},
+		{"5.6-4", "mandatory", []string{"debug_interface"}},
+		{"6-5", "mandatory", []string{"telemetry"}},
+	} {
+		r := s.Requirement(tc.id)
+		if r == nil {
+			t.Errorf("provision %s missing", tc.id)
+			continue
+		}
+		if r.Strength != tc.strength {
+			t.Errorf("%s strength = %s, want %s", tc.id, r.Strength, tc.strength)
+		}
+		if diff := cmp.Diff(tc.facts, r.Facts); diff != "" {
+			t.Errorf("%s condition facts (-want +got):\n%s", tc.id, diff)
+		}
+	}
+}
+
+func TestEveryRequirementIsComplete(t *testing.T) {
+	c := mustDefault(t)
+	for _, r := range c.Requirements() {
+		if r.Phase == "" || r.Strength == "" || r.Title == "" {
+			t.Errorf("%s lacks phase, strength or title", r.Ref())
+		}
+		if len(r.Outcomes) == 0 && len(r.Includes) == 0 && r.IncludesMandatoryOf == "" {
+			t.Errorf("%s maps to nothing", r.Ref())
+		}
+		if c.Requirement(r.Ref()) != r {
+			t.Errorf("%s is not indexed", r.Ref())
+		}
+	}
+}
+
+func TestMarketsIncludeTheirUnion(t *testing.T) {
+	c := mustDefault(t)
+	var got []string
+	for _, r := range c.MarketRules("DE") {
+		got = append(got, r.Scheme)
+	}
+	if diff := cmp.Diff([]string{"eu-red", "eu-cra"}, got); diff != "" {
+		t.Errorf("DE rules (-want +got):\n%s", diff)
+	}
+}
+
+// mutate returns a copy of the embedded catalog with one file's text edited.
+func mutate(t *testing.T, file, old, new string) fs.FS {
+	t.Helper()
+	m := fstest.MapFS{}
+	err := fs.WalkDir(catalog.Data(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(catalog.Data(), p)
+		if p == file {
+			if !strings.Contains(string(b), old) {
+				t.Fatalf("%s does not contain %q", file, old)
+			}
+			b = []byte(strings.Replace(string(b), old, new, 1))
+		}
+		m[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestIntegrityErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, old, new, want string
+	}{
+		{"duplicate requirement", "schemes/uk-psti.yaml", "id: Sch1-2", "id: Sch1-1",
+			`schemes/uk-psti.yaml:27: requirement "Sch1-1" is defined twice in scheme uk-psti`},
+		{"unresolved outcome", "schemes/au-cop.yaml", "outcomes: [secure-storage]", "outcomes: [secure-storag]",
+			`requirement P4: outcome "secure-storag" does not exist (did you mean "secure-storage"?)`},
+		{"missing strength", "schemes/au-cop.yaml", "strength: recommended, phase: design, outcomes: [secure-storage]", "phase: design, outcomes: [secure-storage]",
+			`requirement P4: strength "" is not "mandatory" or "recommended"`},
+		{"bad phase", "schemes/au-cop.yaml", "phase: design, outcomes: [secure-storage]", "phase: desing, outcomes: [secure-storage]",
+			`requirement P4: phase "desing" is not one of`},
+		{"unknown field", "outcomes.yaml", "    consumer: Each device", "    consumr: Each device",
+			`outcomes.yaml:8: unknown field "consumr" (did you mean "consumer"?)`},
+		{"bad include", "schemes/sg-cls.yaml", "etsi-en-303-645:5.1-2,", "etsi-en-303-645:5.1-99,",
+			`referenced requirement "etsi-en-303-645:5.1-99" does not exist`},
+		{"bad tier check", "tiers.yaml", "checks: [sbom-present]", "checks: [penetration-test]",
+			`tier 3: outcome sbom: check "penetration-test" does not exist or does not feed that outcome`},
+		{"bad market scheme", "markets.yaml", "scheme: uk-psti", "scheme: uk-pst",
+			`market GB: scheme "uk-pst" does not exist`},
+		{"bad date", "schemes/uk-psti.yaml", "effective: 2024-04-29", "effective: 2024-04-31",
+			`date "2024-04-31" is not a valid YYYY-MM-DD date`},
+		{"bad recognition level", "recognitions.yaml", "earns: {scheme: sg-cls, level: \"3\"}}", "earns: {scheme: sg-cls, level: \"5\"}}",
+			`recognition sg-fi-2021: scheme sg-cls has no level "5"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := catalog.LoadFS(mutate(t, tc.file, tc.old, tc.new))
+			var le *catalog.LoadError
+			if !errors.As(err, &le) {
+				t.Fatalf("LoadFS error = %v, want a *LoadError", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error does not mention %q:\n%v", tc.want, err)
+			}
+		})
+	}
+}
+
+func TestLoadDirRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	if err := catalog.WriteDir(dir, catalog.Data()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := catalog.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := catalog.Diff(mustDefault(t), c); len(d) != 0 {
+		t.Errorf("catalog copied to disk differs: %v", d)
+	}
+	if _, err := catalog.LoadDir(dir + "/nope"); err == nil {
+		t.Error("LoadDir of a missing directory succeeded")
+	}
+}
+
+func TestDiff(t *testing.T) {
+	a := mustDefault(t)
+	b, err := catalog.LoadFS(mutate(t, "schemes/etsi-en-303-645.yaml", `strength: recommended, phase: maintenance, outcomes: [vulnerability-handling]}`, `strength: mandatory, phase: maintenance, outcomes: [vulnerability-handling]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []catalog.Change{{Kind: "changed", Item: "requirement etsi-en-303-645:5.2-2", Field: "strength", Old: "recommended", New: "mandatory"}}
+	if diff := cmp.Diff(want, catalog.Diff(a, b)); diff != "" {
+		t.Errorf("Diff (-want +got):\n%s", diff)
+	}
+	if d := catalog.Diff(a, a); len(d) != 0 {
+		t.Errorf("Diff of a catalog with itself = %v", d)
+	}
+}
+
+func TestCoverageMarksThinPhases(t *testing.T) {
+	cov := mustDefault(t).Coverage()
+	var etsi catalog.SchemeCoverage
+	for _, s := range cov.Schemes {
+		if s.Scheme == "etsi-en-303-645" {
+			etsi = s
+		}
+	}
+	got := map[catalog.Phase][2]int{}
+	for _, p := range etsi.Phases {
+		got[p.Phase] = [2]int{p.Mandatory, p.Recommended}
+	}
+	want := map[catalog.Phase][2]int{"design": {14, 15}, "development": {6, 3}, "sale": {5, 0}, "setup": {3, 4}, "maintenance": {4, 8}, "sunsetting": {1, 5}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("EN 303 645 coverage (-want +got):\n%s", diff)
+	}
+	if len(cov.ThinPhases) == 0 || cov.ThinPhases[len(cov.ThinPhases)-1] != catalog.Sunsetting {
+		t.Errorf("thin phases = %v, want sunsetting among them", cov.ThinPhases)
+	}
+}
+
+func TestCrosswalk(t *testing.T) {
+	c := mustDefault(t)
+	links, err := c.Crosswalk("uk-psti", "etsi-en-303-645")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, l := range links {
+		got[l.From] = l.To
+	}
+	if diff := cmp.Diff([]string{"5.1-1", "5.1-2"}, got["Sch1-1"]); diff != "" {
+		t.Errorf("PSTI Sch1-1 -> ETSI (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"5.3-13"}, got["Sch1-3"]); diff != "" {
+		t.Errorf("PSTI Sch1-3 -> ETSI (-want +got):\n%s", diff)
+	}
+	if _, err := c.Crosswalk("uk-pst", "eu-cra"); err == nil || !strings.Contains(err.Error(), `did you mean "uk-psti"`) {
+		t.Errorf("unknown scheme error = %v", err)
+	}
+}

@@ -1,0 +1,92 @@
+package evidence
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/iotlabel/iotlabel/catalog"
+)
+
+// Results of a check.
+const (
+	// Pass means the check ran and the weakness is absent.
+	Pass = "pass"
+	// Fail means the weakness is present.
+	Fail = "fail"
+	// Error means the check could not decide.
+	Error = "error"
+	// Info records an observation that is neither good nor bad.
+	Info = "info"
+)
+
+// Item is one piece of evidence.
+type Item struct {
+	// ID identifies the item; when empty, [Item.Ref] derives one from its content.
+	ID string `json:"id,omitempty"`
+	// Kind is declared, tool or lab.
+	Kind catalog.EvidenceKind `json:"kind"`
+	// Source is the tool (and version) or the signer that produced the item.
+	Source Source `json:"source"`
+	// Time is when the observation was made.
+	Time time.Time `json:"time"`
+	// Subject is what was observed.
+	Subject Subject `json:"subject"`
+	// Check is the catalog check ID, e.g. default-credentials.
+	Check string `json:"check"`
+	// Result is pass, fail, error or info.
+	Result string `json:"result"`
+	// Target is the network endpoint checked ("ip:port"), for probe evidence;
+	// the same as Subject.Target.
+	Target string `json:"target,omitempty"`
+	// Protocol is the network protocol checked, for probe evidence.
+	Protocol string `json:"protocol,omitempty"`
+	// Username is the account a credential check logged in with.
+	Username string `json:"username,omitempty"`
+	// PasswordHint is a masked form of the password that worked.
+	PasswordHint string `json:"password_hint,omitempty"`
+	// Detail explains the result in one sentence.
+	Detail string `json:"detail"`
+	// Data holds check-specific structured details.
+	Data map[string]any `json:"data,omitempty"`
+	// TranscriptDigest is "sha256:<hex>" of the raw transcript, if one was kept.
+	TranscriptDigest string `json:"transcript_digest,omitempty"`
+}
+
+// Source names who or what produced an item.
+type Source struct {
+	Tool    string `json:"tool,omitempty"`
+	Version string `json:"version,omitempty"`
+	Signer  string `json:"signer,omitempty"`
+}
+
+// String renders "tool version" or the signer.
+func (s Source) String() string {
+	switch {
+	case s.Tool != "" && s.Version != "":
+		return s.Tool + " " + s.Version
+	case s.Tool != "":
+		return s.Tool
+	}
+	return s.Signer
+}
+
+// Subject is the product, firmware and endpoint an item is about.
+type Subject struct {
+	Product  string `json:"product,omitempty"`
+	Firmware string `json:"firmware,omitempty"`
+	Target   string `json:"target,omitempty"`
+}
+
+// Ref returns the item's ID, or "ev-" and the first 12 hex digits of the
+// SHA-256 of its JSON encoding when it has none. Refs are stable: the same item
+// always gets the same ref.
+func (it *Item) Ref() string {
+	if it.ID != "" {
+		return it.ID
+	}
+	b, _ := json.Marshal(it) // an Item always marshals
+	sum := sha256.Sum256(b)
+	return "ev-" + hex.EncodeToString(sum[:6])
+}

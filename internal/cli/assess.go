@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/evidence"
+	"github.com/iotlabel/iotlabel/report"
+)
+
+const assessUsage = `assess DECLARATION [--evidence FILE]... [--as-of YYYY-MM-DD] [--format text|json|markdown|html|oscal]
+       [--require-tier N] [--market ID]... [--out FILE] [--catalog DIR]
+
+Assesses one product declaration, with optional evidence (JSONL from probes, SBOM scans or labs),
+against every scheme, tier and market of the catalog. Text output starts with the summary.
+Exit code 1 when the product misses --require-tier or may not be sold in a --market.`
+
+func runAssess(_ context.Context, e *env, args []string) error {
+	fs := e.newFlags("assess", assessUsage)
+	var evFiles, markets repeated
+	fs.Var(&evFiles, "evidence", "evidence JSONL `FILE` (repeatable)")
+	fs.Var(&markets, "market", "fail (exit 1) unless the product may be sold in market `ID` (repeatable)")
+	asOf := fs.String("as-of", "", "assess as on this `date` (default: today, UTC)")
+	format := fs.String("format", "text", "output format: text, json, markdown, html or oscal")
+	requireTier := fs.Int("require-tier", 0, "fail (exit 1) unless the product reaches tier `N`")
+	out := fs.String("out", "", "write the report to `FILE` instead of standard output")
+	catDir := fs.String("catalog", "", "load the catalog from `DIR` instead of the built-in one")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return badInput("assess needs exactly one declaration file (got %d); see `iotlabel assess --help`", len(pos))
+	}
+	if err := checkFormat(*format, "text", "json", "markdown", "html", "oscal"); err != nil {
+		return err
+	}
+	date, err := parseAsOf(*asOf, e)
+	if err != nil {
+		return err
+	}
+	cat, err := loadCatalog(*catDir)
+	if err != nil {
+		return err
+	}
+	for _, m := range markets {
+		if cat.Market(m) == nil {
+			return badInput("--market %q is not a market of catalog %s", m, cat.Version)
+		}
+	}
+	if *requireTier < 0 || *requireTier > len(cat.Tiers) {
+		return badInput("--require-tier %d is out of range 0..%d", *requireTier, len(cat.Tiers))
+	}
+	a, _, err := assessFile(cat, pos[0], evFiles, date)
+	if err != nil {
+		return err
+	}
+	if err := e.writeOutput(*out, func(w io.Writer) error { return render(w, *format, cat, a) }); err != nil {
+		return err
+	}
+	return verdictExit(e, a, *requireTier, markets)
+}
+
+func render(w io.Writer, format string, cat *catalog.Catalog, a *assess.Assessment) error {
+	switch format {
+	case "json":
+		return report.JSON(w, a)
+	case "markdown":
+		return report.Markdown(w, cat, a)
+	case "html":
+		return report.HTML(w, cat, a)
+	case "oscal":
+		return report.OSCAL(w, cat, a)
+	}
+	return report.Text(w, cat, a)
+}
+
+func parseAsOf(s string, e *env) (catalog.Date, error) {
+	if s == "" {
+		return catalog.DateOf(e.now()), nil
+	}
+	d, err := catalog.ParseDate(s)
+	if err != nil {
+		return catalog.Date{}, badInput("--as-of: %v", err)
+	}
+	return d, nil
+}
+
+// assessFile reads, validates and assesses a declaration with evidence files.
+func assessFile(cat *catalog.Catalog, path string, evFiles []string, asOf catalog.Date) (*assess.Assessment, *declaration.Declaration, error) {
+	d, err := readDeclaration(cat, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var items []evidence.Item
+	for _, f := range evFiles {
+		it, err := readEvidence(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		items = append(items, it...)
+	}
+	eng, err := assess.New(cat)
+	if err != nil {
+		return nil, nil, fmt.Errorf("compile catalog %s: %w", cat.Version, err)
+	}
+	return eng.Assess(d, items, asOf), d, nil
+}
+
+func readDeclaration(cat *catalog.Catalog, path string) (*declaration.Declaration, error) {
+	b, err := readLimited(path, declaration.MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	d, err := declaration.Parse(path, b)
+	if err != nil {
+		return nil, asBadInput(err)
+	}
+	if err := d.Check(cat); err != nil {
+		return nil, asBadInput(err)
+	}
+	return d, nil
+}
+
+func readEvidence(path string) ([]evidence.Item, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, badInput("evidence: %v", err)
+	}
+	defer f.Close()
+	items, err := evidence.Read(path, f)
+	if err != nil {
+		return nil, asBadInput(err)
+	}
+	return items, nil
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, badInput("%v", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, badInput("read %s: %v", path, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, badInput("%s is larger than %d bytes", path, limit)
+	}
+	return b, nil
+}
+
+func verdictExit(e *env, a *assess.Assessment, requireTier int, markets []string) error {
+	failed := false
+	if a.Tier < requireTier {
+		fmt.Fprintf(e.stderr, "iotlabel: %s reaches tier %d, below the required tier %d\n", a.Product.Model, a.Tier, requireTier)
+		failed = true
+	}
+	for _, m := range markets {
+		if mr := a.Market(m); !mr.Allowed {
+			fmt.Fprintf(e.stderr, "iotlabel: %s may not be sold in %s on %s\n", a.Product.Model, m, a.AsOf)
+			failed = true
+		}
+	}
+	if failed {
+		return errFailed
+	}
+	return nil
+}

@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/iotlabel/iotlabel/catalog"
+)
+
+// Version is the iotlabel version, set at build time with -ldflags.
+var Version = "0.1.0-dev"
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailed   = 1
+	exitBadInput = 2
+	exitInternal = 3
+)
+
+// exitError carries an exit code with its message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func badInput(format string, args ...any) error {
+	return &exitError{exitBadInput, fmt.Errorf(format, args...)}
+}
+
+func asBadInput(err error) error { return &exitError{exitBadInput, err} }
+
+// failed reports that the product does not meet what was asked; the message has
+// already been written as part of the normal output.
+var errFailed = &exitError{exitFailed, errors.New("")}
+
+type env struct {
+	stdout, stderr io.Writer
+	now            func() time.Time
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"assess", "assess a product declaration (with evidence) against every scheme, tier and market", runAssess},
+		{"declaration", "write a declaration template or validate declarations", runDeclaration},
+		{"catalog", "explore the catalog: schemes, requirements, coverage, crosswalks, diffs, OSCAL export", runCatalog},
+		{"report", "write the EN 303 645 ICS or a UK PSTI statement of compliance draft", runReport},
+		{"version", "print the version and the catalog version", runVersion},
+	}
+}
+
+// Main runs the iotlabel command line and returns the process exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr, now: time.Now}
+	return e.main(ctx, args)
+}
+
+func (e *env) main(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			return e.main(ctx, []string{args[1], "--help"})
+		}
+		e.usage(e.stdout)
+		if len(args) == 0 {
+			return exitBadInput
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return e.exit(c.run(ctx, e, args[1:]))
+		}
+	}
+	fmt.Fprintf(e.stderr, "iotlabel: unknown command %q\n", args[0])
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	if s := catalog.Closest(args[0], names); s != "" {
+		fmt.Fprintf(e.stderr, "did you mean %q?\n", s)
+	}
+	fmt.Fprintln(e.stderr, "run `iotlabel help` for the list of commands")
+	return exitBadInput
+}
+
+func (e *env) exit(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	var xe *exitError
+	if errors.As(err, &xe) {
+		if msg := xe.err.Error(); msg != "" {
+			fmt.Fprintln(e.stderr, "iotlabel: "+strings.ReplaceAll(msg, "\n", "\n  "))
+		}
+		return xe.code
+	}
+	fmt.Fprintln(e.stderr, "iotlabel: "+err.Error())
+	return exitInternal
+}
+
+func (e *env) usage(w io.Writer) {
+	fmt.Fprintf(w, "iotlabel %s — requirements → evidence → verdicts for consumer IoT security\n\nUsage: iotlabel COMMAND [ARGS]\n\nCommands:\n", Version)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun `iotlabel COMMAND --help` for a command's flags.\nExit codes: 0 ok, 1 the product fails what was asked, 2 bad input, 3 internal error.\n")
+}
+
+// newFlags makes a FlagSet whose --help prints usage text to stdout.
+func (e *env) newFlags(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: iotlabel %s\n\n", usage)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
+	}
+	return fs
+}
+
+// parse parses flags and positional arguments in any order, so that
+// `assess FILE --format json` works as well as `assess --format json FILE`.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, asBadInput(err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// repeated is a flag that may be given several times.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+// loadCatalog returns the embedded catalog, or the one in dir.
+func loadCatalog(dir string) (*catalog.Catalog, error) {
+	if dir == "" {
+		c, err := catalog.Default()
+		if err != nil {
+			return nil, fmt.Errorf("embedded catalog: %w", err)
+		}
+		return c, nil
+	}
+	c, err := catalog.LoadDir(dir)
+	if err != nil {
+		return nil, asBadInput(err)
+	}
+	return c, nil
+}
+
+func checkFormat(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	return badInput("--format %q is not one of %s", format, strings.Join(allowed, ", "))
+}
+
+// writeOutput writes the bytes produced by render to path atomically (a
+// temporary file renamed into place), or to stdout when path is "" or "-".
+func (e *env) writeOutput(path string, render func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		return render(e.stdout)
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return badInput("cannot write %s: %v", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := render(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func runVersion(_ context.Context, e *env, args []string) error {
+	fs := e.newFlags("version", "version")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	c, err := catalog.Default()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "iotlabel %s (catalog %s)\n", Version, c.Version)
+	return nil
+}

@@ -1,0 +1,136 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
+)
+
+// maxGaps is how many gaps the summary shows before pointing to the rest.
+const maxGaps = 5
+
+// Text writes a human-readable report: the summary (tier, markets, top gaps)
+// first, then findings, outcomes, schemes and recognitions.
+func Text(w io.Writer, c *catalog.Catalog, a *assess.Assessment) error {
+	p := &printer{w: w}
+	pr := a.Product
+	p.f("%s %s (model %s, firmware %s) by %s\n", pr.Name, orDash(pr.HardwareVersion), pr.Model, strings.Join(pr.FirmwareVersions, ", "), pr.Manufacturer)
+	p.f("catalog %s, as of %s, digest %s\n\n", a.CatalogVersion, a.AsOf, a.Digest)
+	p.f("TIER %d — %s\n", a.Tier, tierLine(c, a))
+	p.f("Security updates until %s%s\n", a.Support.EndDate, supportSuffix(a.Support))
+	p.f("\nMARKETS (as of %s)\n", a.AsOf)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, m := range a.Markets {
+		if !m.Targeted && m.Allowed && len(m.Upcoming) == 0 {
+			continue
+		}
+		mark := "may be sold"
+		if !m.Allowed {
+			mark = "MAY NOT BE SOLD"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", m.ID, mark, strings.Join(m.Reasons, "; "))
+		for _, u := range m.Upcoming {
+			fmt.Fprintf(tw, "  \t\tupcoming: %s\n", u)
+		}
+	}
+	tw.Flush()
+	p.f("  (markets not targeted and with nothing to report are omitted; --format json lists all)\n")
+	if len(a.Gaps) > 0 {
+		p.f("\nTOP GAPS TO TIER %d (%d in all)\n", a.Gaps[0].Tier, len(a.Gaps))
+		for i, g := range a.Gaps {
+			if i == maxGaps {
+				p.f("  … %d more: see --format markdown or json\n", len(a.Gaps)-maxGaps)
+				break
+			}
+			p.f("  %d. %s\n     fix: %s\n", i+1, g.Problem, g.Remediation)
+		}
+	}
+	if len(a.Findings) > 0 {
+		p.f("\nFINDINGS\n")
+		for _, f := range a.Findings {
+			p.f("  [%s] %s\n", f.Kind, f.Message)
+		}
+	}
+	p.f("\nOUTCOMES\n")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, o := range a.Outcomes {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", o.Verdict, orDash(string(o.Strength)), o.ID, o.Reason)
+	}
+	tw.Flush()
+	p.f("\nSCHEMES\n")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, s := range a.Schemes {
+		fmt.Fprintf(tw, "  %s\t%s\t%s%s\n", schemeState(s), c.Scheme(s.ID).Short, s.Reason, unverifiedMark(s.Unverified))
+	}
+	tw.Flush()
+	if len(a.Recognitions) > 0 {
+		p.f("\nRECOGNITIONS EARNED\n")
+		for _, r := range a.Recognitions {
+			p.f("  %s → %s (%s, %s)%s\n", r.Holds, r.Earns, r.Agreement, r.Basis, noteSuffix(r.Note))
+		}
+	}
+	p.f("\n* rests in part on catalog facts our sources could not confirm; see `iotlabel catalog show SCHEME`.\n")
+	return p.err
+}
+
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) f(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func tierLine(c *catalog.Catalog, a *assess.Assessment) string {
+	if a.Tier == 0 {
+		return "fails the Tier 1 baseline (" + c.Tiers[0].Summary + ")"
+	}
+	return c.Tiers[a.Tier-1].Name + ": " + c.Tiers[a.Tier-1].Summary
+}
+
+func supportSuffix(s assess.Support) string {
+	if s.Ended {
+		return " — SUPPORT HAS ENDED"
+	}
+	return fmt.Sprintf(" (%d days left)", s.DaysRemaining)
+}
+
+func schemeState(s assess.SchemeResult) string {
+	switch {
+	case !s.Applicable:
+		return "n/a"
+	case s.Level != "":
+		return "level " + s.Level
+	case s.Met:
+		return "met"
+	}
+	return "not met"
+}
+
+func unverifiedMark(u bool) string {
+	if u {
+		return " *"
+	}
+	return ""
+}
+
+func noteSuffix(n string) string {
+	if n == "" {
+		return ""
+	}
+	return " — " + n
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
