@@ -22,11 +22,11 @@ type Engine struct {
 	basis    [][]int // per outcome: baseline requirements mapped to it
 	outCheck [][]int // per outcome: checks feeding it
 
-	reqs     []*catalog.Requirement
-	reqIdx   map[string]int
-	reqOuts  [][]int
-	reqIncl  [][]int // included requirements (includes + includes_mandatory_of)
-	reqFacts [][]int
+	reqs      []*catalog.Requirement
+	reqIdx    map[string]int
+	reqOuts   [][]int
+	reqIncl   [][]int // included requirements (includes + includes_mandatory_of)
+	reqFacts  [][]int
 	coveredBy [][]int // per requirement: checks that cover it
 
 	facts   []string

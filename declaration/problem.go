@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
 )
 
 // Problem is one thing wrong with a declaration.
@@ -80,4 +79,3 @@ func (d *Declaration) problem(inv *Invalid, msg, hint string, segs ...string) {
 	line, col := d.at(segs...)
 	inv.add(line, col, fieldPath(segs), msg, hint)
 }
-
