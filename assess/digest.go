@@ -3,26 +3,34 @@ package assess
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-
-	"github.com/gowebpki/jcs"
+	"sync"
 )
 
-// digest returns "sha256:" and the hex SHA-256 of the RFC 8785 (JCS) canonical
-// JSON of the assessment with its digest field empty.
-func digest(a *Assessment) string {
+var canonPool = sync.Pool{New: func() any { return &canon{b: make([]byte, 0, 64<<10)} }}
+
+// Canonical returns the RFC 8785 (JCS) canonical JSON of the assessment with its
+// digest field empty: the bytes the digest is computed over.
+func Canonical(a *Assessment) []byte {
+	c := canonPool.Get().(*canon)
+	defer canonPool.Put(c)
+	c.b = c.b[:0]
 	saved := a.Digest
 	a.Digest = ""
-	b, err := json.Marshal(a)
+	c.assessment(a)
 	a.Digest = saved
-	if err != nil {
-		panic(err) // an Assessment always marshals
-	}
-	canon, err := jcs.Transform(b)
-	if err != nil {
-		panic(err) // encoding/json output is valid JSON
-	}
-	sum := sha256.Sum256(canon)
+	return append([]byte(nil), c.b...)
+}
+
+// digest returns "sha256:" and the hex SHA-256 of the assessment's canonical JSON.
+func digest(a *Assessment) string {
+	c := canonPool.Get().(*canon)
+	defer canonPool.Put(c)
+	c.b = c.b[:0]
+	saved := a.Digest
+	a.Digest = ""
+	c.assessment(a)
+	a.Digest = saved
+	sum := sha256.Sum256(c.b)
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 

@@ -6,7 +6,8 @@
 // the next tier.
 //
 // Every verdict carries its reason and references to the evidence behind it:
-// evidence item refs ("ev-…") and declaration fields ("declaration:passwords.scheme").
+// evidence item refs ("ev-…"), declaration fields ("declaration:passwords.scheme")
+// and, for requirements met through outcomes, the outcomes ("outcome:sbom").
 //
 // The rules, in short:
 //   - A check (declaration rule, tool check, lab attestation) that fails, fails

@@ -22,12 +22,14 @@ type Engine struct {
 	basis    [][]int // per outcome: baseline requirements mapped to it
 	outCheck [][]int // per outcome: checks feeding it
 
-	reqs      []*catalog.Requirement
-	reqIdx    map[string]int
-	reqOuts   [][]int
-	reqIncl   [][]int // included requirements (includes + includes_mandatory_of)
-	reqFacts  [][]int
-	coveredBy [][]int // per requirement: checks that cover it
+	reqs       []*catalog.Requirement
+	refs       []string // "scheme:id" of each requirement
+	schemeReqs [][]int  // per scheme: its requirements' indexes
+	reqIdx     map[string]int
+	reqOuts    [][]int
+	reqIncl    [][]int // included requirements (includes + includes_mandatory_of)
+	reqFacts   [][]int
+	coveredBy  [][]int // per requirement: checks that cover it
 
 	facts   []string
 	factIdx map[string]int
@@ -54,7 +56,15 @@ func New(c *catalog.Catalog) (*Engine, error) {
 	e.outcomes = c.Outcomes
 	e.reqs = c.Requirements()
 	for i, r := range e.reqs {
-		e.reqIdx[r.Ref()] = i
+		e.refs = append(e.refs, r.Ref())
+		e.reqIdx[e.refs[i]] = i
+	}
+	for _, s := range c.Schemes {
+		var idx []int
+		for _, r := range s.Requirements {
+			idx = append(idx, e.reqIdx[r.Ref()])
+		}
+		e.schemeReqs = append(e.schemeReqs, idx)
 	}
 	e.basis = make([][]int, len(e.outcomes))
 	e.reqOuts = make([][]int, len(e.reqs))

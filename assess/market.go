@@ -52,8 +52,12 @@ func (r *run) marketRule(a *Assessment, rule catalog.MarketRule, res *MarketResu
 		r.earlyRequirements(s, sr, res)
 		return
 	}
+	since := ""
+	if !rule.From.IsZero() {
+		since = ", mandatory since " + rule.From.String()
+	}
 	if met {
-		res.Reasons = append(res.Reasons, fmt.Sprintf("meets %s (mandatory since %s)", name, rule.From))
+		res.Reasons = append(res.Reasons, fmt.Sprintf("meets %s%s", name, since))
 		return
 	}
 	for _, rec := range a.Recognitions {
@@ -65,7 +69,7 @@ func (r *run) marketRule(a *Assessment, rule catalog.MarketRule, res *MarketResu
 		}
 	}
 	res.Allowed = false
-	res.Reasons = append(res.Reasons, fmt.Sprintf("does not meet %s, mandatory since %s: %s", name, rule.From, sr.Reason))
+	res.Reasons = append(res.Reasons, fmt.Sprintf("does not meet %s%s: %s", name, since, sr.Reason))
 }
 
 // earlyRequirements applies the requirements of a not-yet-applicable scheme

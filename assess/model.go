@@ -98,6 +98,9 @@ type RecognitionResult struct {
 	Earns     string `json:"earns"`
 	Basis     string `json:"basis"`
 	Note      string `json:"note,omitempty"`
+	// Unverified is set when the agreement or the held scheme rests on facts
+	// our sources could not confirm.
+	Unverified bool `json:"unverified,omitempty"`
 }
 
 // Gap is one thing missing for the next tier, with its remediation.

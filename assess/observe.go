@@ -99,8 +99,7 @@ func (r *run) observeEvidence(items []evidence.Item) {
 
 // answer returns the declared answer for requirement i and its evidence ref.
 func (r *run) answer(i int) (declaration.Answer, string, bool) {
-	key := r.e.reqs[i].Ref()
-	a, ok := r.answers[key]
+	a, ok := r.answers[r.e.refs[i]]
 	if !ok {
 		return declaration.Answer{}, "", false
 	}

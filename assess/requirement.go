@@ -133,7 +133,7 @@ func (r *run) fromOutcomes(i int) RequirementResult {
 			if o.Strength.Rank() < res.Strength.Rank() {
 				res.Strength = o.Strength
 			}
-			res.Evidence = append(res.Evidence, o.Evidence...)
+			res.Evidence = append(res.Evidence, "outcome:"+o.ID)
 		case NotApplicable:
 		default:
 			open = append(open, o.ID+" ("+string(o.Verdict)+")")
@@ -156,7 +156,7 @@ func (r *run) composite(i int) RequirementResult {
 	weakest := catalog.Lab
 	for _, j := range r.e.reqIncl[i] {
 		sub := r.requirement(j)
-		ref := r.e.reqs[j].Ref()
+		ref := r.e.refs[j]
 		switch sub.Verdict {
 		case Fail:
 			failed = append(failed, ref)

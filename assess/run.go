@@ -26,6 +26,7 @@ type run struct {
 	outByObs []bool // outcome failed on an observation, not on answers
 	reqs     []RequirementResult
 	reqDone  []bool
+	appl     []applied // per requirement, computed once
 	findings []Finding
 	evidence []EvidenceSummary
 }
@@ -42,6 +43,7 @@ func (e *Engine) Assess(d *declaration.Declaration, items []evidence.Item, asOf 
 		outByObs: make([]bool, len(e.outcomes)),
 		reqs:     make([]RequirementResult, len(e.reqs)),
 		reqDone:  make([]bool, len(e.reqs)),
+		appl:     make([]applied, len(e.reqs)),
 		findings: []Finding{},
 		evidence: []EvidenceSummary{},
 	}
@@ -67,7 +69,7 @@ func (e *Engine) Assess(d *declaration.Declaration, items []evidence.Item, asOf 
 	}
 	a.Schemes = make([]SchemeResult, len(e.cat.Schemes))
 	for i, s := range e.cat.Schemes {
-		a.Schemes[i] = r.scheme(s)
+		a.Schemes[i] = r.scheme(s, e.schemeReqs[i])
 	}
 	a.Recognitions = r.recognitions(a)
 	a.Markets = r.markets(a)
@@ -87,8 +89,23 @@ func (r *run) finding(kind, msg string, refs ...string) {
 	r.findings = append(r.findings, Finding{Kind: kind, Message: msg, Evidence: refs})
 }
 
+type applied struct {
+	done bool
+	val  declaration.Tri
+	why  string
+}
+
 // applicability says whether requirement i applies, from its condition facts.
 func (r *run) applicability(i int) (declaration.Tri, string) {
+	if a := &r.appl[i]; a.done {
+		return a.val, a.why
+	}
+	v, why := r.computeApplicability(i)
+	r.appl[i] = applied{true, v, why}
+	return v, why
+}
+
+func (r *run) computeApplicability(i int) (declaration.Tri, string) {
 	val := declaration.True
 	var unknown []string
 	for _, fi := range r.e.reqFacts[i] {

@@ -8,11 +8,11 @@ import (
 	"github.com/iotlabel/iotlabel/declaration"
 )
 
-func (r *run) scheme(s *catalog.Scheme) SchemeResult {
+func (r *run) scheme(s *catalog.Scheme, idx []int) SchemeResult {
 	res := SchemeResult{ID: s.ID, Applicable: true, Unverified: s.Unverified != "",
 		Requirements: make([]RequirementResult, len(s.Requirements))}
-	for j, req := range s.Requirements {
-		rr := r.requirement(r.e.reqIdx[req.Ref()])
+	for j, i := range idx {
+		rr := r.requirement(i)
 		res.Requirements[j] = rr
 		res.Unverified = res.Unverified || rr.Unverified
 	}
@@ -24,17 +24,23 @@ func (r *run) scheme(s *catalog.Scheme) SchemeResult {
 		}
 	}
 	if len(s.Levels) == 0 {
-		bad := notMet(s, res.Requirements, len(s.Requirements))
+		strength, n := catalog.Mandatory, countMandatory(s)
+		if n == 0 {
+			// A scheme of recommendations only (a code of practice) is met
+			// when all of them are.
+			strength, n = catalog.Recommended, len(s.Requirements)
+		}
+		bad := notMet(s, res.Requirements, len(s.Requirements), strength)
 		res.Met = len(bad) == 0
 		if res.Met {
-			res.Reason = fmt.Sprintf("all %d mandatory requirements met or not applicable", countMandatory(s))
+			res.Reason = fmt.Sprintf("all %d %s requirements met or not applicable", n, strength)
 		} else {
-			res.Reason = fmt.Sprintf("%d of %d mandatory requirements not met: %s", len(bad), countMandatory(s), list(bad, 5))
+			res.Reason = fmt.Sprintf("%d of %d %s requirements not met: %s", len(bad), n, strength, list(bad, 5))
 		}
 		return res
 	}
 	for li, lv := range s.Levels {
-		bad := notMet(s, res.Requirements, li+1)
+		bad := notMet(s, res.Requirements, li+1, catalog.Mandatory)
 		if len(bad) > 0 {
 			if res.Level == "" {
 				res.Reason = fmt.Sprintf("no level met; level %s needs: %s", lv.ID, list(bad, 5))
@@ -49,12 +55,12 @@ func (r *run) scheme(s *catalog.Scheme) SchemeResult {
 	return res
 }
 
-// notMet lists the mandatory requirements (up to the first maxLevel levels of a
-// levelled scheme) that neither pass nor are not applicable.
-func notMet(s *catalog.Scheme, results []RequirementResult, maxLevel int) []string {
+// notMet lists the requirements of the given strength (up to the first maxLevel
+// levels of a levelled scheme) that neither pass nor are not applicable.
+func notMet(s *catalog.Scheme, results []RequirementResult, maxLevel int, strength catalog.Strength) []string {
 	var bad []string
 	for j, req := range s.Requirements {
-		if req.Strength != catalog.Mandatory {
+		if req.Strength != strength {
 			continue
 		}
 		if len(s.Levels) > 0 && s.LevelIndex(req.Level) >= maxLevel {
@@ -121,7 +127,9 @@ func (r *run) recognitions(a *Assessment) []RecognitionResult {
 		}
 		for _, g := range rec.Grants {
 			if ok, basis := r.holds(a, g.Holder); ok {
-				out = append(out, RecognitionResult{Agreement: rec.ID, Holds: g.Holder.String(), Earns: g.Earns.String(), Basis: basis, Note: g.Note})
+				unverified := rec.Unverified != "" || a.Scheme(g.Holder.Scheme).Unverified
+				out = append(out, RecognitionResult{Agreement: rec.ID, Holds: g.Holder.String(), Earns: g.Earns.String(),
+					Basis: basis, Note: g.Note, Unverified: unverified})
 			}
 		}
 	}

@@ -104,3 +104,6 @@ func (d *Date) UnmarshalYAML(n *yaml.Node) error {
 
 // MarshalYAML writes the date as YYYY-MM-DD.
 func (d Date) MarshalYAML() (any, error) { return d.String(), nil }
+
+// Equal reports whether d and o are the same date.
+func (d Date) Equal(o Date) bool { return d.t.Equal(o.t) }

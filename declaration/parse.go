@@ -256,7 +256,9 @@ func schemaProblems(inv *Invalid, ve *jsonschema.ValidationError, nodes, keys ma
 					kl, kc = kn.Line, kn.Column
 				}
 				hint := "remove it"
-				if s := catalog.Closest(p, known); s != "" {
+				if strings.ContainsAny(p, " ,") {
+					hint = "this looks like part of a text value: quote the whole value, e.g. detail: \"a, b\""
+				} else if s := catalog.Closest(p, known); s != "" {
 					hint = fmt.Sprintf("did you mean %q?", s)
 				} else if len(known) > 0 {
 					hint = "allowed here: " + strings.Join(known, ", ")

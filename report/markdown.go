@@ -56,7 +56,7 @@ func Markdown(w io.Writer, c *catalog.Catalog, a *assess.Assessment) error {
 	if len(a.Recognitions) > 0 {
 		p.f("\n## Recognitions earned\n\n")
 		for _, r := range a.Recognitions {
-			p.f("- %s → %s (%s, %s)%s\n", r.Holds, r.Earns, r.Agreement, r.Basis, noteSuffix(r.Note))
+			p.f("- %s → %s (%s, %s)%s%s\n", r.Holds, r.Earns, r.Agreement, r.Basis, noteSuffix(r.Note), unverifiedMark(r.Unverified))
 		}
 	}
 	if len(a.Evidence) > 0 {

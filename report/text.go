@@ -70,7 +70,7 @@ func Text(w io.Writer, c *catalog.Catalog, a *assess.Assessment) error {
 	if len(a.Recognitions) > 0 {
 		p.f("\nRECOGNITIONS EARNED\n")
 		for _, r := range a.Recognitions {
-			p.f("  %s → %s (%s, %s)%s\n", r.Holds, r.Earns, r.Agreement, r.Basis, noteSuffix(r.Note))
+			p.f("  %s → %s (%s, %s)%s%s\n", r.Holds, r.Earns, r.Agreement, r.Basis, noteSuffix(r.Note), unverifiedMark(r.Unverified))
 		}
 	}
 	p.f("\n* rests in part on catalog facts our sources could not confirm; see `iotlabel catalog show SCHEME`.\n")

@@ -1,0 +1,435 @@
+package assess_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/evidence"
+)
+
+var asOf = catalog.MustDate("2026-11-22")
+
+func engine(t testing.TB) *assess.Engine {
+	t.Helper()
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := assess.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// example parses one of the shipped examples and applies mods to it.
+func example(t testing.TB, name string, mods ...func(*declaration.Declaration)) *declaration.Declaration {
+	t.Helper()
+	path := "../examples/" + name + "/declaration.yaml"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := declaration.Parse(path, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mods {
+		m(d)
+	}
+	return d
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func tool(check, result, detail string) evidence.Item {
+	return evidence.Item{Kind: catalog.Tool, Source: evidence.Source{Tool: "test-probe", Version: "1"},
+		Time: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC), Check: check, Result: result, Detail: detail, Target: "192.0.2.7:23"}
+}
+
+func lab(check string) evidence.Item {
+	return evidence.Item{Kind: catalog.Lab, Source: evidence.Source{Signer: "Example Test Lab"},
+		Time: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Check: check, Result: evidence.Pass, Detail: check + " passed"}
+}
+
+func req(t *testing.T, a *assess.Assessment, scheme, id string) assess.RequirementResult {
+	t.Helper()
+	s := a.Scheme(scheme)
+	if s == nil {
+		t.Fatalf("no scheme %s", scheme)
+	}
+	r := s.Requirement(id)
+	if r == nil {
+		t.Fatalf("no requirement %s:%s", scheme, id)
+	}
+	return *r
+}
+
+func hasFinding(a *assess.Assessment, kind, substr string) bool {
+	for _, f := range a.Findings {
+		if f.Kind == kind && strings.Contains(f.Message, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEngineCompilesDefaultCatalog(t *testing.T) {
+	engine(t) // fails if a catalog fact or declaration check has no implementation
+}
+
+func TestPasswords(t *testing.T) {
+	e := engine(t)
+	for _, tc := range []struct {
+		name    string
+		mod     func(*declaration.Declaration)
+		want    assess.Verdict
+		reason  string
+		gbAllow bool
+	}{
+		{"user-defined", func(d *declaration.Declaration) {
+			d.Passwords.Scheme = "user-defined"
+			d.Passwords.DerivedFromIdentifier = nil
+		}, assess.Pass, "user sets the password", true},
+		{"unique", func(d *declaration.Declaration) {}, assess.Pass, "own password", true},
+		{"derived from MAC", func(d *declaration.Declaration) { d.Passwords.DerivedFromIdentifier = ptr(true) }, assess.Fail, "derived from a device identifier", false},
+		{"universal default", func(d *declaration.Declaration) {
+			d.Passwords.Scheme = "universal-default"
+			d.Passwords.DerivedFromIdentifier = nil
+		}, assess.Fail, "same default password", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := e.Assess(example(t, "router-tier2", tc.mod), nil, asOf)
+			psti := req(t, a, "uk-psti", "Sch1-1")
+			if psti.Verdict != tc.want || !strings.Contains(psti.Reason, tc.reason) {
+				t.Errorf("uk-psti Sch1-1 = %s (%s), want %s containing %q", psti.Verdict, psti.Reason, tc.want, tc.reason)
+			}
+			if got := a.Market("GB").Allowed; got != tc.gbAllow {
+				t.Errorf("GB allowed = %v, want %v: %v", got, tc.gbAllow, a.Market("GB").Reasons)
+			}
+			if tc.want == assess.Fail && a.Tier != 0 {
+				t.Errorf("tier = %d, want 0 for failing passwords", a.Tier)
+			}
+		})
+	}
+}
+
+func TestDisclosureAndSupport(t *testing.T) {
+	e := engine(t)
+	a := e.Assess(example(t, "router-tier2", func(d *declaration.Declaration) { d.Disclosure.StatusUpdateDays = nil }), nil, asOf)
+	for _, ref := range [][2]string{{"uk-psti", "Sch1-2"}, {"au-smart-devices", "Sch1-3"}, {"etsi-en-303-645", "5.2-1"}} {
+		r := req(t, a, ref[0], ref[1])
+		if r.Verdict != assess.Fail || !strings.Contains(r.Reason, "status-update timescale") {
+			t.Errorf("%s:%s = %s (%s), want fail naming the status-update timescale", ref[0], ref[1], r.Verdict, r.Reason)
+		}
+	}
+	a = e.Assess(example(t, "router-tier2", func(d *declaration.Declaration) { d.Support.PublishedAt = "" }), nil, asOf)
+	if r := req(t, a, "uk-psti", "Sch1-3"); r.Verdict != assess.Fail || !strings.Contains(r.Reason, "not published") {
+		t.Errorf("Sch1-3 = %s (%s), want fail: not published", r.Verdict, r.Reason)
+	}
+}
+
+func TestConditions(t *testing.T) {
+	e := engine(t)
+	a := e.Assess(example(t, "sensor-non-updateable"), nil, asOf)
+	for _, tc := range []struct {
+		id     string
+		want   assess.Verdict
+		reason string
+	}{
+		{"5.1-1", assess.NotApplicable, "passwords.scheme is none"},
+		{"5.3-2", assess.NotApplicable, "product.constrained is true"},
+		{"5.3-3", assess.NotApplicable, "updates.updatable is false"},
+		{"5.3-14", assess.Pass, "declared supported"},
+		{"5.4-2", assess.Pass, "declared supported"},
+		{"5.6-4", assess.NotApplicable, "interfaces.debug_port_accessible is false"},
+		{"6-5", assess.NotApplicable, "data.telemetry is false"},
+		{"5.3-13", assess.Pass, "security updates until 2031-04-30"},
+	} {
+		if r := req(t, a, "etsi-en-303-645", tc.id); r.Verdict != tc.want || !strings.Contains(r.Reason, tc.reason) {
+			t.Errorf("%s = %s (%s), want %s containing %q", tc.id, r.Verdict, r.Reason, tc.want, tc.reason)
+		}
+	}
+	if s := a.Scheme("eu-red"); !s.Applicable {
+		t.Errorf("eu-red should apply to a radio sensor")
+	}
+	// A condition that is not declared leaves the verdict unknown with what to declare.
+	a = e.Assess(example(t, "smart-plug-tier1"), nil, asOf)
+	if r := req(t, a, "etsi-en-303-645", "5.6-4"); r.Verdict != assess.Unknown || !strings.Contains(r.Reason, "interfaces.debug_port_accessible is not declared") {
+		t.Errorf("5.6-4 = %s (%s), want unknown asking for debug_port_accessible", r.Verdict, r.Reason)
+	}
+}
+
+func TestNotApplicableAnswers(t *testing.T) {
+	e := engine(t)
+	// n/a on a conditional provision whose condition is undeclared: accepted.
+	a := e.Assess(example(t, "smart-plug-tier1", func(d *declaration.Declaration) {
+		d.Answers = map[string]declaration.Answer{"5.6-4": {Support: "n/a", Detail: "no debug header fitted"}}
+	}), nil, asOf)
+	if r := req(t, a, "etsi-en-303-645", "5.6-4"); r.Verdict != assess.NotApplicable || r.Evidence[0] != "declaration:answers.5.6-4" {
+		t.Errorf("5.6-4 = %+v, want not_applicable from the answer", r)
+	}
+	// n/a while the declaration shows the condition holds: a contradiction.
+	a = e.Assess(example(t, "router-tier2", func(d *declaration.Declaration) {
+		d.Answers["5.1-4"] = declaration.Answer{Support: "n/a"}
+	}), nil, asOf)
+	if !hasFinding(a, assess.FindingContradiction, "5.1-4 is declared not applicable, but its condition holds") {
+		t.Errorf("no contradiction finding: %+v", a.Findings)
+	}
+}
+
+func TestToolEvidenceOverrulesDeclaration(t *testing.T) {
+	e := engine(t)
+	items := []evidence.Item{tool("default-credentials", evidence.Fail, "logged in as admin/admin")}
+	a := e.Assess(example(t, "router-tier2"), items, asOf)
+	o := a.Outcome("unique-passwords")
+	if o.Verdict != assess.Fail || o.Strength != catalog.Tool || !strings.Contains(o.Reason, "admin/admin") {
+		t.Errorf("unique-passwords = %+v, want a tool-backed fail", o)
+	}
+	if r := req(t, a, "uk-psti", "Sch1-1"); r.Verdict != assess.Fail || len(r.Evidence) == 0 || !strings.HasPrefix(r.Evidence[0], "ev-") {
+		t.Errorf("Sch1-1 = %+v, want fail citing the evidence item", r)
+	}
+	if !hasFinding(a, assess.FindingContradiction, "unique-passwords") {
+		t.Errorf("no contradiction finding: %+v", a.Findings)
+	}
+	if a.Tier != 0 || a.Market("GB").Allowed {
+		t.Errorf("tier %d, GB allowed %v; want 0 and false", a.Tier, a.Market("GB").Allowed)
+	}
+}
+
+func TestIgnoredEvidence(t *testing.T) {
+	e := engine(t)
+	other := tool("default-credentials", evidence.Fail, "x")
+	other.Subject.Product = "SOMETHING-ELSE"
+	oldFW := tool("default-credentials", evidence.Fail, "x")
+	oldFW.Subject.Firmware = "0.9"
+	unknown := tool("made-up-check", evidence.Fail, "x")
+	a := e.Assess(example(t, "router-tier2"), []evidence.Item{other, oldFW, unknown}, asOf)
+	if o := a.Outcome("unique-passwords"); o.Verdict != assess.Pass {
+		t.Errorf("ignored evidence changed a verdict: %+v", o)
+	}
+	for _, want := range []string{`about product "SOMETHING-ELSE"`, `firmware "0.9"`, `check "made-up-check"`} {
+		if !hasFinding(a, assess.FindingIgnored, want) {
+			t.Errorf("no ignored-evidence finding with %q: %+v", want, a.Findings)
+		}
+	}
+}
+
+func TestMarketsFollowDates(t *testing.T) {
+	e := engine(t)
+	cam := example(t, "camera-default-password")
+	for _, tc := range []struct {
+		market string
+		date   string
+		want   bool
+	}{
+		{"GB", "2024-04-28", true}, {"GB", "2024-04-29", false},
+		{"AU", "2026-03-03", true}, {"AU", "2026-03-04", false},
+		{"US-CA", "2019-12-31", true}, {"US-CA", "2020-01-01", false},
+		{"EU", "2025-07-31", true}, {"EU", "2025-08-01", false},
+		{"JP", "2026-11-22", true}, {"US", "2026-11-22", true},
+	} {
+		a := e.Assess(cam, nil, catalog.MustDate(tc.date))
+		if got := a.Market(tc.market).Allowed; got != tc.want {
+			t.Errorf("%s on %s: allowed = %v, want %v (%v)", tc.market, tc.date, got, tc.want, a.Market(tc.market).Reasons)
+		}
+	}
+}
+
+func TestCRAReportingAppliesEarly(t *testing.T) {
+	e := engine(t)
+	d := example(t, "router-tier2", func(d *declaration.Declaration) { delete(d.Answers, "5.3-8") })
+	before := e.Assess(d, nil, catalog.MustDate("2026-09-10"))
+	after := e.Assess(d, nil, catalog.MustDate("2026-09-11"))
+	if !before.Market("EU").Allowed {
+		t.Errorf("EU before 2026-09-11 should not depend on CRA Art. 14: %v", before.Market("EU").Reasons)
+	}
+	if after.Market("EU").Allowed || !strings.Contains(strings.Join(after.Market("EU").Reasons, ";"), "Art14 applies since 2026-09-11") {
+		t.Errorf("EU from 2026-09-11 should need CRA Art. 14: %v", after.Market("EU").Reasons)
+	}
+	if len(after.Market("EU").Upcoming) == 0 {
+		t.Errorf("the rest of the CRA should be listed as upcoming")
+	}
+}
+
+func TestScopeExclusions(t *testing.T) {
+	e := engine(t)
+	a := e.Assess(example(t, "camera-default-password", func(d *declaration.Declaration) { d.Product.Category = "medical-device" }), nil, asOf)
+	if m := a.Market("GB"); !m.Allowed || !strings.Contains(m.Reasons[0], `does not apply to the "medical-device" category`) {
+		t.Errorf("GB for a medical device = %+v", m)
+	}
+	a = e.Assess(example(t, "camera-default-password", func(d *declaration.Declaration) { d.Product.Radio = false }), nil, asOf)
+	if s := a.Scheme("eu-red"); s.Applicable || !strings.Contains(s.Reason, "product.radio is false") {
+		t.Errorf("eu-red for wired product = %+v", s)
+	}
+	if m := e.Assess(example(t, "camera-default-password", func(d *declaration.Declaration) { d.Product.Radio = false }), nil, catalog.MustDate("2026-09-10")).Market("EU"); !m.Allowed {
+		t.Errorf("a wired product needed no RED compliance before CRA reporting began: %v", m.Reasons)
+	}
+}
+
+func verifiedEvidence() []evidence.Item {
+	return []evidence.Item{
+		tool("sbom-present", evidence.Pass, "CycloneDX 1.5 SBOM with 214 components"),
+		tool("known-exploited-vulnerability", evidence.Pass, "no component in the KEV catalog"),
+		tool("known-vulnerability", evidence.Pass, "no unfixed critical vulnerability"),
+	}
+}
+
+func TestTiers(t *testing.T) {
+	e := engine(t)
+	router := example(t, "router-tier2")
+	for _, tc := range []struct {
+		name  string
+		items []evidence.Item
+		tier  int
+		gap   string
+	}{
+		{"declaration only", nil, 2, "tier 3 needs tool evidence"},
+		{"SBOM but no vulnerability scan", verifiedEvidence()[:2], 2, "known-vulnerability (no evidence)"},
+		{"verified", verifiedEvidence(), 3, "penetration-test"},
+		{"pen-tested", append(verifiedEvidence(), lab("penetration-test")), 4, ""},
+		{"exploited vulnerability", append(verifiedEvidence()[:2], tool("known-vulnerability", evidence.Pass, "ok"), tool("known-exploited-vulnerability", evidence.Fail, "CVE-2024-12345 in dnsmasq 2.85")), 2, "CVE-2024-12345"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := e.Assess(router, tc.items, asOf)
+			if a.Tier != tc.tier {
+				t.Errorf("tier = %d, want %d; gaps %+v", a.Tier, tc.tier, a.Gaps)
+			}
+			var problems []string
+			for _, g := range a.Gaps {
+				problems = append(problems, g.Problem)
+			}
+			if tc.gap != "" && !strings.Contains(strings.Join(problems, "\n"), tc.gap) {
+				t.Errorf("gaps do not mention %q:\n%s", tc.gap, strings.Join(problems, "\n"))
+			}
+			if tc.gap == "" && len(a.Gaps) != 0 {
+				t.Errorf("top tier should have no gaps: %v", problems)
+			}
+		})
+	}
+}
+
+func TestLevelsAndRecognitions(t *testing.T) {
+	e := engine(t)
+	router := example(t, "router-tier2")
+	items := append(verifiedEvidence(), lab("secure-development"), lab("binary-analysis"))
+	for _, tc := range []struct {
+		name   string
+		items  []evidence.Item
+		level  string
+		earns  string
+		absent string
+	}{
+		{"declared", nil, "2", "de-bsi-label", "fi-traficom"},
+		{"lab-reviewed", items, "3", "fi-traficom", ""},
+		{"pen-tested", append(items, lab("penetration-test")), "4", "kr-kisa-cic level Basic", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := e.Assess(router, tc.items, asOf)
+			if got := a.Scheme("sg-cls").Level; got != tc.level {
+				t.Errorf("CLS level = %q, want %q (%s)", got, tc.level, a.Scheme("sg-cls").Reason)
+			}
+			earned := map[string]bool{}
+			for _, r := range a.Recognitions {
+				earned[r.Earns] = true
+			}
+			if !earned[tc.earns] {
+				t.Errorf("does not earn %s: %+v", tc.earns, a.Recognitions)
+			}
+			if tc.absent != "" && earned[tc.absent] {
+				t.Errorf("earns %s too early", tc.absent)
+			}
+		})
+	}
+}
+
+func TestDeclaredCertificationGivesDeemedCompliance(t *testing.T) {
+	e := engine(t)
+	plug := func(d *declaration.Declaration) { d.Compliance.StatementURL = "" } // PSTI SoC unknown
+	a := e.Assess(example(t, "smart-plug-tier1", plug), nil, asOf)
+	if a.Market("GB").Allowed {
+		t.Fatalf("without a statement of compliance GB should be refused: %v", a.Market("GB").Reasons)
+	}
+	withCLS := func(d *declaration.Declaration) {
+		d.Certifications = []declaration.Certification{{Scheme: "sg-cls", Level: "1", ID: "CSA-2026-0042", ValidUntil: catalog.MustDate("2028-01-01")}}
+	}
+	a = e.Assess(example(t, "smart-plug-tier1", plug, withCLS), nil, asOf)
+	if m := a.Market("GB"); !m.Allowed || !strings.Contains(strings.Join(m.Reasons, ";"), "through sg-uk-2025") {
+		t.Errorf("GB with a CLS label = %+v, want deemed compliance through sg-uk-2025", m)
+	}
+	// Before the SG–UK arrangement took effect the label did not help.
+	a = e.Assess(example(t, "smart-plug-tier1", plug, withCLS), nil, catalog.MustDate("2025-12-31"))
+	if a.Market("GB").Allowed {
+		t.Errorf("deemed compliance before 2026-01-01: %v", a.Market("GB").Reasons)
+	}
+}
+
+func TestSupportFindings(t *testing.T) {
+	e := engine(t)
+	a := e.Assess(example(t, "doorbell-support-ending"), nil, asOf)
+	if a.Support.DaysRemaining != 129 || a.Support.Ended {
+		t.Errorf("support = %+v, want 129 days left", a.Support)
+	}
+	if !hasFinding(a, assess.FindingSupport, "in 129 days") {
+		t.Errorf("no support finding: %+v", a.Findings)
+	}
+	if r := req(t, a, "eu-cra", "Art13(8)"); r.Verdict != assess.Fail || !strings.Contains(r.Reason, "less than five years") {
+		t.Errorf("CRA Art13(8) = %+v", r)
+	}
+	// The CRA minimum is scoped to the CRA: PSTI's support requirement still passes.
+	if r := req(t, a, "uk-psti", "Sch1-3"); r.Verdict != assess.Pass {
+		t.Errorf("PSTI Sch1-3 = %+v, want pass", r)
+	}
+	a = e.Assess(example(t, "doorbell-support-ending"), nil, catalog.MustDate("2027-04-01"))
+	if !a.Support.Ended || !hasFinding(a, assess.FindingSupport, "ended on 2027-03-31") {
+		t.Errorf("support after the end date = %+v, %+v", a.Support, a.Findings)
+	}
+}
+
+func TestDeterministicDigest(t *testing.T) {
+	e := engine(t)
+	d := example(t, "camera-contradiction")
+	items := []evidence.Item{tool("default-credentials", evidence.Fail, "x"), tool("exposed-telnet", evidence.Fail, "y")}
+	a1, a2 := e.Assess(d, items, asOf), e.Assess(d, items, asOf)
+	if diff := cmp.Diff(a1, a2); diff != "" {
+		t.Fatalf("two runs differ:\n%s", diff)
+	}
+	if !strings.HasPrefix(a1.Digest, "sha256:") || len(a1.Digest) != 71 || !assess.VerifyDigest(a1) {
+		t.Fatalf("digest %q does not verify", a1.Digest)
+	}
+	a1.Tier = 4
+	if assess.VerifyDigest(a1) {
+		t.Error("digest still verifies after the tier was changed")
+	}
+	if a3 := e.Assess(d, items, catalog.MustDate("2026-11-23")); a3.Digest == a2.Digest {
+		t.Error("a different as-of date gave the same digest")
+	}
+}
+
+func TestEveryVerdictHasAReason(t *testing.T) {
+	e := engine(t)
+	for _, name := range []string{"camera-default-password", "smart-plug-tier1", "router-tier2", "sensor-non-updateable", "doorbell-support-ending", "camera-contradiction"} {
+		a := e.Assess(example(t, name), verifiedEvidence(), asOf)
+		for _, o := range a.Outcomes {
+			if o.Reason == "" {
+				t.Errorf("%s: outcome %s has no reason", name, o.ID)
+			}
+			if o.Verdict == assess.Pass && len(o.Evidence) == 0 {
+				t.Errorf("%s: outcome %s passes with no evidence reference", name, o.ID)
+			}
+		}
+		for _, s := range a.Schemes {
+			for _, r := range s.Requirements {
+				if r.Reason == "" {
+					t.Errorf("%s: %s:%s has no reason", name, s.ID, r.ID)
+				}
+			}
+		}
+	}
+}
