@@ -71,7 +71,8 @@ func Parse(name string, data []byte) (*Declaration, error) {
 	root := doc.Content[0]
 	nodes := map[string]*yaml.Node{}
 	keys := map[string]*yaml.Node{}
-	value, err := toJSON(root, "", nodes, keys, 0)
+	budget := maxNodes
+	value, err := toJSON(root, "", nodes, keys, 0, &budget)
 	if err != nil {
 		inv.add(root.Line, root.Column, "", err.Error(), "")
 		return nil, inv
@@ -112,23 +113,36 @@ func yamlLine(err error) (int, string) {
 	line := 0
 	if _, e := fmt.Sscanf(msg, "line %d:", &line); e == nil {
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		// yaml.v3 reports "did not find expected …" parser errors at the line
+		// before the one that holds the problem; point at the real line.
+		if strings.HasPrefix(msg, "did not find expected") {
+			line++
+		}
 	}
 	return line, msg
 }
 
-const maxDepth = 64
+const (
+	maxDepth = 64
+	// maxNodes bounds the values a declaration may expand to, so that YAML
+	// aliases cannot multiply a small file into billions of nodes.
+	maxNodes = 100_000
+)
 
 // toJSON converts a YAML node into the plain JSON value the schema validator
 // expects (so an unquoted 2030-12-31 stays a string and 0x17 an integer),
 // recording each value's node under its JSON pointer and each key's node.
-func toJSON(n *yaml.Node, ptr string, nodes, keys map[string]*yaml.Node, depth int) (any, error) {
+func toJSON(n *yaml.Node, ptr string, nodes, keys map[string]*yaml.Node, depth int, budget *int) (any, error) {
 	if depth > maxDepth {
 		return nil, fmt.Errorf("line %d: nesting deeper than %d levels", n.Line, maxDepth)
+	}
+	if *budget--; *budget < 0 {
+		return nil, fmt.Errorf("line %d: more than %d values (are YAML aliases expanding too far?)", n.Line, maxNodes)
 	}
 	nodes[ptr] = n
 	switch n.Kind {
 	case yaml.AliasNode:
-		return toJSON(n.Alias, ptr, nodes, keys, depth+1)
+		return toJSON(n.Alias, ptr, nodes, keys, depth+1, budget)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -138,7 +152,7 @@ func toJSON(n *yaml.Node, ptr string, nodes, keys map[string]*yaml.Node, depth i
 			}
 			p := ptr + "/" + escapePtr(k.Value)
 			keys[p] = k
-			v, err := toJSON(n.Content[i+1], p, nodes, keys, depth+1)
+			v, err := toJSON(n.Content[i+1], p, nodes, keys, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -148,7 +162,7 @@ func toJSON(n *yaml.Node, ptr string, nodes, keys map[string]*yaml.Node, depth i
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			v, err := toJSON(c, ptr+"/"+strconv.Itoa(i), nodes, keys, depth+1)
+			v, err := toJSON(c, ptr+"/"+strconv.Itoa(i), nodes, keys, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
