@@ -27,7 +27,9 @@ func run(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-func example(name string) string { return filepath.Join("..", "..", "examples", name, "declaration.yaml") }
+func example(name string) string {
+	return filepath.Join("..", "..", "examples", name, "declaration.yaml")
+}
 
 var examples = []string{"camera-default-password", "smart-plug-tier1", "router-tier2", "sensor-non-updateable", "doorbell-support-ending", "camera-contradiction"}
 
