@@ -8,9 +8,9 @@ import (
 
 var canonPool = sync.Pool{New: func() any { return &canon{b: make([]byte, 0, 64<<10)} }}
 
-// Canonical returns the RFC 8785 (JCS) canonical JSON of the assessment with its
-// digest field empty: the bytes the digest is computed over.
-func Canonical(a *Assessment) []byte {
+// withCanonical calls f with the canonical JSON of the assessment with its
+// digest field empty; the bytes are only valid during the call.
+func withCanonical(a *Assessment, f func([]byte)) {
 	c := canonPool.Get().(*canon)
 	defer canonPool.Put(c)
 	c.b = c.b[:0]
@@ -18,19 +18,21 @@ func Canonical(a *Assessment) []byte {
 	a.Digest = ""
 	c.assessment(a)
 	a.Digest = saved
-	return append([]byte(nil), c.b...)
+	f(c.b)
+}
+
+// Canonical returns the RFC 8785 (JCS) canonical JSON of the assessment with its
+// digest field empty: the bytes the digest is computed over.
+func Canonical(a *Assessment) []byte {
+	var out []byte
+	withCanonical(a, func(b []byte) { out = append([]byte(nil), b...) })
+	return out
 }
 
 // digest returns "sha256:" and the hex SHA-256 of the assessment's canonical JSON.
 func digest(a *Assessment) string {
-	c := canonPool.Get().(*canon)
-	defer canonPool.Put(c)
-	c.b = c.b[:0]
-	saved := a.Digest
-	a.Digest = ""
-	c.assessment(a)
-	a.Digest = saved
-	sum := sha256.Sum256(c.b)
+	var sum [sha256.Size]byte
+	withCanonical(a, func(b []byte) { sum = sha256.Sum256(b) })
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
