@@ -433,3 +433,51 @@ func TestEveryVerdictHasAReason(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemeMatrix pins every scheme's verdict for the Tier 2 router, on its
+// declaration alone and with tool and lab evidence. Expected values are
+// reasoned from the catalog: e.g. the Cyber Trust Mark and KISA CIC need a lab,
+// and the Finnish subset includes recommendations the router never answered.
+func TestSchemeMatrix(t *testing.T) {
+	e := engine(t)
+	router := example(t, "router-tier2")
+	labs := append(verifiedEvidence(), lab("secure-development"), lab("binary-analysis"), lab("penetration-test"))
+	type want struct {
+		met   bool
+		level string
+	}
+	for _, tc := range []struct {
+		name  string
+		items []evidence.Item
+		want  map[string]want
+	}{
+		{"declaration only", nil, map[string]want{
+			"etsi-en-303-645": {true, ""}, "uk-psti": {true, ""}, "au-smart-devices": {true, ""}, "au-cop": {true, ""},
+			"sg-cls": {true, "2"}, "us-nistir-8259": {true, ""}, "us-nistir-8425": {true, ""},
+			"us-cyber-trust-mark": {false, ""}, "us-federal": {true, ""}, "us-ca-sb327": {true, ""},
+			"eu-cra": {false, ""}, "eu-red": {true, ""}, "de-bsi-label": {true, ""}, "fi-traficom": {false, ""},
+			"jp-jc-star": {true, "STAR-2"}, "kr-kisa-cic": {false, ""},
+		}},
+		{"tool and lab evidence", labs, map[string]want{
+			"etsi-en-303-645": {true, ""}, "uk-psti": {true, ""}, "au-smart-devices": {true, ""}, "au-cop": {true, ""},
+			"sg-cls": {true, "4"}, "us-nistir-8259": {true, ""}, "us-nistir-8425": {true, ""},
+			"us-cyber-trust-mark": {true, ""}, "us-federal": {true, ""}, "us-ca-sb327": {true, ""},
+			"eu-cra": {true, ""}, "eu-red": {true, ""}, "de-bsi-label": {true, ""}, "fi-traficom": {false, ""},
+			"jp-jc-star": {true, "STAR-4"}, "kr-kisa-cic": {true, "Standard"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := e.Assess(router, tc.items, asOf)
+			got := map[string]want{}
+			for _, s := range a.Schemes {
+				got[s.ID] = want{s.Met, s.Level}
+			}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("schemes (-want +got):\n%s", diff)
+			}
+			if fi := a.Scheme("fi-traficom"); !strings.Contains(fi.Reason, "ETSI-subset (unknown)") {
+				t.Errorf("fi-traficom reason = %q, want the unanswered subset named", fi.Reason)
+			}
+		})
+	}
+}
