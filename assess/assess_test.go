@@ -481,3 +481,22 @@ func TestSchemeMatrix(t *testing.T) {
 		})
 	}
 }
+
+// A recognition that earns a higher level than a market rule asks for counts.
+func TestDeemedAtHigherLevel(t *testing.T) {
+	e := engine(t)
+	// A router that fails CLS level 1 on its own (no published support period),
+	// but holds a Finnish label, which earns CLS level 3 under the SG–FI MoU.
+	d := example(t, "router-tier2", func(d *declaration.Declaration) {
+		d.Support.PublishedAt = ""
+		d.Certifications = []declaration.Certification{{Scheme: "fi-traficom", ID: "FI-2025-7"}}
+	})
+	a := e.Assess(d, nil, asOf)
+	if a.Scheme("sg-cls").Met {
+		t.Fatalf("CLS should fail on its own: %s", a.Scheme("sg-cls").Reason)
+	}
+	m := a.Market("SG")
+	if !m.Allowed || !strings.Contains(strings.Join(m.Reasons, ";"), "deemed to meet SG CLS level 1 through sg-fi-2021 (holds fi-traficom, declared certificate FI-2025-7)") {
+		t.Errorf("SG = %+v", m)
+	}
+}

@@ -16,8 +16,11 @@ func (r *run) markets(a *Assessment) []MarketResult {
 		for _, rule := range rules {
 			r.marketRule(a, rule, &res)
 		}
-		if len(rules) == 0 {
+		switch {
+		case len(rules) == 0:
 			res.Reasons = append(res.Reasons, "no mandatory consumer-IoT security rules: "+m.Notes)
+		case len(res.Reasons) == 0 && len(res.Upcoming) == 0:
+			res.Reasons = append(res.Reasons, fmt.Sprintf("no mandatory rule covers the %q category: %s", r.d.Product.Category, m.Notes))
 		}
 		out[i] = res
 	}
@@ -60,13 +63,9 @@ func (r *run) marketRule(a *Assessment, rule catalog.MarketRule, res *MarketResu
 		res.Reasons = append(res.Reasons, fmt.Sprintf("meets %s%s", name, since))
 		return
 	}
-	for _, rec := range a.Recognitions {
-		earned := c.Scheme(rule.Scheme)
-		if rec.Earns == rule.Scheme || (rule.Level != "" && rec.Earns == rule.Scheme+" level "+rule.Level) ||
-			(rule.Level == "" && len(earned.Levels) == 0 && rec.Earns == rule.Scheme) {
-			res.Reasons = append(res.Reasons, fmt.Sprintf("deemed to meet %s through %s (holds %s, %s)", name, rec.Agreement, rec.Holds, rec.Basis))
-			return
-		}
+	if rec, holder, basis, ok := r.deemed(a, catalog.SchemeLevel{Scheme: rule.Scheme, Level: rule.Level}); ok {
+		res.Reasons = append(res.Reasons, fmt.Sprintf("deemed to meet %s through %s (holds %s, %s)", name, rec, holder, basis))
+		return
 	}
 	res.Allowed = false
 	res.Reasons = append(res.Reasons, fmt.Sprintf("does not meet %s%s: %s", name, since, sr.Reason))

@@ -119,6 +119,26 @@ func (r *run) holds(a *Assessment, sl catalog.SchemeLevel) (bool, string) {
 	return false, ""
 }
 
+// deemed reports whether a recognition agreement in force lets the product
+// count as meeting want (at want's level or higher), through a scheme it holds.
+func (r *run) deemed(a *Assessment, want catalog.SchemeLevel) (agreement, holder, basis string, ok bool) {
+	s := r.e.cat.Scheme(want.Scheme)
+	for _, rec := range r.e.cat.Recognitions {
+		if rec.Effective.After(r.asOf) || contains(rec.ScopeExcludes, r.d.Product.Category) {
+			continue
+		}
+		for _, g := range rec.Grants {
+			if g.Earns.Scheme != want.Scheme || (want.Level != "" && s.LevelIndex(g.Earns.Level) < s.LevelIndex(want.Level)) {
+				continue
+			}
+			if held, how := r.holds(a, g.Holder); held {
+				return rec.ID, g.Holder.String(), how, true
+			}
+		}
+	}
+	return "", "", "", false
+}
+
 func (r *run) recognitions(a *Assessment) []RecognitionResult {
 	out := []RecognitionResult{}
 	for _, rec := range r.e.cat.Recognitions {
