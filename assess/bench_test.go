@@ -28,3 +28,15 @@ func BenchmarkDigest(b *testing.B) {
 		assess.VerifyDigest(a)
 	}
 }
+
+// BenchmarkEvaluate measures the verdict computation alone: every outcome,
+// requirement, scheme, market, recognition and gap, without sealing the digest.
+func BenchmarkEvaluate(b *testing.B) {
+	e := engine(b)
+	d := example(b, "router-tier2")
+	items := verifiedEvidence()
+	b.ReportAllocs()
+	for b.Loop() {
+		assess.Evaluate(e, d, items, asOf)
+	}
+}

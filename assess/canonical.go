@@ -15,6 +15,15 @@ import (
 // listed in sorted order; omitempty fields are omitted as encoding/json would.
 type canon struct{ b []byte }
 
+// plain marks the bytes a JSON string can hold without escaping: printable
+// ASCII other than the quote and the backslash.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 func (c *canon) key(k string, first bool) {
 	if !first {
 		c.b = append(c.b, ',')
@@ -28,7 +37,7 @@ func (c *canon) str(s string) {
 	c.b = append(c.b, '"')
 	for i := 0; i < len(s); {
 		j := i
-		for j < len(s) && s[j] >= 0x20 && s[j] != '"' && s[j] != '\\' && s[j] < utf8.RuneSelf {
+		for j < len(s) && plain[s[j]] {
 			j++
 		}
 		c.b = append(c.b, s[i:j]...)

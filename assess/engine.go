@@ -3,6 +3,7 @@ package assess
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/declaration"
@@ -37,6 +38,13 @@ type Engine struct {
 	checks   []*catalog.Check
 	checkIdx map[string]int
 	checkOut []int
+
+	// Text that depends only on the catalog, built once.
+	unanswered  []string   // per requirement: the reason when nothing settles it
+	outcomesMet []string   // per requirement: the reason when all its outcomes pass
+	outcomeRefs [][]string // per requirement: "outcome:ID" for each of its outcomes
+	allIncluded []string   // per requirement: the reason when all included requirements pass
+	schemeMet   []string   // per scheme: the reason when it is met
 }
 
 // New compiles c. It fails if the catalog names a fact that declarations cannot
@@ -63,6 +71,10 @@ func New(c *catalog.Catalog) (*Engine, error) {
 		var idx []int
 		for _, r := range s.Requirements {
 			idx = append(idx, e.reqIdx[r.Ref()])
+		}
+		// scheme() relies on each scheme's requirements being contiguous.
+		if len(idx) == 0 || idx[len(idx)-1]-idx[0] != len(idx)-1 {
+			return nil, fmt.Errorf("scheme %s: requirements are not laid out contiguously", s.ID)
 		}
 		e.schemeReqs = append(e.schemeReqs, idx)
 	}
@@ -113,7 +125,33 @@ func New(c *catalog.Catalog) (*Engine, error) {
 		}
 	}
 	e.checks = c.Checks
+	e.precompute()
 	return e, nil
+}
+
+func (e *Engine) precompute() {
+	n := len(e.reqs)
+	e.unanswered = make([]string, n)
+	e.outcomesMet = make([]string, n)
+	e.outcomeRefs = make([][]string, n)
+	e.allIncluded = make([]string, n)
+	for i, r := range e.reqs {
+		e.unanswered[i] = "not answered and not covered by any evidence; answer it in the declaration (answers: \"" + r.ID + "\")"
+		e.outcomesMet[i] = "outcome met: " + strings.Join(r.Outcomes, ", ")
+		refs := make([]string, len(r.Outcomes))
+		for j, o := range r.Outcomes {
+			refs[j] = "outcome:" + o
+		}
+		e.outcomeRefs[i] = refs
+		e.allIncluded[i] = fmt.Sprintf("all %d included requirements met or not applicable", len(e.reqIncl[i]))
+	}
+	for _, s := range e.cat.Schemes {
+		strength, k := catalog.Mandatory, countMandatory(s)
+		if k == 0 {
+			strength, k = catalog.Recommended, len(s.Requirements)
+		}
+		e.schemeMet = append(e.schemeMet, fmt.Sprintf("all %d %s requirements met or not applicable", k, strength))
+	}
 }
 
 // Catalog returns the catalog the engine was compiled from.

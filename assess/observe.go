@@ -99,11 +99,12 @@ func (r *run) observeEvidence(items []evidence.Item) {
 
 // answer returns the declared answer for requirement i and its evidence ref.
 func (r *run) answer(i int) (declaration.Answer, string, bool) {
-	a, ok := r.answers[r.e.refs[i]]
-	if !ok {
+	k := r.answerAt[i]
+	if k == 0 {
 		return declaration.Answer{}, "", false
 	}
-	return a.Answer, "declaration:answers." + a.key, true
+	a := &r.answers[k-1]
+	return a.Answer, a.ref, a.ok
 }
 
 func q(s string) string { return `"` + s + `"` }

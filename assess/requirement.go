@@ -68,7 +68,7 @@ func (r *run) decide(i int) RequirementResult {
 	if req.Scheme.ID != baseline {
 		return r.fromOutcomes(i)
 	}
-	return RequirementResult{Verdict: Unknown, Reason: "not answered and not covered by any evidence; answer it in the declaration (answers: \"" + req.ID + "\")"}
+	return RequirementResult{Verdict: Unknown, Reason: e.unanswered[i]}
 }
 
 func detail(a declaration.Answer) string {
@@ -123,18 +123,19 @@ func (r *run) strengthen(i int, res *RequirementResult) {
 // fromOutcomes decides a non-baseline requirement from its outcomes: pass when
 // all pass (at the weakest of their strengths), unknown otherwise.
 func (r *run) fromOutcomes(i int) RequirementResult {
-	res := RequirementResult{Verdict: Pass, Strength: catalog.Lab}
-	var open, passed []string
+	strength := catalog.Lab
+	var open []string
+	passed, na := 0, 0
 	for _, oi := range r.e.reqOuts[i] {
 		o := &r.outs[oi]
 		switch o.Verdict {
 		case Pass:
-			passed = append(passed, o.ID)
-			if o.Strength.Rank() < res.Strength.Rank() {
-				res.Strength = o.Strength
+			passed++
+			if o.Strength.Rank() < strength.Rank() {
+				strength = o.Strength
 			}
-			res.Evidence = append(res.Evidence, "outcome:"+o.ID)
 		case NotApplicable:
+			na++
 		default:
 			open = append(open, o.ID+" ("+string(o.Verdict)+")")
 		}
@@ -142,11 +143,20 @@ func (r *run) fromOutcomes(i int) RequirementResult {
 	switch {
 	case len(open) > 0:
 		return RequirementResult{Verdict: Unknown, Reason: "outcome not shown: " + strings.Join(open, ", ")}
-	case len(passed) == 0:
+	case passed == 0:
 		return RequirementResult{Verdict: NotApplicable, Reason: "none of its outcomes applies to this product"}
+	case na == 0:
+		// The common case: every outcome passed; the text is precomputed.
+		return RequirementResult{Verdict: Pass, Strength: strength, Reason: r.e.outcomesMet[i], Evidence: r.e.outcomeRefs[i]}
 	}
-	res.Reason = "outcome met: " + strings.Join(passed, ", ")
-	return res
+	var ids, refs []string
+	for _, oi := range r.e.reqOuts[i] {
+		if o := &r.outs[oi]; o.Verdict == Pass {
+			ids = append(ids, o.ID)
+			refs = append(refs, "outcome:"+o.ID)
+		}
+	}
+	return RequirementResult{Verdict: Pass, Strength: strength, Reason: "outcome met: " + strings.Join(ids, ", "), Evidence: refs}
 }
 
 // composite decides a requirement that includes other requirements (e.g. "all
@@ -183,7 +193,7 @@ func (r *run) composite(i int) RequirementResult {
 	case len(open) > 0:
 		return RequirementResult{Verdict: Unknown, Reason: fmt.Sprintf("%d of %d included requirements not shown: %s", len(open), n, list(open, 6))}
 	}
-	return RequirementResult{Verdict: Pass, Strength: weakest, Reason: fmt.Sprintf("all %d included requirements met or not applicable", n)}
+	return RequirementResult{Verdict: Pass, Strength: weakest, Reason: r.e.allIncluded[i]}
 }
 
 func (r *run) conditionBecause(i int) string {

@@ -11,7 +11,8 @@ import (
 
 type keyedAnswer struct {
 	declaration.Answer
-	key string
+	ref string // "declaration:answers.<key as written>"
+	ok  bool
 }
 
 // run is the state of one assessment.
@@ -19,7 +20,8 @@ type run struct {
 	e        *Engine
 	d        *declaration.Declaration
 	asOf     catalog.Date
-	answers  map[string]keyedAnswer
+	answers  []keyedAnswer // the declared answers that name a catalog requirement
+	answerAt []int16       // per requirement: 1 + its index in answers, or 0
 	facts    []declaration.FactValue
 	obs      []obs
 	outs     []OutcomeResult
@@ -27,16 +29,24 @@ type run struct {
 	reqs     []RequirementResult
 	reqDone  []bool
 	appl     []applied // per requirement, computed once
+	notHeld  []string  // per fact: the not-applicable reason, built on first use
 	findings []Finding
 	evidence []EvidenceSummary
 }
 
-// Assess evaluates declaration d with evidence items on date asOf. The
-// declaration must have passed [declaration.Declaration.Check] against the
-// engine's catalog.
+// Assess evaluates declaration d with evidence items on date asOf and seals the
+// result with its digest. The declaration must have passed
+// [declaration.Declaration.Check] against the engine's catalog.
 func (e *Engine) Assess(d *declaration.Declaration, items []evidence.Item, asOf catalog.Date) *Assessment {
+	a := e.evaluate(d, items, asOf)
+	a.Digest = digest(a)
+	return a
+}
+
+// evaluate computes every verdict of an assessment, without the digest.
+func (e *Engine) evaluate(d *declaration.Declaration, items []evidence.Item, asOf catalog.Date) *Assessment {
 	r := &run{e: e, d: d, asOf: asOf,
-		answers:  make(map[string]keyedAnswer, len(d.Answers)),
+		answerAt: make([]int16, len(e.reqs)),
 		facts:    make([]declaration.FactValue, len(e.facts)),
 		obs:      make([]obs, len(e.checks)),
 		outs:     make([]OutcomeResult, len(e.outcomes)),
@@ -44,11 +54,15 @@ func (e *Engine) Assess(d *declaration.Declaration, items []evidence.Item, asOf 
 		reqs:     make([]RequirementResult, len(e.reqs)),
 		reqDone:  make([]bool, len(e.reqs)),
 		appl:     make([]applied, len(e.reqs)),
+		notHeld:  make([]string, len(e.facts)),
 		findings: []Finding{},
 		evidence: []EvidenceSummary{},
 	}
 	for k, a := range d.Answers {
-		r.answers[declaration.AnswerKey(k)] = keyedAnswer{a, k}
+		if i, ok := e.reqIdx[declaration.AnswerKey(k)]; ok {
+			r.answers = append(r.answers, keyedAnswer{a, "declaration:answers." + k, true})
+			r.answerAt[i] = int16(len(r.answers))
+		}
 	}
 	for i, f := range e.facts {
 		r.facts[i], _ = d.Fact(f)
@@ -69,7 +83,7 @@ func (e *Engine) Assess(d *declaration.Declaration, items []evidence.Item, asOf 
 	}
 	a.Schemes = make([]SchemeResult, len(e.cat.Schemes))
 	for i, s := range e.cat.Schemes {
-		a.Schemes[i] = r.scheme(s, e.schemeReqs[i])
+		a.Schemes[i] = r.scheme(i, s, e.schemeReqs[i])
 	}
 	a.Recognitions = r.recognitions(a)
 	a.Markets = r.markets(a)
@@ -81,7 +95,6 @@ func (e *Engine) Assess(d *declaration.Declaration, items []evidence.Item, asOf 
 	}
 	a.Findings = r.findings
 	a.Evidence = r.evidence
-	a.Digest = digest(a)
 	return a
 }
 
@@ -113,7 +126,10 @@ func (r *run) computeApplicability(i int) (declaration.Tri, string) {
 		title := r.e.cat.Facts[fi].Title
 		switch f.Value {
 		case declaration.False:
-			return declaration.False, fmt.Sprintf("applies only if %s, which is not the case (%s)", title, f.Because)
+			if r.notHeld[fi] == "" {
+				r.notHeld[fi] = "applies only if " + title + ", which is not the case (" + f.Because + ")"
+			}
+			return declaration.False, r.notHeld[fi]
 		case declaration.Unknown:
 			val = declaration.Unknown
 			unknown = append(unknown, fmt.Sprintf("%s (%s)", title, f.Because))

@@ -8,14 +8,14 @@ import (
 	"github.com/iotlabel/iotlabel/declaration"
 )
 
-func (r *run) scheme(s *catalog.Scheme, idx []int) SchemeResult {
-	res := SchemeResult{ID: s.ID, Applicable: true, Unverified: s.Unverified != "",
-		Requirements: make([]RequirementResult, len(s.Requirements))}
-	for j, i := range idx {
-		rr := r.requirement(i)
-		res.Requirements[j] = rr
-		res.Unverified = res.Unverified || rr.Unverified
+func (r *run) scheme(si int, s *catalog.Scheme, idx []int) SchemeResult {
+	res := SchemeResult{ID: s.ID, Applicable: true, Unverified: s.Unverified != ""}
+	for _, i := range idx {
+		res.Unverified = r.requirement(i).Unverified || res.Unverified
 	}
+	// The engine lays requirements out scheme by scheme, so a scheme's results
+	// are a window onto the run's table rather than a copy.
+	res.Requirements = r.reqs[idx[0] : idx[0]+len(idx) : idx[0]+len(idx)]
 	for _, f := range s.Condition {
 		if v := r.facts[r.e.factIdx[f]]; v.Value == declaration.False {
 			res.Applicable = false
@@ -33,7 +33,7 @@ func (r *run) scheme(s *catalog.Scheme, idx []int) SchemeResult {
 		bad := notMet(s, res.Requirements, len(s.Requirements), strength)
 		res.Met = len(bad) == 0
 		if res.Met {
-			res.Reason = fmt.Sprintf("all %d %s requirements met or not applicable", n, strength)
+			res.Reason = r.e.schemeMet[si]
 		} else {
 			res.Reason = fmt.Sprintf("%d of %d %s requirements not met: %s", len(bad), n, strength, list(bad, 5))
 		}
@@ -67,7 +67,7 @@ func notMet(s *catalog.Scheme, results []RequirementResult, maxLevel int, streng
 			continue
 		}
 		if v := results[j].Verdict; v != Pass && v != NotApplicable {
-			bad = append(bad, fmt.Sprintf("%s (%s)", req.ID, v))
+			bad = append(bad, req.ID+" ("+string(v)+")")
 		}
 	}
 	return bad

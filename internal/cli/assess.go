@@ -107,7 +107,7 @@ func assessFile(cat *catalog.Catalog, path string, evFiles []string, asOf catalo
 	}
 	eng, err := assess.New(cat)
 	if err != nil {
-		return nil, nil, fmt.Errorf("compile catalog %s: %w", cat.Version, err)
+		return nil, nil, badInput("catalog %s cannot be used for assessment: %v", cat.Version, err)
 	}
 	return eng.Assess(d, items, asOf), d, nil
 }
