@@ -28,10 +28,11 @@ func Data() fs.FS {
 	return sub
 }
 
-var loadDefault = sync.OnceValues(func() (*Catalog, error) { return LoadFS(Data()) })
+var loadDefault = sync.OnceValues(loadSnapshot)
 
-// Default returns the embedded catalog. It is loaded and validated once per
-// process; callers must not modify it.
+// Default returns the embedded catalog (from its JSON snapshot, which a test
+// keeps identical to data/*.yaml). It is loaded and validated once per process;
+// callers must not modify it.
 func Default() (*Catalog, error) { return loadDefault() }
 
 // LoadDir loads and validates a catalog from a directory laid out like the
