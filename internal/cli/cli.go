@@ -218,13 +218,20 @@ func (e *env) writeOutput(path string, render func(io.Writer) error) error {
 }
 
 func runVersion(_ context.Context, e *env, args []string) error {
-	fs := e.newFlags("version", "version")
+	fs := e.newFlags("version [--format text|json]", "version [--format text|json]")
+	format := fs.String("format", "text", "output format: text or json")
 	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkFormat(*format, "text", "json"); err != nil {
 		return err
 	}
 	c, err := catalog.Default()
 	if err != nil {
 		return err
+	}
+	if *format == "json" {
+		return writeJSONTo(e.stdout, map[string]string{"version": Version, "catalog_version": c.Version})
 	}
 	fmt.Fprintf(e.stdout, "iotlabel %s (catalog %s)\n", Version, c.Version)
 	return nil

@@ -353,6 +353,14 @@ func TestCatalogCommands(t *testing.T) {
 		t.Fatalf("export: %d %s", code, errs)
 	}
 	validateOSCAL(t, []byte(out), "catalog")
+	code, out, errs = run(t, "catalog", "export", "--format", "oscal", "--scheme", "uk-psti")
+	if code != 0 || strings.Count(out, `"id": "uk-psti_`) != 8 || strings.Contains(out, "etsi-en-303-645_") {
+		t.Fatalf("export --scheme uk-psti: exit %d, %s", code, errs)
+	}
+	validateOSCAL(t, []byte(out), "catalog")
+	if code, out, _ := run(t, "version", "--format", "json"); code != 0 || !strings.Contains(out, `"catalog_version": "2026.11"`) {
+		t.Errorf("version --format json: %d %s", code, out)
+	}
 }
 
 func TestCatalogEditAndDiff(t *testing.T) {
