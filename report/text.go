@@ -24,8 +24,14 @@ func Text(w io.Writer, c *catalog.Catalog, a *assess.Assessment) error {
 	p.f("Security updates until %s%s\n", a.Support.EndDate, supportSuffix(a.Support))
 	p.f("\nMARKETS (as of %s)\n", a.AsOf)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	var okOthers, refusedOthers []string
 	for _, m := range a.Markets {
-		if !m.Targeted && m.Allowed && len(m.Upcoming) == 0 {
+		if !m.Targeted {
+			if m.Allowed {
+				okOthers = append(okOthers, m.ID)
+			} else {
+				refusedOthers = append(refusedOthers, m.ID)
+			}
 			continue
 		}
 		mark := "may be sold"
@@ -38,7 +44,9 @@ func Text(w io.Writer, c *catalog.Catalog, a *assess.Assessment) error {
 		}
 	}
 	tw.Flush()
-	p.f("  (markets not targeted and with nothing to report are omitted; --format json lists all)\n")
+	if len(okOthers)+len(refusedOthers) > 0 {
+		p.f("  not targeted: may be sold in %s; not in %s (why: --format markdown)\n", orNone(okOthers), orNone(refusedOthers))
+	}
 	if len(a.Gaps) > 0 {
 		p.f("\nTOP GAPS TO TIER %d (%d in all)\n", a.Gaps[0].Tier, len(a.Gaps))
 		for i, g := range a.Gaps {
@@ -126,6 +134,13 @@ func noteSuffix(n string) string {
 		return ""
 	}
 	return " — " + n
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
 }
 
 func orDash(s string) string {
