@@ -1,0 +1,87 @@
+package sbom
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+)
+
+func parseCycloneDX(t []byte, encoding string) (*Document, error) {
+	format := cdx.BOMFileFormatJSON
+	if encoding == "xml" {
+		format = cdx.BOMFileFormatXML
+	}
+	var bom cdx.BOM
+	if err := cdx.NewBOMDecoder(bytes.NewReader(t), format).Decode(&bom); err != nil {
+		return nil, fmt.Errorf("CycloneDX %s: %v", strings.ToUpper(encoding), err)
+	}
+	doc := &Document{Format: "cyclonedx", Encoding: encoding, SpecVersion: bom.SpecVersion.String(), Components: []Component{}}
+	if encoding == "json" && bom.BOMFormat != "CycloneDX" {
+		return nil, fmt.Errorf("bomFormat is %q, not CycloneDX", bom.BOMFormat)
+	}
+	if bom.Metadata != nil && bom.Metadata.Component != nil {
+		m := bom.Metadata.Component
+		doc.Subject = strings.TrimSpace(m.Name + " " + m.Version)
+	}
+	if bom.Components != nil {
+		walkCDX(*bom.Components, &doc.Components)
+	}
+	return doc, nil
+}
+
+// walkCDX flattens nested components, keeping only software (libraries,
+// applications, frameworks, firmware, operating systems and containers).
+func walkCDX(cs []cdx.Component, out *[]Component) {
+	for _, c := range cs {
+		switch c.Type {
+		case cdx.ComponentTypeDevice, cdx.ComponentTypeData, cdx.ComponentTypeFile, cdx.ComponentTypeMachineLearningModel,
+			cdx.ComponentTypeCryptographicAsset:
+		default:
+			comp := Component{Ref: c.BOMRef, Name: c.Name, Version: c.Version, Group: c.Group, PURL: c.PackageURL, CPE: c.CPE, Type: string(c.Type)}
+			if c.Supplier != nil {
+				comp.Supplier = c.Supplier.Name
+			}
+			if c.Licenses != nil && len(*c.Licenses) > 0 {
+				l := (*c.Licenses)[0]
+				switch {
+				case l.License != nil && l.License.ID != "":
+					comp.License = l.License.ID
+				case l.License != nil:
+					comp.License = l.License.Name
+				default:
+					comp.License = l.Expression
+				}
+			}
+			*out = append(*out, comp)
+		}
+		if c.Components != nil {
+			walkCDX(*c.Components, out)
+		}
+	}
+}
+
+// WriteCycloneDX writes components as a CycloneDX 1.6 JSON SBOM describing subject.
+func WriteCycloneDX(w io.Writer, subject, version string, comps []Component) error {
+	bom := cdx.NewBOM()
+	bom.Metadata = &cdx.Metadata{Component: &cdx.Component{Type: cdx.ComponentTypeFirmware, Name: subject, Version: version, BOMRef: "subject"},
+		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{Type: cdx.ComponentTypeApplication, Name: "iotlabel"}}}}
+	list := make([]cdx.Component, 0, len(comps))
+	for i, c := range comps {
+		ref := c.Ref
+		if ref == "" {
+			ref = fmt.Sprintf("component-%d", i+1)
+		}
+		cc := cdx.Component{BOMRef: ref, Type: cdx.ComponentTypeLibrary, Name: c.Name, Version: c.Version, PackageURL: c.PURL, CPE: c.CPE}
+		if c.License != "" {
+			cc.Licenses = &cdx.Licenses{{Expression: c.License}}
+		}
+		list = append(list, cc)
+	}
+	bom.Components = &list
+	enc := cdx.NewBOMEncoder(w, cdx.BOMFileFormatJSON)
+	enc.SetPretty(true)
+	return enc.EncodeVersion(bom, cdx.SpecVersion1_6)
+}

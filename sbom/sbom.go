@@ -1,0 +1,98 @@
+package sbom
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Component is one software component of a product.
+type Component struct {
+	// Ref is the component's identifier inside its document (bom-ref, SPDXID).
+	Ref      string `json:"ref,omitempty"`
+	Name     string `json:"name"`
+	Version  string `json:"version,omitempty"`
+	Group    string `json:"group,omitempty"`
+	PURL     string `json:"purl,omitempty"`
+	CPE      string `json:"cpe,omitempty"`
+	Supplier string `json:"supplier,omitempty"`
+	Type     string `json:"type,omitempty"`
+	License  string `json:"license,omitempty"`
+}
+
+// Document is a parsed SBOM.
+type Document struct {
+	// Format is cyclonedx, spdx or buildroot; Encoding is json, xml, tag-value or csv.
+	Format   string `json:"format"`
+	Encoding string `json:"encoding"`
+	// SpecVersion is the format's version as the document states it.
+	SpecVersion string `json:"spec_version,omitempty"`
+	// Subject names what the SBOM describes, where the document says.
+	Subject    string      `json:"subject,omitempty"`
+	Components []Component `json:"components"`
+}
+
+// MaxSize is the largest SBOM Read accepts.
+const MaxSize = 256 << 20
+
+// ReadFile reads and parses the SBOM at path.
+func ReadFile(path string) (*Document, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > MaxSize {
+		return nil, fmt.Errorf("%s: %d bytes is larger than the %d-byte limit", path, st.Size(), MaxSize)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse detects the SBOM format of data and parses it; name is used in errors.
+func Parse(name string, data []byte) (*Document, error) {
+	t := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	var doc *Document
+	var err error
+	switch {
+	case len(t) == 0:
+		return nil, fmt.Errorf("%s: empty file", name)
+	case t[0] == '{':
+		doc, err = parseJSON(t)
+	case t[0] == '<':
+		if !bytes.Contains(t[:min(len(t), 4096)], []byte("cyclonedx")) {
+			return nil, fmt.Errorf("%s: XML, but not a CycloneDX BOM (no CycloneDX namespace)", name)
+		}
+		doc, err = parseCycloneDX(t, "xml")
+	case bytes.HasPrefix(t, []byte("SPDXVersion:")) || bytes.Contains(t[:min(len(t), 4096)], []byte("\nSPDXVersion:")):
+		doc, err = parseSPDX(t, "tag-value")
+	case isBuildrootManifest(t):
+		doc, err = parseBuildroot(t)
+	default:
+		return nil, fmt.Errorf("%s: not a CycloneDX or SPDX document or a Buildroot manifest", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return doc, nil
+}
+
+func parseJSON(t []byte) (*Document, error) {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(t, &probe); err != nil {
+		return nil, fmt.Errorf("invalid JSON: %v", err)
+	}
+	switch {
+	case probe["bomFormat"] != nil:
+		return parseCycloneDX(t, "json")
+	case probe["spdxVersion"] != nil:
+		return parseSPDX(t, "json")
+	case probe["@context"] != nil && strings.Contains(string(probe["@context"]), "spdx.org/rdf/3"):
+		return nil, fmt.Errorf("SPDX 3.0 JSON-LD is not supported yet; export SPDX 2.3 JSON or CycloneDX instead")
+	}
+	return nil, fmt.Errorf("JSON, but neither CycloneDX (no bomFormat) nor SPDX (no spdxVersion)")
+}

@@ -1,0 +1,196 @@
+package vulndb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iotlabel/iotlabel/vuln"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+var _ vuln.Source = (*DB)(nil)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS advisories (
+  id TEXT NOT NULL, source TEXT NOT NULL, modified TEXT NOT NULL, doc BLOB NOT NULL,
+  origin TEXT NOT NULL, imported TEXT NOT NULL, PRIMARY KEY (id, source));
+CREATE TABLE IF NOT EXISTS pkg_index (ecosystem TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
+  PRIMARY KEY (ecosystem, name, id, source)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cpe_index (vendor TEXT NOT NULL, product TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
+  PRIMARY KEY (vendor, product, id, source)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS kev (cve TEXT PRIMARY KEY, doc BLOB NOT NULL, catalog TEXT NOT NULL, origin TEXT NOT NULL, imported TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS vex (vuln TEXT NOT NULL, product TEXT NOT NULL, document TEXT NOT NULL, doc BLOB NOT NULL,
+  origin TEXT NOT NULL, imported TEXT NOT NULL, PRIMARY KEY (vuln, product, document));
+`
+
+// schemaVersion is stored in meta; a database of another version is refused.
+const schemaVersion = "1"
+
+// DB is an open vulnerability database.
+type DB struct {
+	sql *sql.DB
+	// Now is the clock used for provenance timestamps.
+	Now func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]vuln.Advisory // decoded advisories, by source+"/"+id
+}
+
+// DefaultPath is the database file used when none is given: under the user's
+// cache directory.
+func DefaultPath() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no user cache directory (give --db FILE): %w", err)
+	}
+	return filepath.Join(dir, "iotlabel", "vulndb.sqlite"), nil
+}
+
+// Open opens (creating if needed) the database at path.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("open vulnerability database: %w", err)
+		}
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, fmt.Errorf("open vulnerability database %s: %w", path, err)
+	}
+	d := &DB{sql: db, Now: time.Now, cache: map[string]vuln.Advisory{}}
+	if err := d.init(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open vulnerability database %s: %w", path, err)
+	}
+	return d, nil
+}
+
+func (d *DB) init(ctx context.Context) error {
+	if _, err := d.sql.ExecContext(ctx, schema); err != nil {
+		return err
+	}
+	var v string
+	err := d.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE key='schema'`).Scan(&v)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = d.sql.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('schema', ?)`, schemaVersion)
+		return err
+	case err != nil:
+		return err
+	case v != schemaVersion:
+		return fmt.Errorf("database schema version %s, this iotlabel reads version %s; import into a new file", v, schemaVersion)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.sql.Close() }
+
+// timeKey formats a time so that string order is time order.
+func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+// Stats counts what an import changed.
+type Stats struct {
+	Added, Updated, Unchanged int
+	KEV, VEX                  int
+}
+
+// Import stores batches in one transaction: advisories are inserted, replaced
+// when the incoming record is newer, or left alone; KEV entries and VEX
+// statements are replaced. origin records where the data came from.
+func (d *DB) Import(ctx context.Context, origin string, batches []vuln.Batch) (Stats, error) {
+	var st Stats
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return st, err
+	}
+	defer tx.Rollback()
+	now := timeKey(d.Now())
+	for _, b := range batches {
+		for i := range b.Advisories {
+			if err := upsert(ctx, tx, &b.Advisories[i], origin, now, &st); err != nil {
+				return st, err
+			}
+		}
+		for _, k := range b.KEV {
+			doc, _ := json.Marshal(k)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO kev(cve, doc, catalog, origin, imported) VALUES (?,?,?,?,?)
+				ON CONFLICT(cve) DO UPDATE SET doc=excluded.doc, catalog=excluded.catalog, origin=excluded.origin, imported=excluded.imported`,
+				k.CVE, doc, k.CatalogVersion, origin, now); err != nil {
+				return st, fmt.Errorf("store KEV %s: %w", k.CVE, err)
+			}
+			st.KEV++
+		}
+		for _, v := range b.VEX {
+			doc, _ := json.Marshal(v)
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO vex(vuln, product, document, doc, origin, imported) VALUES (?,?,?,?,?,?)`,
+				v.Vulnerability, v.Product, v.Document, doc, origin, now); err != nil {
+				return st, fmt.Errorf("store VEX %s: %w", v.Vulnerability, err)
+			}
+			st.VEX++
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return st, err
+	}
+	d.mu.Lock()
+	d.cache = map[string]vuln.Advisory{}
+	d.mu.Unlock()
+	return st, nil
+}
+
+func upsert(ctx context.Context, tx *sql.Tx, a *vuln.Advisory, origin, now string, st *Stats) error {
+	doc, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	var old string
+	err = tx.QueryRowContext(ctx, `SELECT modified FROM advisories WHERE id=? AND source=?`, a.ID, a.Source).Scan(&old)
+	exists := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	mod := timeKey(a.Modified)
+	if exists && mod <= old {
+		st.Unchanged++
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO advisories(id, source, modified, doc, origin, imported) VALUES (?,?,?,?,?,?)`,
+		a.ID, a.Source, mod, doc, origin, now); err != nil {
+		return fmt.Errorf("store %s: %w", a.ID, err)
+	}
+	if exists {
+		st.Updated++
+		for _, t := range []string{"pkg_index", "cpe_index"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE id=? AND source=?`, a.ID, a.Source); err != nil {
+				return err
+			}
+		}
+	} else {
+		st.Added++
+	}
+	for _, af := range a.Affected {
+		if af.Package != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO pkg_index(ecosystem, name, id, source) VALUES (?,?,?,?)`,
+				af.Ecosystem, strings.ToLower(af.Package), a.ID, a.Source); err != nil {
+				return err
+			}
+		}
+		if af.Vendor != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO cpe_index(vendor, product, id, source) VALUES (?,?,?,?)`,
+				af.Vendor, af.Product, a.ID, a.Source); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+package vuln
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/sbom"
+	packageurl "github.com/package-url/packageurl-go"
+)
+
+// Source is what a scan needs from an advisory database (store/vulndb
+// implements it over SQLite).
+type Source interface {
+	// Candidates returns the advisories filed under any of the target's keys.
+	Candidates(ctx context.Context, t Target) ([]Advisory, error)
+	// KEV returns the KEV entry of a CVE, if the catalog lists it.
+	KEV(ctx context.Context, cve string) (KEVEntry, bool, error)
+	// VEX returns the not-affected statements about any of the given IDs.
+	VEX(ctx context.Context, ids []string) ([]VEXStatement, error)
+	// Ecosystems returns how many advisories each OSV ecosystem has.
+	Ecosystems(ctx context.Context) (map[string]int, error)
+}
+
+// Suppressed is a finding a VEX statement declares not affecting the product.
+type Suppressed struct {
+	Finding   Finding      `json:"finding"`
+	Statement VEXStatement `json:"statement"`
+}
+
+// Gap is a component the scan could not fully check, and why.
+type Gap struct {
+	Component string `json:"component"`
+	Version   string `json:"version"`
+	Reason    string `json:"reason"`
+}
+
+// Report is the result of scanning one SBOM.
+type Report struct {
+	Components int          `json:"components"`
+	Findings   []Finding    `json:"findings"`
+	Suppressed []Suppressed `json:"suppressed"`
+	// NotChecked lists components that could not be identified or whose
+	// ecosystem the database does not cover: absence of findings there proves nothing.
+	NotChecked []Gap `json:"not_checked"`
+}
+
+// Counts returns the number of findings, known-exploited findings and
+// critical findings.
+func (r *Report) Counts() (all, exploited, critical int) {
+	for _, f := range r.Findings {
+		all++
+		if f.KnownExploited {
+			exploited++
+		}
+		if f.Severity.Level == "critical" {
+			critical++
+		}
+	}
+	return
+}
+
+// Scan matches every component against the source. Known-exploited findings
+// come first, then by severity.
+func Scan(ctx context.Context, src Source, dict *Dictionary, comps []sbom.Component) (*Report, error) {
+	ecos, err := src.Ecosystems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Components: len(comps), Findings: []Finding{}, Suppressed: []Suppressed{}, NotChecked: []Gap{}}
+	seen := map[string]bool{}
+	for _, c := range comps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		key := c.Name + "\x00" + c.Version + "\x00" + c.PURL + "\x00" + c.CPE
+		if seen[key] {
+			continue // duplicates in the SBOM are reported once
+		}
+		seen[key] = true
+		t := dict.Identify(c.Name, c.Version, c.PURL, c.CPE)
+		switch {
+		case t.Via == "":
+			rep.NotChecked = append(rep.NotChecked, Gap{t.Name, t.Version, "not identified: no package URL, no CPE and no dictionary entry"})
+			continue
+		case t.Version == "":
+			rep.NotChecked = append(rep.NotChecked, Gap{t.Name, t.Version, "no version given"})
+			continue
+		case t.Distro != "" && ecos[t.Distro] == 0:
+			rep.NotChecked = append(rep.NotChecked, Gap{t.Name, t.Version, fmt.Sprintf("the database holds no %s advisories; import them (distribution packages are not matched by upstream version, because of backported fixes)", t.Distro)})
+			continue
+		}
+		advs, err := src.Candidates(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range MatchOne(t, advs) {
+			f.Ref = c.Ref
+			if err := enrich(ctx, src, &f); err != nil {
+				return nil, err
+			}
+			st, err := src.VEX(ctx, append([]string{f.Vulnerability}, f.Aliases...))
+			if err != nil {
+				return nil, err
+			}
+			if s, ok := vexFor(st, c, t); ok {
+				rep.Suppressed = append(rep.Suppressed, Suppressed{f, s})
+				continue
+			}
+			rep.Findings = append(rep.Findings, f)
+		}
+	}
+	sort.SliceStable(rep.Findings, func(i, j int) bool {
+		a, b := rep.Findings[i], rep.Findings[j]
+		if a.KnownExploited != b.KnownExploited {
+			return a.KnownExploited
+		}
+		if betterSeverity(a.Severity, b.Severity) != betterSeverity(b.Severity, a.Severity) {
+			return betterSeverity(a.Severity, b.Severity)
+		}
+		return a.Vulnerability < b.Vulnerability
+	})
+	return rep, nil
+}
+
+func enrich(ctx context.Context, src Source, f *Finding) error {
+	for _, id := range append([]string{f.Vulnerability}, f.Aliases...) {
+		if !strings.HasPrefix(id, "CVE-") {
+			continue
+		}
+		k, ok, err := src.KEV(ctx, id)
+		if err != nil {
+			return err
+		}
+		if ok {
+			f.KnownExploited, f.KEV = true, &k
+			return nil
+		}
+	}
+	return nil
+}
+
+// vexFor finds a statement whose product is this component: the same purl
+// (qualifiers ignored), the same CPE vendor:product:version, or name@version.
+func vexFor(st []VEXStatement, c sbom.Component, t Target) (VEXStatement, bool) {
+	for _, s := range st {
+		if s.Status != "not_affected" {
+			continue
+		}
+		p := s.Product
+		switch {
+		case strings.HasPrefix(p, "pkg:") && c.PURL != "" && samePURL(p, c.PURL):
+			return s, true
+		case strings.HasPrefix(p, "cpe:"):
+			if x, err := ParseCPE(p); err == nil && containsProduct(t.Products, ProductKey{x.Vendor, x.Product}) && CompareGeneric(x.Version, t.Upstream) == 0 {
+				return s, true
+			}
+		case strings.EqualFold(p, t.Name+"@"+t.Version):
+			return s, true
+		}
+	}
+	return VEXStatement{}, false
+}
+
+func samePURL(a, b string) bool {
+	pa, err1 := packageurl.FromString(a)
+	pb, err2 := packageurl.FromString(b)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	return pa.Type == pb.Type && strings.EqualFold(pa.Namespace, pb.Namespace) && strings.EqualFold(pa.Name, pb.Name) && pa.Version == pb.Version
+}
