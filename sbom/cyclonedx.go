@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	packageurl "github.com/package-url/packageurl-go"
 )
 
 func parseCycloneDX(t []byte, encoding string) (*Document, error) {
@@ -41,6 +42,9 @@ func walkCDX(cs []cdx.Component, out *[]Component) {
 			cdx.ComponentTypeCryptographicAsset:
 		default:
 			comp := Component{Ref: c.BOMRef, Name: c.Name, Version: c.Version, Group: c.Group, PURL: c.PackageURL, CPE: c.CPE, Type: string(c.Type)}
+			if comp.Name == "" {
+				comp.Name = nameFromRefs(c.PackageURL, c.BOMRef)
+			}
 			if c.Supplier != nil {
 				comp.Supplier = c.Supplier.Name
 			}
@@ -61,6 +65,21 @@ func walkCDX(cs []cdx.Component, out *[]Component) {
 			walkCDX(*c.Components, out)
 		}
 	}
+}
+
+// nameFromRefs recovers a missing component name from its package URL or a
+// purl-shaped bom-ref; failing that it names the component by its reference,
+// so that a scan reports it as unidentified instead of silently dropping it.
+func nameFromRefs(purl, ref string) string {
+	for _, s := range []string{purl, ref} {
+		if p, err := packageurl.FromString(s); err == nil && p.Name != "" {
+			return p.Name
+		}
+	}
+	if ref != "" {
+		return "unnamed component " + ref
+	}
+	return "unnamed component"
 }
 
 // WriteCycloneDX writes components as a CycloneDX 1.6 JSON SBOM describing subject.

@@ -34,8 +34,10 @@ func baseEcosystem(e string) string {
 }
 
 // preRelease ranks the words that mark a version before its release, in the
-// order upstreams use them (dnsmasq: 2.86test7 < 2.86rc1 < 2.86).
-var preRelease = map[string]int{"dev": 1, "snapshot": 1, "alpha": 2, "a": 2, "beta": 3, "b": 3, "test": 4, "pre": 5, "preview": 5, "rc": 6, "cr": 6}
+// order upstreams use them (dnsmasq: 2.86test7 < 2.86rc1 < 2.86). Single
+// letters are not among them: in firmware they are far more often release
+// letters (OpenSSL 1.1.1a comes after 1.1.1) than alpha/beta shorthand.
+var preRelease = map[string]int{"dev": 1, "snapshot": 1, "alpha": 2, "beta": 3, "test": 4, "pre": 5, "preview": 5, "rc": 6, "cr": 6}
 
 type token struct {
 	num   string // digits without leading zeros, or ""
