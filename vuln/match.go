@@ -99,7 +99,7 @@ func betterSeverity(a, b Severity) bool {
 }
 
 func firstSentence(s string) string {
-	s = strings.TrimSpace(s)
+	s = strings.Join(strings.Fields(s), " ")
 	if i := strings.Index(s, ". "); i > 0 && i < 300 {
 		return s[:i+1]
 	}

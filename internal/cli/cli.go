@@ -61,6 +61,8 @@ func commands() []command {
 		{"declaration", "write a declaration template or validate declarations", runDeclaration},
 		{"catalog", "explore the catalog: schemes, requirements, coverage, crosswalks, diffs, OSCAL export", runCatalog},
 		{"report", "write the EN 303 645 ICS or a UK PSTI statement of compliance draft", runReport},
+		{"sbom", "scan an SBOM for known and known-exploited vulnerabilities; Buildroot manifest to CycloneDX", runSBOM},
+		{"vulndb", "import OSV, NVD, CISA KEV and CSAF VEX data into the local vulnerability database; status", runVulndb},
 		{"version", "print the version and the catalog version", runVersion},
 	}
 }

@@ -104,49 +104,82 @@ type Stats struct {
 	KEV, VEX                  int
 }
 
-// Import stores batches in one transaction: advisories are inserted, replaced
-// when the incoming record is newer, or left alone; KEV entries and VEX
-// statements are replaced. origin records where the data came from.
+// Import stores batches in one transaction; see [Importer].
 func (d *DB) Import(ctx context.Context, origin string, batches []vuln.Batch) (Stats, error) {
-	var st Stats
+	im, err := d.BeginImport(ctx)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer im.Rollback()
+	for _, b := range batches {
+		if err := im.Add(ctx, origin, b); err != nil {
+			return im.Stats, err
+		}
+	}
+	return im.Stats, im.Commit()
+}
+
+// Importer adds batches inside one transaction, so that an import that fails
+// half-way leaves the database as it was.
+type Importer struct {
+	d     *DB
+	tx    *sql.Tx
+	now   string
+	Stats Stats
+}
+
+// BeginImport starts an import.
+func (d *DB) BeginImport(ctx context.Context) (*Importer, error) {
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return st, err
+		return nil, err
 	}
-	defer tx.Rollback()
-	now := timeKey(d.Now())
-	for _, b := range batches {
-		for i := range b.Advisories {
-			if err := upsert(ctx, tx, &b.Advisories[i], origin, now, &st); err != nil {
-				return st, err
-			}
-		}
-		for _, k := range b.KEV {
-			doc, _ := json.Marshal(k)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO kev(cve, doc, catalog, origin, imported) VALUES (?,?,?,?,?)
-				ON CONFLICT(cve) DO UPDATE SET doc=excluded.doc, catalog=excluded.catalog, origin=excluded.origin, imported=excluded.imported`,
-				k.CVE, doc, k.CatalogVersion, origin, now); err != nil {
-				return st, fmt.Errorf("store KEV %s: %w", k.CVE, err)
-			}
-			st.KEV++
-		}
-		for _, v := range b.VEX {
-			doc, _ := json.Marshal(v)
-			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO vex(vuln, product, document, doc, origin, imported) VALUES (?,?,?,?,?,?)`,
-				v.Vulnerability, v.Product, v.Document, doc, origin, now); err != nil {
-				return st, fmt.Errorf("store VEX %s: %w", v.Vulnerability, err)
-			}
-			st.VEX++
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return st, err
-	}
-	d.mu.Lock()
-	d.cache = map[string]vuln.Advisory{}
-	d.mu.Unlock()
-	return st, nil
+	return &Importer{d: d, tx: tx, now: timeKey(d.Now())}, nil
 }
+
+// Add stores one batch: advisories are inserted, replaced when the incoming
+// record is newer, or left alone; KEV entries and VEX statements are replaced.
+// origin records where the data came from.
+func (im *Importer) Add(ctx context.Context, origin string, b vuln.Batch) error {
+	tx, now := im.tx, im.now
+	for i := range b.Advisories {
+		if err := upsert(ctx, tx, &b.Advisories[i], origin, now, &im.Stats); err != nil {
+			return err
+		}
+	}
+	for _, k := range b.KEV {
+		doc, _ := json.Marshal(k)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kev(cve, doc, catalog, origin, imported) VALUES (?,?,?,?,?)
+			ON CONFLICT(cve) DO UPDATE SET doc=excluded.doc, catalog=excluded.catalog, origin=excluded.origin, imported=excluded.imported`,
+			k.CVE, doc, k.CatalogVersion, origin, now); err != nil {
+			return fmt.Errorf("store KEV %s: %w", k.CVE, err)
+		}
+		im.Stats.KEV++
+	}
+	for _, v := range b.VEX {
+		doc, _ := json.Marshal(v)
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO vex(vuln, product, document, doc, origin, imported) VALUES (?,?,?,?,?,?)`,
+			v.Vulnerability, v.Product, v.Document, doc, origin, now); err != nil {
+			return fmt.Errorf("store VEX %s: %w", v.Vulnerability, err)
+		}
+		im.Stats.VEX++
+	}
+	return nil
+}
+
+// Commit makes the import visible.
+func (im *Importer) Commit() error {
+	if err := im.tx.Commit(); err != nil {
+		return err
+	}
+	im.d.mu.Lock()
+	im.d.cache = map[string]vuln.Advisory{}
+	im.d.mu.Unlock()
+	return nil
+}
+
+// Rollback abandons the import; after Commit it does nothing.
+func (im *Importer) Rollback() { _ = im.tx.Rollback() }
 
 func upsert(ctx context.Context, tx *sql.Tx, a *vuln.Advisory, origin, now string, st *Stats) error {
 	doc, err := json.Marshal(a)

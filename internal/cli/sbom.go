@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/evidence"
+	"github.com/iotlabel/iotlabel/report"
+	"github.com/iotlabel/iotlabel/sbom"
+	"github.com/iotlabel/iotlabel/store/vulndb"
+	"github.com/iotlabel/iotlabel/vuln"
+)
+
+const sbomUsage = `sbom scan SBOM [--db FILE] [--format text|json|sarif|evidence|cyclonedx-vex] [--product MODEL] [--firmware VERSION]
+                [--fail-on kev|critical|any] [--out FILE]
+sbom from-buildroot MANIFEST.csv [--name NAME] [--version VERSION] [--out FILE]
+
+scan reads a CycloneDX (1.2-1.6, JSON or XML) or SPDX (2.2/2.3, JSON or tag-value) SBOM, or a Buildroot
+manifest, and matches its components against the vulnerability database (see iotlabel vulndb).
+Components without a package URL or CPE are identified through the built-in dictionary of embedded
+components. --format evidence writes JSONL for iotlabel assess --evidence.
+from-buildroot turns Buildroot's legal-info manifest.csv into a CycloneDX 1.6 SBOM.`
+
+func runSBOM(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(e.stdout, "Usage: iotlabel %s\n", sbomUsage)
+		if len(args) == 0 {
+			return badInput("sbom needs a subcommand: scan or from-buildroot")
+		}
+		return nil
+	}
+	switch args[0] {
+	case "scan":
+		return sbomScan(ctx, e, args[1:])
+	case "from-buildroot":
+		return sbomFromBuildroot(e, args[1:])
+	}
+	return badInput("unknown sbom subcommand %q (want scan or from-buildroot)", args[0])
+}
+
+func sbomScan(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("sbom scan", sbomUsage)
+	dbPath := fs.String("db", "", "vulnerability database `FILE` (default: under the user cache directory)")
+	format := fs.String("format", "text", "output format: text, json, sarif, evidence or cyclonedx-vex")
+	product := fs.String("product", "", "product `MODEL` to name in evidence")
+	firmware := fs.String("firmware", "", "firmware `VERSION` to name in evidence")
+	failOn := fs.String("fail-on", "", "exit 1 when there is a finding of this kind: kev, critical or any")
+	out := fs.String("out", "", "write to `FILE` instead of standard output")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return badInput("sbom scan needs exactly one SBOM file")
+	}
+	if err := checkFormat(*format, "text", "json", "sarif", "evidence", "cyclonedx-vex"); err != nil {
+		return err
+	}
+	if *failOn != "" && *failOn != "kev" && *failOn != "critical" && *failOn != "any" {
+		return badInput("--fail-on %q is not kev, critical or any", *failOn)
+	}
+	doc, err := sbom.ReadFile(pos[0])
+	if err != nil {
+		return badInput("%v", err)
+	}
+	for i := range doc.Components {
+		if doc.Components[i].Ref == "" {
+			doc.Components[i].Ref = fmt.Sprintf("component-%d", i+1)
+		}
+	}
+	db, err := openVulnDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	dict, err := vuln.DefaultDictionary()
+	if err != nil {
+		return err
+	}
+	rep, err := vuln.Scan(ctx, db, dict, doc.Components)
+	if err != nil {
+		return err
+	}
+	kevCatalog, err := kevVersion(ctx, db)
+	if err != nil {
+		return err
+	}
+	err = e.writeOutput(*out, func(w io.Writer) error {
+		switch *format {
+		case "json":
+			return writeJSONTo(w, struct {
+				SBOM *sbom.Document `json:"sbom"`
+				*vuln.Report
+			}{&sbom.Document{Format: doc.Format, Encoding: doc.Encoding, SpecVersion: doc.SpecVersion, Subject: doc.Subject, Components: []sbom.Component{}}, rep})
+		case "sarif":
+			return report.SARIF(w, Version, pos[0], rep)
+		case "cyclonedx-vex":
+			return report.CycloneDXVEX(w, doc, rep)
+		case "evidence":
+			return evidence.Write(w, rep.Evidence(vuln.EvidenceInput{
+				Source: evidence.Source{Tool: "iotlabel sbom scan", Version: Version}, Time: e.now(),
+				Subject: evidence.Subject{Product: *product, Firmware: *firmware},
+				SBOM:    strings.TrimSpace(doc.Format + " " + doc.SpecVersion + " " + doc.Encoding), KEVCatalog: kevCatalog}))
+		}
+		return report.ScanText(w, doc, rep)
+	})
+	if err != nil {
+		return err
+	}
+	all, exploited, critical := rep.Counts()
+	if (*failOn == "kev" && exploited > 0) || (*failOn == "critical" && (critical > 0 || exploited > 0)) || (*failOn == "any" && all > 0) {
+		fmt.Fprintf(e.stderr, "iotlabel: %d findings (%d known exploited, %d critical)\n", all, exploited, critical)
+		return errFailed
+	}
+	return nil
+}
+
+func kevVersion(ctx context.Context, db *vulndb.DB) (string, error) {
+	st, err := db.Status(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, s := range st {
+		if s.Source == vuln.SourceKEV {
+			return s.Catalog, nil
+		}
+	}
+	return "", nil
+}
+
+func sbomFromBuildroot(e *env, args []string) error {
+	fs := e.newFlags("sbom from-buildroot", sbomUsage)
+	name := fs.String("name", "firmware", "`NAME` of the product the SBOM describes")
+	version := fs.String("version", "", "firmware `VERSION`")
+	out := fs.String("out", "", "write to `FILE` instead of standard output")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return badInput("sbom from-buildroot needs exactly one manifest.csv")
+	}
+	doc, err := sbom.ReadFile(pos[0])
+	if err != nil {
+		return badInput("%v", err)
+	}
+	if doc.Format != "buildroot" {
+		return badInput("%s is a %s document, not a Buildroot manifest", pos[0], doc.Format)
+	}
+	return e.writeOutput(*out, func(w io.Writer) error { return sbom.WriteCycloneDX(w, *name, *version, doc.Components) })
+}

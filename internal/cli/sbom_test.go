@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iotlabel/iotlabel/internal/testenv"
+)
+
+// vulnDB imports the shared OSV, NVD and KEV data and the example VEX into a
+// fresh database through the CLI, and returns its path.
+func vulnDB(t *testing.T) string {
+	t.Helper()
+	data := testenv.SharedData(t)
+	db := filepath.Join(t.TempDir(), "v.db")
+	code, out, errs := run(t, "vulndb", "import", "--db", db, filepath.Join(data, "osv-oss-fuzz-iot", "vulns"), filepath.Join(data, "nvd-iot-slice"),
+		filepath.Join(data, "cisa-kev", "known_exploited_vulnerabilities.json"), filepath.Join("..", "..", "vuln", "testdata", "vex-dnsmasq.csaf.json"))
+	if code != 0 || !strings.Contains(out, "506 advisories added") || !strings.Contains(out, "1404 KEV entries") || !strings.Contains(out, "2 VEX statements") {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errs)
+	}
+	return db
+}
+
+func TestVulndbImportIsAllOrNothing(t *testing.T) {
+	db := vulnDB(t)
+	// Importing the same data again changes nothing.
+	data := testenv.SharedData(t)
+	if code, out, _ := run(t, "vulndb", "import", "--db", db, filepath.Join(data, "nvd-iot-slice")); code != 0 || !strings.Contains(out, "0 advisories added, 0 updated, 93 unchanged") {
+		t.Errorf("re-import: %d %s", code, out)
+	}
+	// A bad file stops the import and stores nothing of it.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.json"), []byte(`{"id":"OSV-2099-1","modified":"2099-01-01T00:00:00Z","affected":[]}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.json"), []byte(`{"id":"OSV-2099-2","modified":"not a time","affected":[]}`), 0o644)
+	code, _, errs := run(t, "vulndb", "import", "--db", db, dir)
+	if code != 2 || !strings.Contains(errs, "nothing was stored") || !strings.Contains(errs, "b.json") {
+		t.Errorf("bad import: %d %s", code, errs)
+	}
+	code, out, _ := run(t, "vulndb", "status", "--db", db, "--format", "json")
+	var st []struct {
+		Source  string `json:"source"`
+		Records int    `json:"records"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil {
+		t.Fatal(out, err)
+	}
+	for _, s := range st {
+		if s.Source == "osv" && s.Records != 413 {
+			t.Errorf("osv records = %d after a failed import, want 413", s.Records)
+		}
+	}
+}
+
+func TestSBOMScan(t *testing.T) {
+	db := vulnDB(t)
+	manifest := filepath.Join(testenv.SharedData(t), "sbom", "buildroot-laird-som60", "manifest.csv")
+	code, out, _ := run(t, "sbom", "scan", manifest, "--db", db, "--format", "json")
+	if code != 0 {
+		t.Fatalf("scan: exit %d", code)
+	}
+	var rep struct {
+		Components int `json:"components"`
+		Findings   []struct {
+			Component      string   `json:"component"`
+			Version        string   `json:"version"`
+			Vulnerability  string   `json:"vulnerability"`
+			Aliases        []string `json:"aliases"`
+			Severity       struct{ Level string }
+			KnownExploited bool   `json:"known_exploited"`
+			FixedIn        string `json:"fixed_in"`
+			Source         string `json:"source"`
+		} `json:"findings"`
+		Suppressed []struct {
+			Finding struct {
+				Vulnerability string `json:"vulnerability"`
+			} `json:"finding"`
+		} `json:"suppressed"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, f := range rep.Findings {
+		got[f.Component+" "+f.Vulnerability] = true
+		if f.Source == "" || f.Severity.Level == "" {
+			t.Errorf("finding without source or severity: %+v", f)
+		}
+	}
+	for _, want := range []string{"dnsmasq CVE-2023-28450", "dropbear CVE-2018-15599", "libopenssl CVE-2021-3449", "libcurl CVE-2023-38545", "busybox CVE-2022-48174"} {
+		if !got[want] {
+			t.Errorf("missing %s", want)
+		}
+	}
+	for _, not := range []string{"dnsmasq CVE-2020-25681", "libopenssl CVE-2020-1971", "libcurl CVE-2020-8286", "dnsmasq CVE-2021-3448", "busybox CVE-2019-5747"} {
+		if got[not] {
+			t.Errorf("unexpected %s (outside its range, or suppressed by VEX)", not)
+		}
+	}
+	if rep.Components != 92 || len(rep.Suppressed) != 2 {
+		t.Errorf("components %d, suppressed %d", rep.Components, len(rep.Suppressed))
+	}
+	if code, _, errs := run(t, "sbom", "scan", manifest, "--db", db, "--fail-on", "critical"); code != 1 || !strings.Contains(errs, "critical") {
+		t.Errorf("--fail-on critical: exit %d %s", code, errs)
+	}
+	code, out, _ = run(t, "sbom", "scan", manifest, "--db", db, "--format", "sarif")
+	var sarif struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Results []struct {
+				RuleID string `json:"ruleId"`
+				Level  string `json:"level"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &sarif); code != 0 || err != nil || sarif.Version != "2.1.0" || len(sarif.Runs[0].Results) != len(rep.Findings) {
+		t.Errorf("SARIF: exit %d, %v, %+v", code, err, sarif.Version)
+	}
+	code, out, _ = run(t, "sbom", "scan", manifest, "--db", db, "--format", "cyclonedx-vex")
+	if code != 0 || !strings.Contains(out, `"specVersion": "1.6"`) || !strings.Contains(out, `"state": "not_affected"`) || !strings.Contains(out, `"justification": "code_not_reachable"`) {
+		t.Errorf("CycloneDX VEX: exit %d", code)
+	}
+}
+
+// The whole Tier 3 path: scan the router's SBOM into evidence, then assess.
+func TestSBOMEvidenceReachesTier3(t *testing.T) {
+	db := vulnDB(t)
+	ev := filepath.Join(t.TempDir(), "ev.jsonl")
+	if code, _, errs := run(t, "sbom", "scan", filepath.Join("..", "..", "examples", "router-tier2", "sbom.cdx.json"), "--db", db,
+		"--format", "evidence", "--product", "NG-AX3000", "--firmware", "4.2.1", "--out", ev); code != 0 {
+		t.Fatalf("scan: %s", errs)
+	}
+	code, out, errs := run(t, "assess", example("router-tier2"), "--as-of", asOf, "--evidence", ev, "--require-tier", "3")
+	if code != 0 || !strings.Contains(out, "TIER 3") {
+		t.Errorf("assess with SBOM evidence: exit %d\n%s%s", code, out, errs)
+	}
+	// The Buildroot manifest's critical findings keep a product below Tier 3.
+	manifest := filepath.Join(testenv.SharedData(t), "sbom", "buildroot-laird-som60", "manifest.csv")
+	if code, _, errs := run(t, "sbom", "scan", manifest, "--db", db, "--format", "evidence", "--product", "NG-AX3000", "--out", ev); code != 0 {
+		t.Fatalf("scan: %s", errs)
+	}
+	code, out, _ = run(t, "assess", example("router-tier2"), "--as-of", asOf, "--evidence", ev, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"tier": 2`) || !strings.Contains(out, "CVE-2021-20231 in gnutls 3.6.15") {
+		t.Errorf("assess with critical findings: exit %d", code)
+	}
+}
+
+func TestFromBuildroot(t *testing.T) {
+	manifest := filepath.Join(testenv.SharedData(t), "sbom", "buildroot-laird-som60", "manifest.csv")
+	out := filepath.Join(t.TempDir(), "sbom.json")
+	if code, _, errs := run(t, "sbom", "from-buildroot", manifest, "--name", "SOM60", "--version", "7.0.0.430", "--out", out); code != 0 {
+		t.Fatal(errs)
+	}
+	b, _ := os.ReadFile(out)
+	if !strings.Contains(string(b), `"name": "dnsmasq"`) || !strings.Contains(string(b), `"specVersion": "1.6"`) {
+		t.Errorf("CycloneDX from Buildroot lacks expected content")
+	}
+	if code, _, errs := run(t, "sbom", "from-buildroot", filepath.Join("..", "..", "examples", "router-tier2", "sbom.cdx.json")); code != 2 || !strings.Contains(errs, "not a Buildroot manifest") {
+		t.Errorf("non-manifest: %d %s", code, errs)
+	}
+}
