@@ -22,7 +22,7 @@ func parseBuildroot(t []byte) (*Document, error) {
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
-		return nil, fmt.Errorf("Buildroot manifest header: %v", err)
+		return nil, fmt.Errorf("manifest.csv header: %v", err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -31,7 +31,7 @@ func parseBuildroot(t []byte) (*Document, error) {
 	pi, okP := col["PACKAGE"]
 	vi, okV := col["VERSION"]
 	if !okP || !okV {
-		return nil, fmt.Errorf("Buildroot manifest needs PACKAGE and VERSION columns, found %v", header)
+		return nil, fmt.Errorf("manifest.csv needs PACKAGE and VERSION columns, found %v", header)
 	}
 	li, hasLicense := col["LICENSE"]
 	doc := &Document{Format: "buildroot", Encoding: "csv", Components: []Component{}}
@@ -41,14 +41,14 @@ func parseBuildroot(t []byte) (*Document, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("Buildroot manifest line %d: %v", line, err)
+			return nil, fmt.Errorf("manifest.csv line %d: %v", line, err)
 		}
 		if pi >= len(rec) || vi >= len(rec) {
-			return nil, fmt.Errorf("Buildroot manifest line %d: %d columns, want at least %d", line, len(rec), max(pi, vi)+1)
+			return nil, fmt.Errorf("manifest.csv line %d: %d columns, want at least %d", line, len(rec), max(pi, vi)+1)
 		}
 		c := Component{Name: strings.TrimSpace(rec[pi]), Version: strings.TrimSpace(rec[vi]), Type: "library"}
 		if c.Name == "" {
-			return nil, fmt.Errorf("Buildroot manifest line %d: empty PACKAGE", line)
+			return nil, fmt.Errorf("manifest.csv line %d: empty PACKAGE", line)
 		}
 		if hasLicense && li < len(rec) {
 			c.License = strings.TrimSpace(rec[li])
