@@ -59,7 +59,7 @@ func TestLabelledAccuracy(t *testing.T) {
 	falsePos, missed := 0, 0
 	for _, c := range set.Cases {
 		tg := dict.Identify(c.Component, c.Version, "", "")
-		advs, err := db.Candidates(context.Background(), tg)
+		advs, err := vuln.Matching(context.Background(), db, tg)
 		if err != nil {
 			t.Fatal(err)
 		}

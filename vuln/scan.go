@@ -13,14 +13,16 @@ import (
 // Source is what a scan needs from an advisory database (store/vulndb
 // implements it over SQLite).
 type Source interface {
-	// Candidates returns the advisories filed under any of the target's keys.
-	Candidates(ctx context.Context, t Target) ([]Advisory, error)
+	// Candidates returns the index hits for the target's keys.
+	Candidates(ctx context.Context, t Target) ([]Candidate, error)
+	// Advisory returns one full advisory.
+	Advisory(ctx context.Context, id, source string) (Advisory, error)
 	// KEV returns the KEV entry of a CVE, if the catalog lists it.
 	KEV(ctx context.Context, cve string) (KEVEntry, bool, error)
 	// VEX returns the not-affected statements about any of the given IDs.
 	VEX(ctx context.Context, ids []string) ([]VEXStatement, error)
-	// Ecosystems returns how many advisories each OSV ecosystem has.
-	Ecosystems(ctx context.Context) (map[string]int, error)
+	// HasEcosystem reports whether any advisory covers the OSV ecosystem.
+	HasEcosystem(ctx context.Context, ecosystem string) (bool, error)
 }
 
 // Suppressed is a finding a VEX statement declares not affecting the product.
@@ -64,10 +66,7 @@ func (r *Report) Counts() (all, exploited, critical int) {
 // Scan matches every component against the source. Known-exploited findings
 // come first, then by severity.
 func Scan(ctx context.Context, src Source, dict *Dictionary, comps []sbom.Component) (*Report, error) {
-	ecos, err := src.Ecosystems(ctx)
-	if err != nil {
-		return nil, err
-	}
+	covered := map[string]bool{}
 	rep := &Report{Components: len(comps), Findings: []Finding{}, Suppressed: []Suppressed{}, NotChecked: []Gap{}}
 	seen := map[string]bool{}
 	for _, c := range comps {
@@ -87,11 +86,14 @@ func Scan(ctx context.Context, src Source, dict *Dictionary, comps []sbom.Compon
 		case t.Version == "":
 			rep.NotChecked = append(rep.NotChecked, Gap{t.Name, t.Version, "no version given"})
 			continue
-		case t.Distro != "" && ecos[t.Distro] == 0:
+		case t.Distro != "" && !hasEcosystem(ctx, src, covered, t.Distro):
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			rep.NotChecked = append(rep.NotChecked, Gap{t.Name, t.Version, fmt.Sprintf("the database holds no %s advisories; import them (distribution packages are not matched by upstream version, because of backported fixes)", t.Distro)})
 			continue
 		}
-		advs, err := src.Candidates(ctx, t)
+		advs, err := Matching(ctx, src, t)
 		if err != nil {
 			return nil, err
 		}
@@ -122,6 +124,45 @@ func Scan(ctx context.Context, src Source, dict *Dictionary, comps []sbom.Compon
 		return a.Vulnerability < b.Vulnerability
 	})
 	return rep, nil
+}
+
+// Matching returns the full advisories whose indexed entries affect t: the
+// cheap match runs on every index hit, the full record is read only for hits.
+func Matching(ctx context.Context, src Source, t Target) ([]Advisory, error) {
+	cands, err := src.Candidates(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	var out []Advisory
+	seen := map[string]bool{}
+	for _, c := range cands {
+		key := c.Source + "/" + c.ID
+		if seen[key] {
+			continue
+		}
+		probe := Advisory{ID: c.ID, Source: c.Source, Affected: []Affected{c.Affected}}
+		if _, _, ok := affects(t, &probe); !ok {
+			continue
+		}
+		seen[key] = true
+		a, err := src.Advisory(ctx, c.ID, c.Source)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// hasEcosystem asks the source once per ecosystem; errors count as "not
+// covered", which only makes the report more cautious.
+func hasEcosystem(ctx context.Context, src Source, memo map[string]bool, eco string) bool {
+	if v, ok := memo[eco]; ok {
+		return v
+	}
+	v, err := src.HasEcosystem(ctx, eco)
+	memo[eco] = v && err == nil
+	return memo[eco]
 }
 
 func enrich(ctx context.Context, src Source, f *Finding) error {

@@ -3,6 +3,7 @@ package vuln
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/google/osv-scalibr/semantic"
 )
@@ -13,14 +14,48 @@ import (
 // ordering of [CompareGeneric].
 func Compare(a, b, ecosystem string) int {
 	if eco := baseEcosystem(ecosystem); eco != "" {
-		if va, err := semantic.Parse(a, eco); err == nil {
-			if c, err := va.CompareStr(b); err == nil {
+		va, errA := parsed(a, eco)
+		vb, errB := parsed(b, eco)
+		if errA == nil && errB == nil {
+			if c, err := va.Compare(vb); err == nil {
 				return c
 			}
 		}
 	}
 	return CompareGeneric(a, b)
 }
+
+// parsed parses a version for an ecosystem through a bounded cache: a scan
+// compares the same few versions against many range events.
+func parsed(v, eco string) (semantic.Version, error) {
+	k := versionKey{v, eco}
+	versionCache.Lock()
+	e, ok := versionCache.m[k]
+	versionCache.Unlock()
+	if ok {
+		return e.v, e.err
+	}
+	pv, err := semantic.Parse(v, eco)
+	versionCache.Lock()
+	if len(versionCache.m) >= 100_000 {
+		versionCache.m = map[versionKey]parsedVersion{}
+	}
+	versionCache.m[k] = parsedVersion{pv, err}
+	versionCache.Unlock()
+	return pv, err
+}
+
+type versionKey struct{ v, eco string }
+
+type parsedVersion struct {
+	v   semantic.Version
+	err error
+}
+
+var versionCache = struct {
+	sync.Mutex
+	m map[versionKey]parsedVersion
+}{m: map[versionKey]parsedVersion{}}
 
 // baseEcosystem returns the ecosystem name semantic knows ("Alpine:v3.17" →
 // "Alpine"), or "" for ecosystems ordered generically (OSS-Fuzz, GIT, CPE).

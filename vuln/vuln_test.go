@@ -3,6 +3,7 @@ package vuln_test
 import (
 	"archive/zip"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,8 +170,22 @@ type fakeSource struct {
 	ecos map[string]int
 }
 
-func (f *fakeSource) Candidates(_ context.Context, _ vuln.Target) ([]vuln.Advisory, error) {
-	return f.advs, nil
+func (f *fakeSource) Candidates(_ context.Context, _ vuln.Target) ([]vuln.Candidate, error) {
+	var out []vuln.Candidate
+	for _, a := range f.advs {
+		for _, af := range a.Affected {
+			out = append(out, vuln.Candidate{ID: a.ID, Source: a.Source, Affected: af})
+		}
+	}
+	return out, nil
+}
+func (f *fakeSource) Advisory(_ context.Context, id, source string) (vuln.Advisory, error) {
+	for _, a := range f.advs {
+		if a.ID == id && a.Source == source {
+			return a, nil
+		}
+	}
+	return vuln.Advisory{}, fmt.Errorf("no %s", id)
 }
 func (f *fakeSource) KEV(_ context.Context, cve string) (vuln.KEVEntry, bool, error) {
 	k, ok := f.kev[cve]
@@ -187,7 +202,9 @@ func (f *fakeSource) VEX(_ context.Context, ids []string) ([]vuln.VEXStatement, 
 	}
 	return out, nil
 }
-func (f *fakeSource) Ecosystems(context.Context) (map[string]int, error) { return f.ecos, nil }
+func (f *fakeSource) HasEcosystem(_ context.Context, eco string) (bool, error) {
+	return f.ecos[eco] > 0, nil
+}
 
 func adv(id, source string, sev float64, aliases ...string) vuln.Advisory {
 	return vuln.Advisory{ID: id, Source: source, Aliases: aliases, Severity: vuln.Severity{Score: sev, Level: vuln.LevelOf(sev)},
@@ -260,5 +277,26 @@ func TestDictionaryRejectsBadData(t *testing.T) {
 		if _, err := vuln.ParseDictionary([]byte(in)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+func TestMatchDataRoundTrip(t *testing.T) {
+	for _, af := range []vuln.Affected{
+		{Versions: []string{"v2.86", "v2.86rc1"}, Ranges: []vuln.Range{{Type: "GIT", Events: []vuln.Event{{Introduced: "abc"}, {Fixed: "def"}}},
+			{Type: "ECOSYSTEM", Events: []vuln.Event{{Introduced: "0"}, {LastAffected: "1.2"}, {Limit: "2"}}}}},
+		{Bounds: []vuln.Bounds{{EndExcluding: "2.83"}, {Exact: "2.86"}, {StartIncluding: "1.0", EndIncluding: "1.5"}}},
+		{Versions: []string{"odd\x1fversion"}},
+		{},
+	} {
+		var got vuln.Affected
+		if err := vuln.DecodeMatch(vuln.EncodeMatch(af), &got); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(af, got); diff != "" {
+			t.Errorf("round trip (-want +got):\n%s", diff)
+		}
+	}
+	if err := vuln.DecodeMatch("x\x1fnope\n", &vuln.Affected{}); err == nil {
+		t.Error("garbage decoded")
 	}
 }

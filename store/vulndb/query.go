@@ -12,63 +12,81 @@ import (
 	"github.com/iotlabel/iotlabel/vuln"
 )
 
-// Candidates returns the advisories filed under the target's OSV packages and
-// CPE vendor:product pairs.
-func (d *DB) Candidates(ctx context.Context, t vuln.Target) ([]vuln.Advisory, error) {
-	type key struct{ id, source string }
-	var keys []key
-	seen := map[key]bool{}
-	collect := func(rows *sql.Rows, err error) error {
+// Candidates returns the index hits for the target's OSV packages and CPE
+// vendor:product pairs, with each hit's match data but not the full advisory.
+func (d *DB) Candidates(ctx context.Context, t vuln.Target) ([]vuln.Candidate, error) {
+	if err := d.prepare(ctx); err != nil {
+		return nil, err
+	}
+	var out []vuln.Candidate
+	collect := func(rows *sql.Rows, err error, base vuln.Affected) error {
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var k key
-			if err := rows.Scan(&k.id, &k.source); err != nil {
+			var c vuln.Candidate
+			var m string
+			if err := rows.Scan(&c.ID, &c.Source, &m); err != nil {
 				return err
 			}
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
+			c.Affected = base
+			if err := vuln.DecodeMatch(m, &c.Affected); err != nil {
+				return fmt.Errorf("advisory %s: %w", c.ID, err)
 			}
+			out = append(out, c)
 		}
 		return rows.Err()
 	}
 	for _, p := range t.Packages {
-		if err := collect(d.sql.QueryContext(ctx, `SELECT id, source FROM pkg_index WHERE ecosystem=? AND name=?`, p.Ecosystem, strings.ToLower(p.Name))); err != nil {
+		rows, err := d.byPkg.QueryContext(ctx, p.Ecosystem, strings.ToLower(p.Name))
+		if err := collect(rows, err, vuln.Affected{Ecosystem: p.Ecosystem, Package: p.Name}); err != nil {
 			return nil, err
 		}
 	}
 	for _, p := range t.Products {
-		if err := collect(d.sql.QueryContext(ctx, `SELECT id, source FROM cpe_index WHERE vendor=? AND product=?`, p.Vendor, p.Product)); err != nil {
+		rows, err := d.byCPE.QueryContext(ctx, p.Vendor, p.Product)
+		if err := collect(rows, err, vuln.Affected{Vendor: p.Vendor, Product: p.Product}); err != nil {
 			return nil, err
 		}
-	}
-	out := make([]vuln.Advisory, 0, len(keys))
-	for _, k := range keys {
-		a, err := d.advisory(ctx, k.id, k.source)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
 	}
 	return out, nil
 }
 
+// Advisory returns one full advisory.
+func (d *DB) Advisory(ctx context.Context, id, source string) (vuln.Advisory, error) {
+	var doc []byte
+	if err := d.sql.QueryRowContext(ctx, `SELECT doc FROM advisories WHERE id = ? AND source = ?`, id, source).Scan(&doc); err != nil {
+		return vuln.Advisory{}, fmt.Errorf("read advisory %s: %w", id, err)
+	}
+	return d.decode(id, source, doc)
+}
+
+// prepare prepares the candidate queries once.
+func (d *DB) prepare(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.byPkg != nil {
+		return nil
+	}
+	var err error
+	if d.byPkg, err = d.sql.PrepareContext(ctx, `SELECT id, source, match FROM pkg_index WHERE ecosystem = ? AND name = ?`); err != nil {
+		return err
+	}
+	d.byCPE, err = d.sql.PrepareContext(ctx, `SELECT id, source, match FROM cpe_index WHERE vendor = ? AND product = ?`)
+	return err
+}
+
 const maxCache = 20000
 
-func (d *DB) advisory(ctx context.Context, id, source string) (vuln.Advisory, error) {
+// decode decodes an advisory document, through a bounded cache.
+func (d *DB) decode(id, source string, doc []byte) (vuln.Advisory, error) {
 	ck := source + "/" + id
 	d.mu.Lock()
 	a, ok := d.cache[ck]
 	d.mu.Unlock()
 	if ok {
 		return a, nil
-	}
-	var doc []byte
-	if err := d.sql.QueryRowContext(ctx, `SELECT doc FROM advisories WHERE id=? AND source=?`, id, source).Scan(&doc); err != nil {
-		return a, fmt.Errorf("read advisory %s: %w", id, err)
 	}
 	if err := json.Unmarshal(doc, &a); err != nil {
 		return a, fmt.Errorf("decode advisory %s: %w", id, err)
@@ -82,66 +100,84 @@ func (d *DB) advisory(ctx context.Context, id, source string) (vuln.Advisory, er
 	return a, nil
 }
 
+// loadSmall loads the KEV catalog and the VEX statements into memory once:
+// both are small, and a scan asks about them for every finding.
+func (d *DB) loadSmall(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.kev != nil {
+		return nil
+	}
+	kev := map[string]vuln.KEVEntry{}
+	rows, err := d.sql.QueryContext(ctx, `SELECT doc FROM kev`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var doc []byte
+		var k vuln.KEVEntry
+		if err := rows.Scan(&doc); err != nil {
+			rows.Close()
+			return err
+		}
+		if err := json.Unmarshal(doc, &k); err != nil {
+			rows.Close()
+			return err
+		}
+		kev[k.CVE] = k
+	}
+	rows.Close()
+	vex := map[string][]vuln.VEXStatement{}
+	rows, err = d.sql.QueryContext(ctx, `SELECT doc FROM vex`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var doc []byte
+		var s vuln.VEXStatement
+		if err := rows.Scan(&doc); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(doc, &s); err != nil {
+			return err
+		}
+		vex[s.Vulnerability] = append(vex[s.Vulnerability], s)
+	}
+	d.kev, d.vex = kev, vex
+	return rows.Err()
+}
+
 // KEV returns the catalog entry of a CVE.
 func (d *DB) KEV(ctx context.Context, cve string) (vuln.KEVEntry, bool, error) {
-	var doc []byte
-	var k vuln.KEVEntry
-	err := d.sql.QueryRowContext(ctx, `SELECT doc FROM kev WHERE cve=?`, cve).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return k, false, nil
+	if err := d.loadSmall(ctx); err != nil {
+		return vuln.KEVEntry{}, false, err
 	}
-	if err != nil {
-		return k, false, err
-	}
-	return k, true, json.Unmarshal(doc, &k)
+	k, ok := d.kev[cve]
+	return k, ok, nil
 }
 
 // VEX returns the statements about any of ids.
 func (d *DB) VEX(ctx context.Context, ids []string) ([]vuln.VEXStatement, error) {
+	if err := d.loadSmall(ctx); err != nil {
+		return nil, err
+	}
 	var out []vuln.VEXStatement
 	for _, id := range ids {
-		rows, err := d.sql.QueryContext(ctx, `SELECT doc FROM vex WHERE vuln=?`, id)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var doc []byte
-			var s vuln.VEXStatement
-			if err := rows.Scan(&doc); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if err := json.Unmarshal(doc, &s); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, s)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		out = append(out, d.vex[id]...)
 	}
 	return out, nil
 }
 
-// Ecosystems counts advisories per OSV ecosystem.
-func (d *DB) Ecosystems(ctx context.Context) (map[string]int, error) {
-	rows, err := d.sql.QueryContext(ctx, `SELECT ecosystem, COUNT(DISTINCT id) FROM pkg_index GROUP BY ecosystem`)
-	if err != nil {
-		return nil, err
+// HasEcosystem reports whether any advisory covers an OSV ecosystem; it reads
+// one index entry.
+func (d *DB) HasEcosystem(ctx context.Context, eco string) (bool, error) {
+	var one int
+	err := d.sql.QueryRowContext(ctx, `SELECT 1 FROM pkg_index WHERE ecosystem = ? LIMIT 1`, eco).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var e string
-		var n int
-		if err := rows.Scan(&e, &n); err != nil {
-			return nil, err
-		}
-		out[e] = n
-	}
-	return out, rows.Err()
+	return err == nil, err
 }
 
 // SourceStatus summarises one source in the database.

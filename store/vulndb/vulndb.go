@@ -24,16 +24,16 @@ CREATE TABLE IF NOT EXISTS advisories (
   id TEXT NOT NULL, source TEXT NOT NULL, modified TEXT NOT NULL, doc BLOB NOT NULL,
   origin TEXT NOT NULL, imported TEXT NOT NULL, PRIMARY KEY (id, source));
 CREATE TABLE IF NOT EXISTS pkg_index (ecosystem TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
-  PRIMARY KEY (ecosystem, name, id, source)) WITHOUT ROWID;
+  entry INTEGER NOT NULL, match TEXT NOT NULL, PRIMARY KEY (ecosystem, name, id, source, entry)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cpe_index (vendor TEXT NOT NULL, product TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
-  PRIMARY KEY (vendor, product, id, source)) WITHOUT ROWID;
+  entry INTEGER NOT NULL, match TEXT NOT NULL, PRIMARY KEY (vendor, product, id, source, entry)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS kev (cve TEXT PRIMARY KEY, doc BLOB NOT NULL, catalog TEXT NOT NULL, origin TEXT NOT NULL, imported TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vex (vuln TEXT NOT NULL, product TEXT NOT NULL, document TEXT NOT NULL, doc BLOB NOT NULL,
   origin TEXT NOT NULL, imported TEXT NOT NULL, PRIMARY KEY (vuln, product, document));
 `
 
 // schemaVersion is stored in meta; a database of another version is refused.
-const schemaVersion = "1"
+const schemaVersion = "2"
 
 // DB is an open vulnerability database.
 type DB struct {
@@ -41,8 +41,11 @@ type DB struct {
 	// Now is the clock used for provenance timestamps.
 	Now func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]vuln.Advisory // decoded advisories, by source+"/"+id
+	mu           sync.Mutex
+	cache        map[string]vuln.Advisory // decoded advisories, by source+"/"+id
+	byPkg, byCPE *sql.Stmt
+	kev          map[string]vuln.KEVEntry       // loaded on first use
+	vex          map[string][]vuln.VEXStatement // by vulnerability ID
 }
 
 // DefaultPath is the database file used when none is given: under the user's
@@ -93,7 +96,14 @@ func (d *DB) init(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.sql.Close() }
+func (d *DB) Close() error {
+	for _, st := range []*sql.Stmt{d.byPkg, d.byCPE} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	return d.sql.Close()
+}
 
 // timeKey formats a time so that string order is time order.
 func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
@@ -173,7 +183,7 @@ func (im *Importer) Commit() error {
 		return err
 	}
 	im.d.mu.Lock()
-	im.d.cache = map[string]vuln.Advisory{}
+	im.d.cache, im.d.kev, im.d.vex = map[string]vuln.Advisory{}, nil, nil
 	im.d.mu.Unlock()
 	return nil
 }
@@ -211,16 +221,17 @@ func upsert(ctx context.Context, tx *sql.Tx, a *vuln.Advisory, origin, now strin
 	} else {
 		st.Added++
 	}
-	for _, af := range a.Affected {
+	for i, af := range a.Affected {
+		m := vuln.EncodeMatch(af)
 		if af.Package != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO pkg_index(ecosystem, name, id, source) VALUES (?,?,?,?)`,
-				af.Ecosystem, strings.ToLower(af.Package), a.ID, a.Source); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO pkg_index(ecosystem, name, id, source, entry, match) VALUES (?,?,?,?,?,?)`,
+				af.Ecosystem, strings.ToLower(af.Package), a.ID, a.Source, i, m); err != nil {
 				return err
 			}
 		}
 		if af.Vendor != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO cpe_index(vendor, product, id, source) VALUES (?,?,?,?)`,
-				af.Vendor, af.Product, a.ID, a.Source); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cpe_index(vendor, product, id, source, entry, match) VALUES (?,?,?,?,?,?)`,
+				af.Vendor, af.Product, a.ID, a.Source, i, m); err != nil {
 				return err
 			}
 		}
