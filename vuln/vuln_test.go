@@ -300,3 +300,28 @@ func TestMatchDataRoundTrip(t *testing.T) {
 		t.Error("garbage decoded")
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(`{"id":"OSV-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"OSS-Fuzz","name":"x"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.2"}]}],"versions":["v1"]}]}`))
+	f.Add([]byte("id: OSV-2\nmodified: '2024-01-01T00:00:00Z'\naffected: []\n"))
+	f.Add([]byte(`{"id":"CVE-2024-1","lastModified":"2024-01-01T00:00:00.000","configurations":[{"nodes":[{"cpeMatch":[{"vulnerable":true,"criteria":"cpe:2.3:a:v:p:*:*:*:*:*:*:*:*","versionEndExcluding":"2"}]}]}]}`))
+	f.Add([]byte(`{"catalogVersion":"1","vulnerabilities":[{"cveID":"CVE-1","dateAdded":"2024-01-01"}]}`))
+	f.Add([]byte(`{"document":{"category":"csaf_vex"},"product_tree":{},"vulnerabilities":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := vuln.Parse("fuzz.json", data)
+		if err != nil {
+			return
+		}
+		for _, a := range b.Advisories {
+			for _, af := range a.Affected {
+				var back vuln.Affected
+				if err := vuln.DecodeMatch(vuln.EncodeMatch(af), &back); err != nil {
+					t.Fatalf("match data of a parsed advisory does not round-trip: %v", err)
+				}
+				tg := vuln.Target{Name: "x", Version: "1.0", Upstream: "1.0", Packages: []vuln.PackageKey{{af.Ecosystem, af.Package}},
+					Products: []vuln.ProductKey{{af.Vendor, af.Product}}}
+				vuln.MatchOne(tg, []vuln.Advisory{a})
+			}
+		}
+	})
+}

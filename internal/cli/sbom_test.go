@@ -161,3 +161,37 @@ func TestFromBuildroot(t *testing.T) {
 		t.Errorf("non-manifest: %d %s", code, errs)
 	}
 }
+
+// osv-scanner's Alpine fixture: its apk packages are distribution packages and
+// the shared data holds no Alpine advisories, so they are reported as not
+// checked (never matched by upstream version); syft's busybox binary component
+// carries a CPE and is matched against the NVD.
+func TestAlpineFixture(t *testing.T) {
+	db := vulnDB(t)
+	fixture := filepath.Join(testenv.SharedData(t), "sbom", "osv-scanner-fixtures", "alpine.cdx.xml")
+	code, out, _ := run(t, "sbom", "scan", fixture, "--db", db, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var rep struct {
+		NotChecked []struct{ Component, Reason string } `json:"not_checked"`
+		Findings   []struct{ Component string }         `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	alpine := 0
+	for _, g := range rep.NotChecked {
+		if strings.Contains(g.Reason, "no Alpine:v3.17 advisories") {
+			alpine++
+		}
+	}
+	if alpine != 14 {
+		t.Errorf("%d apk packages reported as not covered, want 14: %+v", alpine, rep.NotChecked)
+	}
+	for _, f := range rep.Findings {
+		if f.Component != "busybox" {
+			t.Errorf("unexpected finding for %s", f.Component)
+		}
+	}
+}
