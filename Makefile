@@ -23,8 +23,11 @@ run:
 bench:
 	go test -run XXX -bench . -benchmem ./catalog ./assess
 	bash bench/assess.sh
+	bash bench/vuln.sh
 
 ## fuzz: a short run of every fuzzer (new crashers land in testdata/fuzz)
 fuzz:
 	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./declaration
 	go test -run XXX -fuzz FuzzRead -fuzztime 30s ./evidence
+	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./vuln
+	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./sbom
