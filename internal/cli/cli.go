@@ -61,6 +61,8 @@ func commands() []command {
 		{"declaration", "write a declaration template or validate declarations", runDeclaration},
 		{"catalog", "explore the catalog: schemes, requirements, coverage, crosswalks, diffs, OSCAL export", runCatalog},
 		{"report", "write the EN 303 645 ICS or a UK PSTI statement of compliance draft", runReport},
+		{"keys", "generate an Ed25519 key pair for signing labels", runKeys},
+		{"label", "issue a signed label (JSON, QR text, SVG, PNG) from an assessment; verify labels offline", runLabel},
 		{"sbom", "scan an SBOM for known and known-exploited vulnerabilities; Buildroot manifest to CycloneDX", runSBOM},
 		{"vulndb", "import OSV, NVD, CISA KEV and CSAF VEX data into the local vulnerability database; status", runVulndb},
 		{"version", "print the version and the catalog version", runVersion},

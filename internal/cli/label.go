@@ -1,0 +1,273 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/label"
+)
+
+const keysUsage = `keys generate PREFIX
+
+Writes PREFIX.key (Ed25519 private key, PKCS#8 PEM, mode 0600) and PREFIX.pub (public key, PEM), and
+prints the key ID. Existing files are never overwritten.`
+
+func runKeys(_ context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(e.stdout, "Usage: iotlabel %s\n", keysUsage)
+		if len(args) == 0 {
+			return badInput("keys needs a subcommand: generate")
+		}
+		return nil
+	}
+	if args[0] != "generate" {
+		return badInput("unknown keys subcommand %q (want generate)", args[0])
+	}
+	fs := e.newFlags("keys generate", keysUsage)
+	pos, err := parse(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return badInput("keys generate needs one PREFIX")
+	}
+	pub, priv, err := label.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	privPEM, err := label.MarshalPrivateKey(priv)
+	if err != nil {
+		return err
+	}
+	pubPEM, err := label.MarshalPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		path string
+		data []byte
+		mode os.FileMode
+	}{{pos[0] + ".key", privPEM, 0o600}, {pos[0] + ".pub", pubPEM, 0o644}} {
+		if err := writeNew(f.path, f.data, f.mode); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "key ID %s\nwrote %s.key (keep it secret) and %s.pub\n", label.KeyID(pub), pos[0], pos[0])
+	return nil
+}
+
+// writeNew creates a file that must not exist yet.
+func writeNew(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return badInput("%s already exists; not overwriting it", path)
+		}
+		return badInput("%v", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
+}
+
+const labelUsage = `label issue ASSESSMENT.json --key PREFIX.key --out DIR [--issuer NAME] [--registry-url URL] [--valid-until DATE] [--catalog DIR]
+label verify FILE | --qr TEXT  --pubkey PREFIX.pub [--format text|json]
+
+issue reads an assessment (iotlabel assess --format json), checks its digest and catalog version, and writes
+DIR/label.json (in-toto statement in a DSSE envelope), DIR/label.qr.txt (compact offline-verifiable form),
+DIR/label.svg and DIR/label.png. It refuses products below Tier 1 and labels that outlive the support period.
+verify checks the signature and the validity dates: exit 0 valid, 1 invalid or not active, 2 bad input.`
+
+func runLabel(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(e.stdout, "Usage: iotlabel %s\n", labelUsage)
+		if len(args) == 0 {
+			return badInput("label needs a subcommand: issue or verify")
+		}
+		return nil
+	}
+	switch args[0] {
+	case "issue":
+		return labelIssue(ctx, e, args[1:])
+	case "verify":
+		return labelVerify(ctx, e, args[1:])
+	}
+	return badInput("unknown label subcommand %q (want issue or verify)", args[0])
+}
+
+func labelIssue(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("label issue", labelUsage)
+	keyPath := fs.String("key", "", "Ed25519 private key `FILE` (from iotlabel keys generate)")
+	outDir := fs.String("out", "", "output `DIR` (created; existing label files are not overwritten)")
+	issuer := fs.String("issuer", "", "issuer `NAME` written into the label (default: the key ID)")
+	registry := fs.String("registry-url", "", "registry base `URL`; the QR code opens URL/l/LABEL-ID")
+	validUntil := fs.String("valid-until", "", "last day of validity, `YYYY-MM-DD` (default: support end, at most 3 years)")
+	catDir := fs.String("catalog", "", "catalog `DIR` the assessment was made with (default: built-in)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *keyPath == "" || *outDir == "" {
+		return badInput("label issue needs ASSESSMENT.json, --key and --out")
+	}
+	if *registry != "" && !strings.HasPrefix(*registry, "https://") && !strings.HasPrefix(*registry, "http://") {
+		return badInput("--registry-url %q must start with https://", *registry)
+	}
+	var until catalog.Date
+	if *validUntil != "" {
+		if until, err = catalog.ParseDate(*validUntil); err != nil {
+			return badInput("--valid-until: %v", err)
+		}
+	}
+	cat, err := loadCatalog(*catDir)
+	if err != nil {
+		return err
+	}
+	a, err := readAssessment(pos[0])
+	if err != nil {
+		return err
+	}
+	if a.CatalogVersion != cat.Version {
+		return badInput("%s was made with catalog %s, but this catalog is %s; reassess or pass --catalog", pos[0], a.CatalogVersion, cat.Version)
+	}
+	keyPEM, err := readLimited(*keyPath, 64<<10)
+	if err != nil {
+		return err
+	}
+	priv, err := label.ParsePrivateKey(keyPEM)
+	if err != nil {
+		return badInput("%s: %v", *keyPath, err)
+	}
+	keyID := label.KeyID(priv.Public().(label.PublicKey))
+	name := *issuer
+	if name == "" {
+		name = "key " + keyID
+	}
+	st, err := label.NewStatement(a, label.Options{Issuer: name, KeyID: keyID, RegistryURL: *registry, Now: e.now(), ValidUntil: until})
+	if err != nil {
+		if errors.Is(err, label.ErrNoTier) || errors.Is(err, label.ErrSupportEnd) {
+			return &exitError{exitFailed, err}
+		}
+		return badInput("%s: %v", pos[0], err)
+	}
+	return writeLabel(ctx, e, cat, st, priv, *outDir)
+}
+
+func readAssessment(path string) (*assess.Assessment, error) {
+	b, err := readLimited(path, 16<<20)
+	if err != nil {
+		return nil, err
+	}
+	var a assess.Assessment
+	if err := json.Unmarshal(b, &a); err != nil {
+		return nil, badInput("%s is not an assessment (iotlabel assess --format json): %v", path, err)
+	}
+	if a.Digest == "" || a.CatalogVersion == "" {
+		return nil, badInput("%s is not an assessment (no digest or catalog version)", path)
+	}
+	return &a, nil
+}
+
+func writeLabel(ctx context.Context, e *env, cat *catalog.Catalog, st *label.Statement, priv label.PrivateKey, dir string) error {
+	env, err := label.Sign(ctx, st, priv)
+	if err != nil {
+		return err
+	}
+	compact, err := label.Compact(&st.Predicate, priv)
+	if err != nil {
+		return err
+	}
+	var names []label.SchemeName
+	for _, s := range cat.Schemes {
+		names = append(names, label.SchemeName{ID: s.ID, Short: s.Short, Kind: s.Kind})
+	}
+	layout, err := label.NewLayout(&st.Predicate, compact, names)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return badInput("%v", err)
+	}
+	files := []struct {
+		name   string
+		render func(io.Writer) error
+	}{
+		{"label.json", func(w io.Writer) error { _, err := w.Write(append(env, '\n')); return err }},
+		{"label.qr.txt", func(w io.Writer) error { _, err := io.WriteString(w, compact+"\n"); return err }},
+		{"label.svg", layout.SVG},
+		{"label.png", func(w io.Writer) error { return layout.PNG(w, 3) }},
+	}
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Join(dir, f.name)); err == nil {
+			return badInput("%s already holds %s; choose a new --out directory", dir, f.name)
+		}
+	}
+	for _, f := range files {
+		if err := e.writeOutput(filepath.Join(dir, f.name), f.render); err != nil {
+			return err
+		}
+	}
+	p := st.Predicate
+	fmt.Fprintf(e.stdout, "label %s: tier %d, %s %s, valid %s to %s, signed by key %s\nwrote %s/label.json, label.qr.txt, label.svg, label.png\n",
+		p.LabelID, p.Tier, p.Manufacturer, p.Model, p.Issued.Format("2006-01-02"), p.Expires.Format("2006-01-02"), p.Issuer.KeyID, dir)
+	return nil
+}
+
+func labelVerify(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("label verify", labelUsage)
+	pubPath := fs.String("pubkey", "", "issuer's public key `FILE`")
+	qrText := fs.String("qr", "", "verify this compact `TEXT` (what the QR code holds) instead of a file")
+	format := fs.String("format", "text", "output format: text or json")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := checkFormat(*format, "text", "json"); err != nil {
+		return err
+	}
+	if *pubPath == "" || (len(pos) == 1) == (*qrText != "") || len(pos) > 1 {
+		return badInput("label verify needs --pubkey and either one FILE or --qr TEXT")
+	}
+	pubPEM, err := readLimited(*pubPath, 64<<10)
+	if err != nil {
+		return err
+	}
+	pub, err := label.ParsePublicKey(pubPEM)
+	if err != nil {
+		return badInput("%s: %v", *pubPath, err)
+	}
+	data := []byte(*qrText)
+	if len(pos) == 1 {
+		if data, err = readLimited(pos[0], 1<<20); err != nil {
+			return err
+		}
+	}
+	r := label.Check(ctx, data, pub, e.now())
+	if *format == "json" {
+		if err := writeJSONTo(e.stdout, r); err != nil {
+			return err
+		}
+	} else if r.Predicate != nil {
+		p := r.Predicate
+		fmt.Fprintf(e.stdout, "%s: %s (%s form)\nlabel %s: %s %s, tier %d, security updates until %s\n", strings.ToUpper(r.Status), r.Reason, r.Form,
+			p.LabelID, p.Manufacturer, p.Model, p.Tier, p.SupportEnd)
+	} else {
+		fmt.Fprintf(e.stdout, "INVALID: %s\n", r.Reason)
+	}
+	if !r.Valid {
+		return errFailed
+	}
+	return nil
+}
