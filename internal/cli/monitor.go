@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/iotlabel/iotlabel/label"
+	"github.com/iotlabel/iotlabel/registry"
+	"github.com/iotlabel/iotlabel/sbom"
+	"github.com/iotlabel/iotlabel/vuln"
+)
+
+const monitorUsage = `monitor DIR --pubkey PREFIX.pub [--db FILE] [--within 180d] [--format text|json]
+
+Rechecks every label under DIR against today's vulnerability database: each directory holding a label.json
+(and, next to it, the product's SBOM: *.cdx.json, *.cdx.xml, *.spdx.json, *.spdx or manifest.csv) is
+verified, its SBOM rescanned, and the label reported active, at_risk (support ends within --within, or a
+component has a known exploited vulnerability — or a critical one, for Tier 3 and up), expired or invalid.
+Exit 1 when any label is not active.`
+
+func runMonitor(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("monitor", monitorUsage)
+	var pubs repeated
+	fs.Var(&pubs, "pubkey", "issuer public key `FILE` (repeatable)")
+	dbPath := fs.String("db", "", "vulnerability database `FILE`")
+	within := fs.String("within", "180d", "flag labels whose support ends within this many `days` (e.g. 180d)")
+	format := fs.String("format", "text", "output format: text or json")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || len(pubs) == 0 {
+		return badInput("monitor needs one DIR and at least one --pubkey")
+	}
+	if err := checkFormat(*format, "text", "json"); err != nil {
+		return err
+	}
+	window, err := parseDays(*within)
+	if err != nil {
+		return err
+	}
+	var keys []label.PublicKey
+	for _, p := range pubs {
+		b, err := readLimited(p, 64<<10)
+		if err != nil {
+			return err
+		}
+		k, err := label.ParsePublicKey(b)
+		if err != nil {
+			return badInput("%s: %v", p, err)
+		}
+		keys = append(keys, k)
+	}
+	db, err := openVulnDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	dict, err := vuln.DefaultDictionary()
+	if err != nil {
+		return err
+	}
+	checks, err := monitorDir(ctx, e, pos[0], keys, db, dict, window)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		err = writeJSONTo(e.stdout, checks)
+	} else {
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "LABEL\tMODEL\tTIER\tSTATUS\tWHY")
+		for _, c := range checks {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", c.LabelID, c.Model, c.Tier, strings.ToUpper(c.Status), strings.Join(c.Reasons, "; "))
+		}
+		err = tw.Flush()
+	}
+	if err != nil {
+		return err
+	}
+	for _, c := range checks {
+		if c.Status != registry.Active {
+			return errFailed
+		}
+	}
+	return nil
+}
+
+func parseDays(s string) (time.Duration, error) {
+	var n int
+	if _, err := fmt.Sscanf(s, "%dd", &n); err != nil || n < 0 || fmt.Sprintf("%dd", n) != s {
+		return 0, badInput("--within %q is not a number of days such as 180d", s)
+	}
+	return time.Duration(n) * 24 * time.Hour, nil
+}
+
+func monitorDir(ctx context.Context, e *env, dir string, keys []label.PublicKey, db vuln.Source, dict *vuln.Dictionary, window time.Duration) ([]registry.Check, error) {
+	var checks []registry.Check
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || d.Name() != "label.json" {
+			return nil
+		}
+		data, err := readLimited(p, 1<<20)
+		if err != nil {
+			return err
+		}
+		var st *label.Statement
+		for _, k := range keys {
+			if st, err = label.VerifyEnvelope(ctx, data, k); err == nil {
+				break
+			}
+		}
+		if st == nil {
+			checks = append(checks, registry.Check{LabelID: p, Status: "invalid", Reasons: []string{"signature does not verify with any given key: " + err.Error()}})
+			return nil
+		}
+		var scan *vuln.Report
+		c := registry.Check{}
+		if sb := findSBOM(filepath.Dir(p)); sb != "" {
+			doc, err := sbom.ReadFile(sb)
+			if err != nil {
+				return badInput("%v", err)
+			}
+			if scan, err = vuln.Scan(ctx, db, dict, doc.Components); err != nil {
+				return err
+			}
+		}
+		c = registry.Recheck(&st.Predicate, scan, e.now(), window)
+		if scan == nil {
+			c.Reasons = append(c.Reasons, "no SBOM next to the label; vulnerabilities not rechecked")
+		}
+		checks = append(checks, c)
+		return nil
+	})
+	sort.SliceStable(checks, func(i, j int) bool { return checks[i].LabelID < checks[j].LabelID })
+	return checks, err
+}
+
+// findSBOM returns the SBOM file in dir, by the names SBOM tools write.
+func findSBOM(dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	for _, e := range entries {
+		n := strings.ToLower(e.Name())
+		for _, suffix := range []string{".cdx.json", ".cdx.xml", ".spdx.json", ".spdx", "bom.json", "bom.xml", "manifest.csv"} {
+			if strings.HasSuffix(n, suffix) {
+				return filepath.Join(dir, e.Name())
+			}
+		}
+	}
+	return ""
+}
