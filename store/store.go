@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors callers branch on.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("already exists")
+)
+
+// Label is a published label and its current status.
+type Label struct {
+	ID           string    `json:"id"`
+	Manufacturer string    `json:"manufacturer"`
+	Model        string    `json:"model"`
+	Firmware     []string  `json:"firmware_versions"`
+	Tier         int       `json:"tier"`
+	Markets      []string  `json:"markets"`
+	SupportEnd   string    `json:"support_end_date"`
+	Issued       time.Time `json:"issued"`
+	Expires      time.Time `json:"expires"`
+	KeyID        string    `json:"key_id"`
+	Status       string    `json:"status"`
+	StatusReason string    `json:"status_reason,omitempty"`
+	Updated      time.Time `json:"updated"`
+	// Envelope is the signed label (DSSE JSON); Compact its QR form.
+	Envelope []byte `json:"-"`
+	Compact  string `json:"-"`
+}
+
+// Event is one entry of the registry's append-only log. Seq increases
+// strictly, so mirrors can sync with "events since N".
+type Event struct {
+	Seq     int64     `json:"seq"`
+	Time    time.Time `json:"time"`
+	LabelID string    `json:"label_id"`
+	Kind    string    `json:"kind"` // issued, status
+	Status  string    `json:"status"`
+	Reason  string    `json:"reason,omitempty"`
+	Actor   string    `json:"actor,omitempty"`
+}
+
+// LabelQuery selects labels; empty fields match everything.
+type LabelQuery struct {
+	Manufacturer string
+	Model        string
+	Firmware     string
+	Status       string
+	// ExpiresBefore selects labels whose support ends before this date (YYYY-MM-DD).
+	SupportEndsBefore string
+	Limit             int
+}
+
+// Token is an API token; only the SHA-256 of its secret is stored.
+type Token struct {
+	ID      string    `json:"id"`
+	Hash    []byte    `json:"-"`
+	Role    string    `json:"role"`
+	Org     string    `json:"org"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+	Revoked time.Time `json:"revoked,omitzero"`
+}
+
+// Store is the registry's storage. Writes that change a label append their
+// event in the same transaction, so the log and the labels never disagree.
+type Store interface {
+	// CreateLabel stores a new label and its "issued" event; ErrConflict if the ID exists.
+	CreateLabel(ctx context.Context, l Label, ev Event) (Event, error)
+	// Label returns a label, or ErrNotFound.
+	Label(ctx context.Context, id string) (Label, error)
+	// Labels returns the labels matching q, newest first.
+	Labels(ctx context.Context, q LabelQuery) ([]Label, error)
+	// SetStatus changes a label's status and appends ev; ErrNotFound if absent.
+	SetStatus(ctx context.Context, id, status, reason string, ev Event) (Event, error)
+	// Events returns up to limit events with Seq > since, in order.
+	Events(ctx context.Context, since int64, limit int) ([]Event, error)
+	// CreateToken stores a token; ErrConflict if the ID exists.
+	CreateToken(ctx context.Context, t Token) error
+	// TokenByHash returns the token with this secret hash, or ErrNotFound.
+	TokenByHash(ctx context.Context, hash []byte) (Token, error)
+	// RevokeToken marks a token revoked at the given time; ErrNotFound if absent.
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+	// Close releases the store.
+	Close() error
+}

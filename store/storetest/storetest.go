@@ -1,0 +1,215 @@
+// Package storetest is the conformance suite of store.Store: every
+// implementation runs Run from its own tests, so SQLite and PostgreSQL are held
+// to exactly the same contract.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/iotlabel/iotlabel/store"
+)
+
+var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+func label(id, model string, tier int, supportEnd string) store.Label {
+	return store.Label{ID: id, Manufacturer: "Acme", Model: model, Firmware: []string{"1.0", "1.1"}, Tier: tier,
+		Markets: []string{"GB", "EU"}, SupportEnd: supportEnd, Issued: t0, Expires: t0.AddDate(3, 0, 0), KeyID: "k1",
+		Status: "active", Updated: t0, Envelope: []byte(`{"payloadType":"x"}`), Compact: "IL1:ABC"}
+}
+
+// Run runs the conformance suite; newStore must return an empty store.
+func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, store.Store)
+	}{
+		{"LabelRoundTrip", testLabelRoundTrip},
+		{"Conflict", testConflict},
+		{"NotFound", testNotFound},
+		{"Query", testQuery},
+		{"StatusAndEvents", testStatusAndEvents},
+		{"Tokens", testTokens},
+		{"ConcurrentWrites", testConcurrentWrites},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(t)
+			defer s.Close()
+			tc.fn(t, s)
+		})
+	}
+}
+
+func testLabelRoundTrip(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	in := label("IL-1", "M1", 2, "2030-01-31")
+	ev, err := s.CreateLabel(ctx, in, store.Event{Time: t0, LabelID: "IL-1", Kind: "issued", Status: "active", Actor: "lab"})
+	if err != nil || ev.Seq <= 0 {
+		t.Fatalf("CreateLabel: %v %+v", err, ev)
+	}
+	got, err := s.Label(ctx, "IL-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != in.ID || got.Model != in.Model || got.Tier != 2 || fmt.Sprint(got.Firmware) != "[1.0 1.1]" || fmt.Sprint(got.Markets) != "[GB EU]" ||
+		!got.Issued.Equal(in.Issued) || !got.Expires.Equal(in.Expires) || string(got.Envelope) != string(in.Envelope) || got.Compact != in.Compact || got.SupportEnd != "2030-01-31" {
+		t.Errorf("round trip: got %+v, want %+v", got, in)
+	}
+}
+
+func testConflict(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	ev := store.Event{Time: t0, LabelID: "IL-1", Kind: "issued", Status: "active"}
+	if _, err := s.CreateLabel(ctx, label("IL-1", "M1", 2, "2030-01-31"), ev); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateLabel(ctx, label("IL-1", "M1", 2, "2030-01-31"), ev); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("duplicate label: %v, want ErrConflict", err)
+	}
+	// The failed write left no event behind.
+	evs, _ := s.Events(ctx, 0, 100)
+	if len(evs) != 1 {
+		t.Errorf("%d events after a rejected duplicate, want 1", len(evs))
+	}
+}
+
+func testNotFound(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if _, err := s.Label(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Label: %v", err)
+	}
+	if _, err := s.SetStatus(ctx, "nope", "revoked", "x", store.Event{Time: t0, LabelID: "nope", Kind: "status", Status: "revoked"}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetStatus: %v", err)
+	}
+	if _, err := s.TokenByHash(ctx, []byte("nope")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("TokenByHash: %v", err)
+	}
+	if err := s.RevokeToken(ctx, "nope", t0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("RevokeToken: %v", err)
+	}
+	if evs, err := s.Events(ctx, 0, 10); err != nil || len(evs) != 0 {
+		t.Errorf("Events on an empty store: %v %v", evs, err)
+	}
+}
+
+func testQuery(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for i, l := range []store.Label{label("IL-A", "M1", 1, "2027-01-31"), label("IL-B", "M2", 2, "2031-01-31"), label("IL-C", "M1", 3, "2029-06-30")} {
+		l.Issued = t0.Add(time.Duration(i) * time.Hour)
+		if l.ID == "IL-C" {
+			l.Firmware = []string{"2.0"}
+		}
+		if _, err := s.CreateLabel(ctx, l, store.Event{Time: t0, LabelID: l.ID, Kind: "issued", Status: "active"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(q store.LabelQuery) string {
+		ls, err := s.Labels(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, l := range ls {
+			out = append(out, l.ID)
+		}
+		return fmt.Sprint(out)
+	}
+	for _, tc := range []struct {
+		q    store.LabelQuery
+		want string
+	}{
+		{store.LabelQuery{}, "[IL-C IL-B IL-A]"},
+		{store.LabelQuery{Model: "M1"}, "[IL-C IL-A]"},
+		{store.LabelQuery{Firmware: "2.0"}, "[IL-C]"},
+		{store.LabelQuery{Firmware: "1.1", Model: "M1"}, "[IL-A]"},
+		{store.LabelQuery{SupportEndsBefore: "2030-01-01"}, "[IL-C IL-A]"},
+		{store.LabelQuery{Manufacturer: "Other"}, "[]"},
+		{store.LabelQuery{Limit: 1}, "[IL-C]"},
+	} {
+		if got := ids(tc.q); got != tc.want {
+			t.Errorf("Labels(%+v) = %s, want %s", tc.q, got, tc.want)
+		}
+	}
+}
+
+func testStatusAndEvents(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	first, _ := s.CreateLabel(ctx, label("IL-1", "M1", 2, "2030-01-31"), store.Event{Time: t0, LabelID: "IL-1", Kind: "issued", Status: "active"})
+	second, err := s.SetStatus(ctx, "IL-1", "revoked", "key compromised", store.Event{Time: t0.Add(time.Hour), LabelID: "IL-1", Kind: "status", Status: "revoked", Reason: "key compromised", Actor: "owner"})
+	if err != nil || second.Seq <= first.Seq {
+		t.Fatalf("SetStatus: %v, seq %d after %d", err, second.Seq, first.Seq)
+	}
+	l, _ := s.Label(ctx, "IL-1")
+	if l.Status != "revoked" || l.StatusReason != "key compromised" || !l.Updated.Equal(t0.Add(time.Hour)) {
+		t.Errorf("label after SetStatus: %+v", l)
+	}
+	all, _ := s.Events(ctx, 0, 10)
+	since, _ := s.Events(ctx, first.Seq, 10)
+	if len(all) != 2 || len(since) != 1 || since[0].Status != "revoked" || since[0].Actor != "owner" || !since[0].Time.Equal(t0.Add(time.Hour)) {
+		t.Errorf("events: all %+v, since %+v", all, since)
+	}
+}
+
+func testTokens(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	tok := store.Token{ID: "t1", Hash: []byte("h1"), Role: "lab", Org: "Lab Ltd", Name: "ci", Created: t0}
+	if err := s.CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateToken(ctx, tok); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("duplicate token: %v", err)
+	}
+	got, err := s.TokenByHash(ctx, []byte("h1"))
+	if err != nil || got.ID != "t1" || got.Role != "lab" || !got.Revoked.IsZero() {
+		t.Fatalf("TokenByHash: %+v %v", got, err)
+	}
+	if err := s.RevokeToken(ctx, "t1", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.TokenByHash(ctx, []byte("h1")); !got.Revoked.Equal(t0.Add(time.Minute)) {
+		t.Errorf("revoked token: %+v", got)
+	}
+}
+
+// Concurrent status changes must all land, each with its own event.
+func testConcurrentWrites(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const n = 20
+	for i := range n {
+		id := fmt.Sprintf("IL-%02d", i)
+		if _, err := s.CreateLabel(ctx, label(id, "M", 1, "2030-01-31"), store.Event{Time: t0, LabelID: id, Kind: "issued", Status: "active"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprintf("IL-%02d", i)
+			_, err := s.SetStatus(ctx, id, "suspended", "test", store.Event{Time: t0, LabelID: id, Kind: "status", Status: "suspended"})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, _ := s.Events(ctx, 0, 1000)
+	if len(evs) != 2*n {
+		t.Errorf("%d events, want %d", len(evs), 2*n)
+	}
+	for i := 1; i < len(evs); i++ {
+		if evs[i].Seq <= evs[i-1].Seq {
+			t.Fatalf("event sequence not increasing at %d", i)
+		}
+	}
+}
