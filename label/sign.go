@@ -95,3 +95,21 @@ func VerifyEnvelope(ctx context.Context, data []byte, pub ed25519.PublicKey) (*S
 	}
 	return &st, nil
 }
+
+// DecodeStatement reads the statement of a DSSE envelope without verifying it;
+// use it only for envelopes verified before (such as those a registry stored).
+func DecodeStatement(data []byte) (*Statement, error) {
+	var env dsse.Envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, err
+	}
+	payload, err := env.DecodeB64Payload()
+	if err != nil {
+		return nil, err
+	}
+	var st Statement
+	if err := json.Unmarshal(payload, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}

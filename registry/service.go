@@ -1,0 +1,256 @@
+package registry
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/iotlabel/iotlabel/label"
+	"github.com/iotlabel/iotlabel/store"
+)
+
+// Roles of API tokens.
+const (
+	RoleAdmin        = "admin"
+	RoleSchemeOwner  = "scheme_owner"
+	RoleLab          = "lab"
+	RoleManufacturer = "manufacturer"
+)
+
+// Roles lists the valid roles.
+var Roles = []string{RoleAdmin, RoleSchemeOwner, RoleLab, RoleManufacturer}
+
+// Errors the API maps to statuses.
+var (
+	ErrUnauthorized = errors.New("missing, unknown or revoked token")
+	ErrForbidden    = errors.New("not allowed for this role")
+	ErrUntrusted    = errors.New("label is not signed by a trusted issuer key")
+	ErrInvalid      = errors.New("invalid request")
+	ErrTransition   = errors.New("status change not allowed")
+)
+
+// Actor is who makes a request.
+type Actor struct {
+	TokenID string
+	Role    string
+	Org     string
+}
+
+// Service is the registry: publish, look up and change the status of labels,
+// keep the event log, and answer retailers' checks.
+type Service struct {
+	Store store.Store
+	// Keys are the trusted issuer keys, by key ID.
+	Keys map[string]label.PublicKey
+	// Window is how long before the end of support a label is flagged at risk.
+	Window time.Duration
+	Now    func() time.Time
+	Log    *slog.Logger
+}
+
+// Publish verifies a signed label (DSSE envelope, and the compact form if
+// given) against the trusted keys and stores it with its initial status.
+func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact string) (store.Label, error) {
+	var st *label.Statement
+	var key label.PublicKey
+	for _, k := range s.Keys {
+		if v, err := label.VerifyEnvelope(ctx, envelope, k); err == nil {
+			st, key = v, k
+			break
+		}
+	}
+	if st == nil {
+		return store.Label{}, ErrUntrusted
+	}
+	p := st.Predicate
+	switch a.Role {
+	case RoleAdmin, RoleSchemeOwner, RoleLab:
+	case RoleManufacturer:
+		if !strings.EqualFold(a.Org, p.Manufacturer) {
+			return store.Label{}, fmt.Errorf("%w: a manufacturer may only publish its own products (%s is %s's)", ErrForbidden, p.Model, p.Manufacturer)
+		}
+	default:
+		return store.Label{}, ErrForbidden
+	}
+	if compact != "" {
+		cp, err := label.VerifyCompact(compact, key)
+		if err != nil || cp.LabelID != p.LabelID {
+			return store.Label{}, fmt.Errorf("%w: the compact form does not verify or names another label", ErrInvalid)
+		}
+	}
+	now := s.Now()
+	check := Recheck(&p, nil, now, s.Window)
+	l := store.Label{ID: p.LabelID, Manufacturer: p.Manufacturer, Model: p.Model, Firmware: p.FirmwareVersions, Tier: p.Tier,
+		Markets: p.Markets, SupportEnd: p.SupportEnd.String(), Issued: p.Issued, Expires: p.Expires, KeyID: p.Issuer.KeyID,
+		Status: check.Status, StatusReason: strings.Join(check.Reasons, "; "), Updated: now, Envelope: envelope, Compact: compact}
+	if _, err := s.Store.CreateLabel(ctx, l, store.Event{Time: now, LabelID: l.ID, Kind: "issued", Status: l.Status, Reason: "published", Actor: a.Org}); err != nil {
+		return store.Label{}, err
+	}
+	s.log().InfoContext(ctx, "label published", "label", l.ID, "model", l.Model, "tier", l.Tier, "status", l.Status, "actor", a.TokenID)
+	return l, nil
+}
+
+// Actions that change a label's status.
+var actions = map[string]string{"revoke": Revoked, "suspend": Suspended, "reinstate": Active}
+
+// ChangeStatus revokes, suspends or reinstates a label. Only scheme owners and
+// admins may; a reason is required; revocation is final.
+func (s *Service) ChangeStatus(ctx context.Context, a Actor, id, action, reason string) (store.Label, error) {
+	to, ok := actions[action]
+	if !ok {
+		return store.Label{}, fmt.Errorf("%w: action %q is not revoke, suspend or reinstate", ErrInvalid, action)
+	}
+	if a.Role != RoleAdmin && a.Role != RoleSchemeOwner {
+		return store.Label{}, fmt.Errorf("%w: only scheme owners and admins change a label's status", ErrForbidden)
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 1000 {
+		return store.Label{}, fmt.Errorf("%w: a reason of 1 to 1000 characters is required", ErrInvalid)
+	}
+	l, err := s.Store.Label(ctx, id)
+	if err != nil {
+		return l, err
+	}
+	switch {
+	case l.Status == Revoked:
+		return l, fmt.Errorf("%w: %s is revoked, which is final", ErrTransition, id)
+	case action == "reinstate" && l.Status != Suspended:
+		return l, fmt.Errorf("%w: only a suspended label can be reinstated (%s is %s)", ErrTransition, id, l.Status)
+	case action == "suspend" && l.Status == Suspended:
+		return l, fmt.Errorf("%w: %s is already suspended", ErrTransition, id)
+	}
+	if action == "reinstate" {
+		p, err := predicate(l)
+		if err != nil {
+			return l, err
+		}
+		to = Recheck(p, nil, s.Now(), s.Window).Status // back to what the dates say
+	}
+	now := s.Now()
+	if _, err := s.Store.SetStatus(ctx, id, to, reason, store.Event{Time: now, LabelID: id, Kind: "status", Status: to, Reason: reason, Actor: a.Org}); err != nil {
+		return l, err
+	}
+	s.log().InfoContext(ctx, "label status changed", "label", id, "status", to, "actor", a.TokenID)
+	return s.Store.Label(ctx, id)
+}
+
+func predicate(l store.Label) (*label.Predicate, error) {
+	st, err := label.DecodeStatement(l.Envelope)
+	if err != nil {
+		return nil, fmt.Errorf("stored label %s: %w", l.ID, err)
+	}
+	return &st.Predicate, nil
+}
+
+// Sweep moves labels whose dates say so to at_risk or expired, each with an
+// event, and returns the events. Revoked and suspended labels are left alone.
+func (s *Service) Sweep(ctx context.Context) ([]store.Event, error) {
+	var out []store.Event
+	for _, status := range []string{Active, AtRisk} {
+		ls, err := s.Store.Labels(ctx, store.LabelQuery{Status: status, Limit: 1000})
+		if err != nil {
+			return out, err
+		}
+		for _, l := range ls {
+			p, err := predicate(l)
+			if err != nil {
+				return out, err
+			}
+			c := Recheck(p, nil, s.Now(), s.Window)
+			if c.Status == l.Status {
+				continue
+			}
+			ev, err := s.Store.SetStatus(ctx, l.ID, c.Status, strings.Join(c.Reasons, "; "),
+				store.Event{Time: s.Now(), LabelID: l.ID, Kind: "status", Status: c.Status, Reason: strings.Join(c.Reasons, "; "), Actor: "registry"})
+			if err != nil {
+				return out, err
+			}
+			out = append(out, ev)
+		}
+	}
+	return out, nil
+}
+
+// CheckResult answers "may this model be sold (or bought) here?".
+type CheckResult struct {
+	Model   string        `json:"model"`
+	Market  string        `json:"market"`
+	Tier    int           `json:"tier"`
+	Allowed bool          `json:"allowed"`
+	Reasons []string      `json:"reasons"`
+	Labels  []store.Label `json:"labels"`
+}
+
+// Check answers for one model: allowed when it has an active or at-risk label
+// that lists the market and reaches minTier.
+func (s *Service) Check(ctx context.Context, model, market string, minTier int) (CheckResult, error) {
+	r := CheckResult{Model: model, Market: market, Reasons: []string{}, Labels: []store.Label{}}
+	ls, err := s.Store.Labels(ctx, store.LabelQuery{Model: model, Limit: 100})
+	if err != nil {
+		return r, err
+	}
+	r.Labels = ls
+	if len(ls) == 0 {
+		r.Reasons = append(r.Reasons, "no label is registered for this model")
+		return r, nil
+	}
+	for _, l := range ls {
+		switch {
+		case l.Status != Active && l.Status != AtRisk:
+			r.Reasons = append(r.Reasons, fmt.Sprintf("label %s is %s: %s", l.ID, l.Status, l.StatusReason))
+		case market != "" && !slices.Contains(l.Markets, market):
+			r.Reasons = append(r.Reasons, fmt.Sprintf("label %s does not cover market %s (covers %s)", l.ID, market, strings.Join(l.Markets, ", ")))
+		case l.Tier < minTier:
+			r.Reasons = append(r.Reasons, fmt.Sprintf("label %s is tier %d, below the required tier %d", l.ID, l.Tier, minTier))
+		default:
+			r.Allowed, r.Tier = true, max(r.Tier, l.Tier)
+			r.Reasons = append(r.Reasons, fmt.Sprintf("label %s is %s, tier %d, covers %s, support until %s", l.ID, l.Status, l.Tier, market, l.SupportEnd))
+		}
+	}
+	return r, nil
+}
+
+// CreateToken mints a token and returns its secret, which is shown once; only
+// its SHA-256 is stored.
+func (s *Service) CreateToken(ctx context.Context, role, org, name string) (string, store.Token, error) {
+	if !slices.Contains(Roles, role) {
+		return "", store.Token{}, fmt.Errorf("%w: role %q is not one of %v", ErrInvalid, role, Roles)
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", store.Token{}, err
+	}
+	secret := "ilt_" + base64.RawURLEncoding.EncodeToString(raw[:])
+	sum := sha256.Sum256([]byte(secret))
+	t := store.Token{ID: "tok_" + hex.EncodeToString(sum[:6]), Hash: sum[:], Role: role, Org: org, Name: name, Created: s.Now()}
+	return secret, t, s.Store.CreateToken(ctx, t)
+}
+
+// Authenticate maps a token secret to its actor. A revoked token fails at once.
+func (s *Service) Authenticate(ctx context.Context, secret string) (Actor, error) {
+	if !strings.HasPrefix(secret, "ilt_") {
+		return Actor{}, ErrUnauthorized
+	}
+	sum := sha256.Sum256([]byte(secret))
+	t, err := s.Store.TokenByHash(ctx, sum[:])
+	if err != nil || subtle.ConstantTimeCompare(t.Hash, sum[:]) != 1 || !t.Revoked.IsZero() {
+		return Actor{}, ErrUnauthorized
+	}
+	return Actor{TokenID: t.ID, Role: t.Role, Org: t.Org}, nil
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
+}

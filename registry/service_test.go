@@ -1,0 +1,196 @@
+package registry_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/label"
+	"github.com/iotlabel/iotlabel/registry"
+	"github.com/iotlabel/iotlabel/store"
+	"github.com/iotlabel/iotlabel/store/sqlite"
+)
+
+var day0 = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	svc  *registry.Service
+	priv label.PrivateKey
+	now  *time.Time
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(t.TempDir(), "r.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	pub, priv, _ := label.GenerateKey(nil)
+	now := day0
+	return &fixture{svc: &registry.Service{Store: db, Keys: map[string]label.PublicKey{label.KeyID(pub): pub}, Window: 180 * 24 * time.Hour,
+		Now: func() time.Time { return now }}, priv: priv, now: &now}
+}
+
+// signed issues a label for an example product.
+func (f *fixture) signed(t *testing.T, example string, priv label.PrivateKey) ([]byte, string, *label.Statement) {
+	t.Helper()
+	c, _ := catalog.Default()
+	e, _ := assess.New(c)
+	b, err := os.ReadFile("../examples/" + example + "/declaration.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := declaration.Parse(example, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := e.Assess(d, nil, catalog.DateOf(*f.now))
+	pub := priv.Public().(label.PublicKey)
+	st, err := label.NewStatement(a, label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: *f.now, RegistryURL: "https://r.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := label.Sign(context.Background(), st, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compact, _ := label.Compact(&st.Predicate, priv)
+	return env, compact, st
+}
+
+var (
+	admin = registry.Actor{TokenID: "a", Role: registry.RoleAdmin, Org: "Registry"}
+	owner = registry.Actor{TokenID: "o", Role: registry.RoleSchemeOwner, Org: "Scheme"}
+	lab   = registry.Actor{TokenID: "l", Role: registry.RoleLab, Org: "Lab"}
+)
+
+func TestPublishAuthorization(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	env, compact, st := f.signed(t, "router-tier2", f.priv)
+	other := registry.Actor{Role: registry.RoleManufacturer, Org: "Brightlook Electronics Co."}
+	if _, err := f.svc.Publish(ctx, other, env, compact); !errors.Is(err, registry.ErrForbidden) {
+		t.Errorf("another manufacturer published the router: %v", err)
+	}
+	own := registry.Actor{Role: registry.RoleManufacturer, Org: "Northgate Networks GmbH"}
+	l, err := f.svc.Publish(ctx, own, env, compact)
+	if err != nil || l.ID != st.Predicate.LabelID || l.Status != registry.Active || l.Tier != 2 {
+		t.Fatalf("own product: %+v %v", l, err)
+	}
+	if _, err := f.svc.Publish(ctx, lab, env, compact); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("second publish: %v", err)
+	}
+	_, untrustedKey, _ := label.GenerateKey(nil)
+	env2, _, _ := f.signed(t, "smart-plug-tier1", untrustedKey)
+	if _, err := f.svc.Publish(ctx, lab, env2, ""); !errors.Is(err, registry.ErrUntrusted) {
+		t.Errorf("untrusted key: %v", err)
+	}
+	env3, compact3, _ := f.signed(t, "smart-plug-tier1", f.priv)
+	if _, err := f.svc.Publish(ctx, lab, env3, compact); !errors.Is(err, registry.ErrInvalid) {
+		t.Errorf("mismatched compact form: %v", err)
+	}
+	if _, err := f.svc.Publish(ctx, lab, env3, compact3); err != nil {
+		t.Errorf("lab publish: %v", err)
+	}
+}
+
+func TestStatusChanges(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	env, compact, st := f.signed(t, "router-tier2", f.priv)
+	id := st.Predicate.LabelID
+	if _, err := f.svc.Publish(ctx, lab, env, compact); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		actor          registry.Actor
+		action, reason string
+		err            error
+		status         string
+	}{
+		{lab, "revoke", "lab wants it gone", registry.ErrForbidden, ""},
+		{owner, "suspend", "", registry.ErrInvalid, ""},
+		{owner, "reinstate", "not suspended", registry.ErrTransition, ""},
+		{owner, "suspend", "investigating a report", nil, registry.Suspended},
+		{owner, "suspend", "again", registry.ErrTransition, ""},
+		{admin, "reinstate", "report resolved", nil, registry.Active},
+		{owner, "revoke", "firmware ships a backdoor", nil, registry.Revoked},
+		{admin, "reinstate", "mistake", registry.ErrTransition, ""},
+		{owner, "delete", "x", registry.ErrInvalid, ""},
+	} {
+		l, err := f.svc.ChangeStatus(ctx, tc.actor, id, tc.action, tc.reason)
+		if !errors.Is(err, tc.err) || (tc.err == nil && l.Status != tc.status) {
+			t.Errorf("%s by %s (%q): status %q, err %v; want %q, %v", tc.action, tc.actor.Role, tc.reason, l.Status, err, tc.status, tc.err)
+		}
+	}
+	evs, _ := f.svc.Store.Events(ctx, 0, 100)
+	if len(evs) != 4 || evs[3].Status != registry.Revoked || evs[3].Reason != "firmware ships a backdoor" {
+		t.Errorf("events: %+v", evs)
+	}
+}
+
+func TestSweepAndCheck(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	env, compact, st := f.signed(t, "doorbell-support-ending", f.priv) // support ends 2027-03-31
+	l, err := f.svc.Publish(ctx, lab, env, compact)
+	if err != nil || l.Status != registry.AtRisk {
+		t.Fatalf("doorbell published as %s (%v), want at_risk", l.Status, err)
+	}
+	r, _ := f.svc.Check(ctx, "RW-DB2", "GB", 1)
+	if !r.Allowed {
+		t.Errorf("GB check: %+v", r)
+	}
+	if r, _ := f.svc.Check(ctx, "RW-DB2", "AU", 1); r.Allowed {
+		t.Errorf("AU is not among the label's markets: %+v", r)
+	}
+	if r, _ := f.svc.Check(ctx, "RW-DB2", "GB", 2); r.Allowed {
+		t.Errorf("procurement asking tier 2: %+v", r)
+	}
+	if r, _ := f.svc.Check(ctx, "NOPE", "GB", 1); r.Allowed || r.Reasons[0] != "no label is registered for this model" {
+		t.Errorf("unknown model: %+v", r)
+	}
+	*f.now = time.Date(2027, 4, 2, 0, 0, 0, 0, time.UTC)
+	evs, err := f.svc.Sweep(ctx)
+	if err != nil || len(evs) != 1 || evs[0].Status != registry.Expired || evs[0].LabelID != st.Predicate.LabelID {
+		t.Fatalf("sweep: %+v %v", evs, err)
+	}
+	if evs, _ := f.svc.Sweep(ctx); len(evs) != 0 {
+		t.Errorf("second sweep changed %d labels", len(evs))
+	}
+	if r, _ := f.svc.Check(ctx, "RW-DB2", "GB", 1); r.Allowed {
+		t.Errorf("expired label still allows sale: %+v", r)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	secret, tok, err := f.svc.CreateToken(ctx, registry.RoleLab, "Lab Ltd", "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := f.svc.Authenticate(ctx, secret)
+	if err != nil || a.Role != registry.RoleLab || a.TokenID != tok.ID {
+		t.Fatalf("authenticate: %+v %v", a, err)
+	}
+	if _, err := f.svc.Authenticate(ctx, secret+"x"); !errors.Is(err, registry.ErrUnauthorized) {
+		t.Errorf("wrong secret: %v", err)
+	}
+	if err := f.svc.Store.RevokeToken(ctx, tok.ID, *f.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Authenticate(ctx, secret); !errors.Is(err, registry.ErrUnauthorized) {
+		t.Errorf("revoked token still works: %v", err)
+	}
+	if _, _, err := f.svc.CreateToken(ctx, "root", "x", "y"); !errors.Is(err, registry.ErrInvalid) {
+		t.Errorf("bad role: %v", err)
+	}
+}
