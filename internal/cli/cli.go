@@ -64,6 +64,8 @@ func commands() []command {
 		{"keys", "generate an Ed25519 key pair for signing labels", runKeys},
 		{"label", "issue a signed label (JSON, QR text, SVG, PNG) from an assessment; verify labels offline", runLabel},
 		{"sbom", "scan an SBOM for known and known-exploited vulnerabilities; Buildroot manifest to CycloneDX", runSBOM},
+		{"serve", "run the registry: JSON API, consumer pages for label QR codes, status sweeps", runServe},
+		{"tokens", "create or revoke registry API tokens", runTokens},
 		{"monitor", "recheck a directory of labels and SBOMs: expired, support ending, new known exploited vulnerabilities", runMonitor},
 		{"vulndb", "import OSV, NVD, CISA KEV and CSAF VEX data into the local vulnerability database; status", runVulndb},
 		{"version", "print the version and the catalog version", runVersion},

@@ -31,7 +31,7 @@ func example(name string) string {
 	return filepath.Join("..", "..", "examples", name, "declaration.yaml")
 }
 
-var examples = []string{"camera-default-password", "smart-plug-tier1", "router-tier2", "sensor-non-updateable", "doorbell-support-ending", "camera-contradiction"}
+var exampleNames = []string{"camera-default-password", "smart-plug-tier1", "router-tier2", "sensor-non-updateable", "doorbell-support-ending", "camera-contradiction"}
 
 func exampleArgs(name string) []string {
 	args := []string{"assess", example(name), "--as-of", asOf}
@@ -45,7 +45,7 @@ func exampleArgs(name string) []string {
 // TestExamplesGolden checks each shipped example's text report against its
 // golden summary (go test ./internal/cli -update rewrites them).
 func TestExamplesGolden(t *testing.T) {
-	for _, name := range examples {
+	for _, name := range exampleNames {
 		t.Run(name, func(t *testing.T) {
 			code, out, stderr := run(t, exampleArgs(name)...)
 			if code != 0 {

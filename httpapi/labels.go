@@ -1,0 +1,161 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/store"
+)
+
+// labelView is a label as the API shows it: the stored fields, the signed
+// envelope, and the compact form.
+type labelView struct {
+	store.Label
+	Envelope json.RawMessage `json:"envelope"`
+	Compact  string          `json:"compact,omitempty"`
+	Page     string          `json:"page"`
+}
+
+func view(l store.Label) labelView {
+	return labelView{Label: l, Envelope: l.Envelope, Compact: l.Compact, Page: "/l/" + l.ID}
+}
+
+func (s *Server) getLabel(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.svc.Store.Label(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, view(l))
+}
+
+func (s *Server) rawLabel(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.svc.Store.Label(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, err = w.Write(l.Envelope)
+	return err
+}
+
+func (s *Server) searchLabels(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit, err := intParam(r, "limit", 100)
+	if err != nil {
+		return err
+	}
+	lq := store.LabelQuery{Manufacturer: q.Get("manufacturer"), Model: q.Get("model"), Firmware: q.Get("firmware"), Status: q.Get("status"), Limit: limit}
+	if within := q.Get("support_ends_within_days"); within != "" {
+		days, err := intParam(r, "support_ends_within_days", 0)
+		if err != nil {
+			return err
+		}
+		lq.SupportEndsBefore = catalog.DateOf(s.svc.Now()).AddDays(days + 1).String()
+	}
+	ls, err := s.svc.Store.Labels(r.Context(), lq)
+	if err != nil {
+		return err
+	}
+	out := make([]labelView, len(ls))
+	for i, l := range ls {
+		out[i] = view(l)
+		out[i].Envelope = nil // the list stays small; fetch one label for its envelope
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"labels": out})
+}
+
+type publishRequest struct {
+	Envelope json.RawMessage `json:"envelope"`
+	Compact  string          `json:"compact"`
+}
+
+func (s *Server) publish(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	var req publishRequest
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return &badRequest{msg: `body must be {"envelope": <DSSE envelope>, "compact": "IL1:…"}`, err: err}
+	}
+	if len(req.Envelope) == 0 {
+		return &badRequest{msg: "envelope is required"}
+	}
+	l, err := s.svc.Publish(r.Context(), a, req.Envelope, req.Compact)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, view(l))
+}
+
+func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return &badRequest{msg: `body must be {"reason": "…"}`, err: err}
+	}
+	l, err := s.svc.ChangeStatus(r.Context(), a, r.PathValue("id"), r.PathValue("action"), req.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, view(l))
+}
+
+func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
+	since, err := intParam(r, "since", 0)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(r, "limit", 1000)
+	if err != nil {
+		return err
+	}
+	evs, err := s.svc.Store.Events(r.Context(), int64(since), limit)
+	if err != nil {
+		return err
+	}
+	next := int64(since)
+	if len(evs) > 0 {
+		next = evs[len(evs)-1].Seq
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"events": evs, "next": next})
+}
+
+func (s *Server) check(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if q.Get("model") == "" {
+		return &badRequest{msg: "model is required"}
+	}
+	tier, err := intParam(r, "tier", 1)
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.Check(r.Context(), q.Get("model"), q.Get("market"), tier)
+	if err != nil {
+		return err
+	}
+	for i := range res.Labels {
+		res.Labels[i].Envelope = nil
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+// daysUntil counts whole days from now to the end of date.
+func daysUntil(now time.Time, date string) int {
+	d, err := catalog.ParseDate(date)
+	if err != nil {
+		return 0
+	}
+	return catalog.DateOf(now).DaysUntil(d)
+}

@@ -1,0 +1,176 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/httpapi"
+	"github.com/iotlabel/iotlabel/label"
+	"github.com/iotlabel/iotlabel/registry"
+	"github.com/iotlabel/iotlabel/store/sqlite"
+)
+
+var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+type env struct {
+	srv               *httptest.Server
+	svc               *registry.Service
+	priv              label.PrivateKey
+	admin, owner, lab string
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "r.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	pub, priv, _ := label.GenerateKey(nil)
+	svc := &registry.Service{Store: db, Keys: map[string]label.PublicKey{label.KeyID(pub): pub}, Window: 180 * 24 * time.Hour, Now: func() time.Time { return now }}
+	e := &env{svc: svc, priv: priv}
+	e.admin, _, _ = svc.CreateToken(ctx, registry.RoleAdmin, "Registry", "admin")
+	e.owner, _, _ = svc.CreateToken(ctx, registry.RoleSchemeOwner, "Scheme", "owner")
+	e.lab, _, _ = svc.CreateToken(ctx, registry.RoleLab, "Lab", "lab")
+	e.srv = httptest.NewServer(httpapi.New(svc, nil).Handler())
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+func (e *env) labelBody(t *testing.T, example string) ([]byte, string) {
+	t.Helper()
+	c, _ := catalog.Default()
+	eng, _ := assess.New(c)
+	b, _ := os.ReadFile("../examples/" + example + "/declaration.yaml")
+	d, err := declaration.Parse(example, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := eng.Assess(d, nil, catalog.DateOf(now))
+	pub := e.priv.Public().(label.PublicKey)
+	st, err := label.NewStatement(a, label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: now, RegistryURL: e.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, _ := label.Sign(context.Background(), st, e.priv)
+	compact, _ := label.Compact(&st.Predicate, e.priv)
+	body, _ := json.Marshal(map[string]any{"envelope": json.RawMessage(env), "compact": compact})
+	return body, st.Predicate.LabelID
+}
+
+func (e *env) do(t *testing.T, method, path, token string, body []byte) (int, string, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func TestAPI(t *testing.T) {
+	e := setup(t)
+	body, id := e.labelBody(t, "router-tier2")
+	for _, tc := range []struct {
+		name, method, path, token string
+		body                      []byte
+		status                    int
+		want                      string
+	}{
+		{"anonymous publish", "POST", "/v1/labels", "", body, 401, `"code": "unauthorized"`},
+		{"bad token", "POST", "/v1/labels", "ilt_nope", body, 401, `"code": "unauthorized"`},
+		{"malformed body", "POST", "/v1/labels", e.lab, []byte(`{"env":1}`), 400, `"code": "invalid_request"`},
+		{"lab publishes", "POST", "/v1/labels", e.lab, body, 201, `"status": "active"`},
+		{"duplicate", "POST", "/v1/labels", e.lab, body, 409, `"code": "conflict"`},
+		{"anonymous read", "GET", "/v1/labels/" + id, "", nil, 200, `"payloadType": "application/vnd.in-toto+json"`},
+		{"search", "GET", "/v1/labels?model=NG-AX3000&firmware=4.2.1", "", nil, 200, id},
+		{"search miss", "GET", "/v1/labels?model=NOPE", "", nil, 200, `"labels": []`},
+		{"unknown", "GET", "/v1/labels/IL-NOPE", "", nil, 404, `"code": "not_found"`},
+		{"check", "GET", "/v1/check?model=NG-AX3000&market=EU&tier=2", "", nil, 200, `"allowed": true`},
+		{"check needs model", "GET", "/v1/check?market=EU", "", nil, 400, `"code": "invalid_request"`},
+		{"lab cannot revoke", "POST", "/v1/labels/" + id + "/revoke", e.lab, []byte(`{"reason":"x"}`), 403, `"code": "forbidden"`},
+		{"anonymous cannot revoke", "POST", "/v1/labels/" + id + "/revoke", "", []byte(`{"reason":"x"}`), 401, `"code": "unauthorized"`},
+		{"reason required", "POST", "/v1/labels/" + id + "/suspend", e.owner, []byte(`{"reason":""}`), 400, `reason`},
+		{"owner revokes", "POST", "/v1/labels/" + id + "/revoke", e.owner, []byte(`{"reason":"signing key compromised"}`), 200, `"status": "revoked"`},
+		{"revocation is final", "POST", "/v1/labels/" + id + "/reinstate", e.admin, []byte(`{"reason":"oops"}`), 409, `"code": "invalid_transition"`},
+		{"check after revocation", "GET", "/v1/check?model=NG-AX3000&market=EU", "", nil, 200, `"allowed": false`},
+		{"events", "GET", "/v1/events?since=1", "", nil, 200, `"next": 2`},
+		{"bad cursor", "GET", "/v1/events?since=-3", "", nil, 400, `"code": "invalid_request"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, got, _ := e.do(t, tc.method, tc.path, tc.token, tc.body)
+			if status != tc.status || !strings.Contains(got, tc.want) {
+				t.Errorf("%s %s: %d %s\nwant %d containing %q", tc.method, tc.path, status, got, tc.status, tc.want)
+			}
+		})
+	}
+}
+
+func TestConsumerPage(t *testing.T) {
+	e := setup(t)
+	body, id := e.labelBody(t, "router-tier2")
+	if status, got, _ := e.do(t, "POST", "/v1/labels", e.lab, body); status != 201 {
+		t.Fatal(got)
+	}
+	status, page, h := e.do(t, "GET", "/l/"+id, "", nil)
+	for _, want := range []string{`<html lang="en">`, "Label valid", "Security updates until 2033-01-31", "2262 days from today", "Northgate Networks GmbH NG-AX3000", "set your own password", `href="/l/` + id + `/label.json"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("consumer page lacks %q", want)
+		}
+	}
+	if status != 200 || strings.Contains(page, "<script") || !strings.Contains(h.Get("Content-Security-Policy"), "default-src 'none'") || h.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("page status %d, headers %v", status, h)
+	}
+	// The QR text's URL opens this page; the linked label.json verifies offline.
+	_, raw, _ := e.do(t, "GET", "/l/"+id+"/label.json", "", nil)
+	if r := label.Check(context.Background(), []byte(raw), e.priv.Public().(label.PublicKey), now); !r.Valid {
+		t.Errorf("label.json from the page does not verify: %s", r.Reason)
+	}
+	e.do(t, "POST", "/v1/labels/"+id+"/revoke", e.owner, []byte(`{"reason":"firmware backdoor found"}`))
+	_, page, _ = e.do(t, "GET", "/l/"+id, "", nil)
+	if !strings.Contains(page, "Label revoked") || !strings.Contains(page, "firmware backdoor found") {
+		t.Errorf("revoked label's page does not say so")
+	}
+	if status, page, _ := e.do(t, "GET", "/l/IL-NOPE", "", nil); status != 404 || !strings.Contains(page, "Label not found") {
+		t.Errorf("unknown label page: %d", status)
+	}
+}
+
+func TestRevokedTokenStopsAtOnce(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	secret, tok, _ := e.svc.CreateToken(ctx, registry.RoleLab, "Lab 2", "temp")
+	body, _ := e.labelBody(t, "smart-plug-tier1")
+	if err := e.svc.Store.RevokeToken(ctx, tok.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if status, _, _ := e.do(t, "POST", "/v1/labels", secret, body); status != 401 {
+		t.Errorf("revoked token: %d", status)
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	e := setup(t)
+	big := bytes.Repeat([]byte("a"), httpapi.MaxBody+10)
+	if status, got, _ := e.do(t, "POST", "/v1/labels", e.lab, append([]byte(`{"envelope":"`), big...)); status != 413 || !strings.Contains(got, "body_too_large") {
+		t.Errorf("oversized body: %d %.100s", status, got)
+	}
+}

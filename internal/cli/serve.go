@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/evidence"
+	"github.com/iotlabel/iotlabel/examples"
+	"github.com/iotlabel/iotlabel/httpapi"
+	"github.com/iotlabel/iotlabel/label"
+	"github.com/iotlabel/iotlabel/registry"
+	"github.com/iotlabel/iotlabel/store/sqlite"
+)
+
+const serveUsage = `serve [--db FILE] [--listen ADDR] [--trust PREFIX.pub]... [--within 180d] [--demo]
+
+Runs the registry: the JSON API under /v1 and the consumer pages /l/{label-id} that label QR codes open.
+Labels are accepted only when signed by a --trust key. --demo adds a throwaway issuer key, an admin
+token (printed) and labels for the shipped example products, so you can browse it at once.`
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("serve", serveUsage)
+	dbPath := fs.String("db", "iotlabel.db", "registry database `FILE` (SQLite)")
+	listen := fs.String("listen", "127.0.0.1:8080", "listen `ADDR`ess")
+	var trust repeated
+	fs.Var(&trust, "trust", "trusted issuer public key `FILE` (repeatable)")
+	within := fs.String("within", "180d", "flag labels at risk when support ends within this many `days`")
+	demo := fs.Bool("demo", false, "add demo labels, an issuer key and an admin token")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return badInput("serve takes no arguments")
+	}
+	window, err := parseDays(*within)
+	if err != nil {
+		return err
+	}
+	db, err := sqlite.Open(ctx, sqlite.Config{Path: *dbPath})
+	if err != nil {
+		return badInput("%v", err)
+	}
+	defer db.Close()
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	svc := &registry.Service{Store: db, Keys: map[string]label.PublicKey{}, Window: window, Now: e.now, Log: log}
+	for _, p := range trust {
+		b, err := readLimited(p, 64<<10)
+		if err != nil {
+			return err
+		}
+		k, err := label.ParsePublicKey(b)
+		if err != nil {
+			return badInput("%s: %v", p, err)
+		}
+		svc.Keys[label.KeyID(k)] = k
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return badInput("listen on %s: %v", *listen, err)
+	}
+	base := "http://" + ln.Addr().String()
+	if *demo {
+		if err := seedDemo(ctx, e, svc, base); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	if len(svc.Keys) == 0 {
+		fmt.Fprintln(e.stderr, "warning: no --trust key given; the registry will refuse every label")
+	}
+	if _, err := svc.Sweep(ctx); err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: httpapi.New(svc, log).Handler(), ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
+	go sweepEvery(ctx, svc, time.Hour, log)
+	fmt.Fprintf(e.stderr, "iotlabel registry listening on %s\n", base)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shut); err != nil {
+			return err
+		}
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+}
+
+func sweepEvery(ctx context.Context, svc *registry.Service, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if evs, err := svc.Sweep(ctx); err != nil {
+				log.ErrorContext(ctx, "sweep failed", "err", err)
+			} else if len(evs) > 0 {
+				log.InfoContext(ctx, "sweep changed labels", "count", len(evs))
+			}
+		}
+	}
+}
+
+// seedDemo issues and publishes labels for the example products that reach
+// Tier 1, with a fresh key, and prints an admin token.
+func seedDemo(ctx context.Context, e *env, svc *registry.Service, base string) error {
+	pub, priv, err := label.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	svc.Keys[label.KeyID(pub)] = pub
+	secret, _, err := svc.CreateToken(ctx, registry.RoleAdmin, "demo", "demo admin")
+	if err != nil {
+		return err
+	}
+	cat, err := catalog.Default()
+	if err != nil {
+		return err
+	}
+	eng, err := assess.New(cat)
+	if err != nil {
+		return err
+	}
+	admin := registry.Actor{TokenID: "demo", Role: registry.RoleAdmin, Org: "demo"}
+	files, _ := fs.Glob(examples.Files, "*/declaration.yaml")
+	fmt.Fprintf(e.stderr, "demo admin token (shown once): %s\n", secret)
+	for _, f := range files {
+		b, _ := fs.ReadFile(examples.Files, f)
+		d, err := declaration.Parse(f, b)
+		if err != nil {
+			return err
+		}
+		var items []evidence.Item
+		if ev, err := fs.ReadFile(examples.Files, path.Join(path.Dir(f), "evidence.jsonl")); err == nil {
+			if items, err = evidence.Read(f, bytes.NewReader(ev)); err != nil {
+				return err
+			}
+		}
+		a := eng.Assess(d, items, catalog.DateOf(e.now()))
+		st, err := label.NewStatement(a, label.Options{Issuer: "iotlabel demo issuer", KeyID: label.KeyID(pub), RegistryURL: base, Now: e.now()})
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demo: no label for %s: %v\n", path.Dir(f), err)
+			continue
+		}
+		env, err := label.Sign(ctx, st, priv)
+		if err != nil {
+			return err
+		}
+		compact, err := label.Compact(&st.Predicate, priv)
+		if err != nil {
+			return err
+		}
+		l, err := svc.Publish(ctx, admin, env, compact)
+		if err != nil {
+			return fmt.Errorf("demo: publish %s: %w", path.Dir(f), err)
+		}
+		fmt.Fprintf(e.stderr, "demo: %-26s tier %d %-9s %s/l/%s\n", path.Dir(f), l.Tier, strings.ToUpper(l.Status), base, l.ID)
+	}
+	return nil
+}
