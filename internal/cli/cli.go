@@ -66,6 +66,8 @@ func commands() []command {
 		{"sbom", "scan an SBOM for known and known-exploited vulnerabilities; Buildroot manifest to CycloneDX", runSBOM},
 		{"serve", "run the registry: JSON API, consumer pages for label QR codes, status sweeps", runServe},
 		{"tokens", "create or revoke registry API tokens", runTokens},
+		{"check", "check a list of models against a registry: may each be sold in a market, at a tier?", runCheck},
+		{"sunsets", "list a registry's labels whose security support ends soon", runSunsets},
 		{"monitor", "recheck a directory of labels and SBOMs: expired, support ending, new known exploited vulnerabilities", runMonitor},
 		{"vulndb", "import OSV, NVD, CISA KEV and CSAF VEX data into the local vulnerability database; status", runVulndb},
 		{"version", "print the version and the catalog version", runVersion},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,8 +20,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string               { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func TestServeDemo(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -28,7 +33,9 @@ func TestServeDemo(t *testing.T) {
 	var out, errs syncBuffer
 	e := &env{stdout: &out, stderr: &errs, now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
 	done := make(chan int, 1)
-	go func() { done <- e.main(ctx, []string{"serve", "--demo", "--listen", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "r.db")}) }()
+	go func() {
+		done <- e.main(ctx, []string{"serve", "--demo", "--listen", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "r.db")})
+	}()
 	var base string
 	for i := 0; i < 100 && base == ""; i++ {
 		time.Sleep(50 * time.Millisecond)
@@ -60,5 +67,37 @@ func TestServeDemo(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not shut down")
+	}
+}
+
+func TestRegistryClients(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var errs syncBuffer
+	e := &env{stdout: io.Discard, stderr: &errs, now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
+	go e.main(ctx, []string{"serve", "--demo", "--listen", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "r.db")})
+	var base string
+	for i := 0; i < 100 && base == ""; i++ {
+		time.Sleep(50 * time.Millisecond)
+		if m := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(errs.String()); m != nil {
+			base = m[1]
+		}
+	}
+	if base == "" {
+		t.Fatal("server did not start")
+	}
+	code, out, _ := run(t, "sunsets", "--registry", base, "--within", "180d")
+	if code != 0 || !regexp.MustCompile(`2027-03-31\s+at_risk\s+Ringway Devices Inc\.\s+RW-DB2`).MatchString(out) || !strings.Contains(out, "1 label(s)") {
+		t.Errorf("sunsets: %d\n%s", code, out)
+	}
+	csvPath := filepath.Join(t.TempDir(), "models.csv")
+	os.WriteFile(csvPath, []byte("sku,model\n1,NG-AX3000\n2,BL-C100\n3,PWM-2\n"), 0o644)
+	code, out, _ = run(t, "check", "--registry", base, "--market", "GB", csvPath)
+	if code != 1 || !regexp.MustCompile(`BL-C100\s+GB\s+NO\s+no label is registered`).MatchString(out) || !strings.Contains(out, "1 of 3 model(s)") {
+		t.Errorf("check GB: %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "check", "--registry", base, "--market", "EU", "--tier", "2", csvPath)
+	if code != 1 || !strings.Contains(out, "2 of 3 model(s) may not be sold in EU at tier 2") {
+		t.Errorf("procurement check: %d\n%s", code, out)
 	}
 }
