@@ -22,10 +22,9 @@ import (
 	"github.com/iotlabel/iotlabel/httpapi"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
-	"github.com/iotlabel/iotlabel/store/sqlite"
 )
 
-const serveUsage = `serve [--db FILE] [--listen ADDR] [--trust PREFIX.pub]... [--within 180d] [--demo]
+const serveUsage = `serve [--db FILE|URL] [--listen ADDR] [--trust PREFIX.pub]... [--within 180d] [--demo]
 
 Runs the registry: the JSON API under /v1 and the consumer pages /l/{label-id} that label QR codes open.
 Labels are accepted only when signed by a --trust key. --demo adds a throwaway issuer key, an admin
@@ -33,7 +32,7 @@ token (printed) and labels for the shipped example products, so you can browse i
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("serve", serveUsage)
-	dbPath := fs.String("db", "iotlabel.db", "registry database `FILE` (SQLite)")
+	dbPath := fs.String("db", defaultRegistryDB(), registryDBHelp)
 	listen := fs.String("listen", "127.0.0.1:8080", "listen `ADDR`ess")
 	var trust repeated
 	fs.Var(&trust, "trust", "trusted issuer public key `FILE` (repeatable)")
@@ -50,9 +49,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, sqlite.Config{Path: *dbPath})
+	db, err := openRegistryDB(ctx, *dbPath)
 	if err != nil {
-		return badInput("%v", err)
+		return err
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))

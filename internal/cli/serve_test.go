@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/iotlabel/iotlabel/store/postgres/pgtest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -27,25 +29,46 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func TestServeDemo(t *testing.T) {
+// startDemo runs serve --demo on db until the test ends and returns its base
+// URL and its stderr; the server must exit cleanly when the test ends.
+func startDemo(t *testing.T, db string) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errs syncBuffer
-	e := &env{stdout: &out, stderr: &errs, now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
+	errs := &syncBuffer{}
+	e := &env{stdout: io.Discard, stderr: errs, now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
 	done := make(chan int, 1)
-	go func() {
-		done <- e.main(ctx, []string{"serve", "--demo", "--listen", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "r.db")})
-	}()
-	var base string
-	for i := 0; i < 100 && base == ""; i++ {
+	go func() { done <- e.main(ctx, []string{"serve", "--demo", "--listen", "127.0.0.1:0", "--db", db}) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve exited %d:\n%s", code, errs.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	for i := 0; i < 200; i++ {
 		time.Sleep(50 * time.Millisecond)
 		if m := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(errs.String()); m != nil {
-			base = m[1]
+			return m[1], errs
 		}
 	}
-	if base == "" {
-		t.Fatalf("server did not start:\n%s", errs.String())
-	}
+	t.Fatalf("server did not start:\n%s", errs.String())
+	return "", nil
+}
+
+func TestServeDemo(t *testing.T) {
+	testServeDemo(t, filepath.Join(t.TempDir(), "r.db"))
+}
+
+func TestServeDemoPostgres(t *testing.T) {
+	testServeDemo(t, pgtest.NewDB(t))
+}
+
+func testServeDemo(t *testing.T, db string) {
+	_, errs := startDemo(t, db)
 	page := regexp.MustCompile(`router-tier2 +tier 2 ACTIVE +(\S+)`).FindStringSubmatch(errs.String())
 	if page == nil || !strings.Contains(errs.String(), "no label for camera-contradiction") {
 		t.Fatalf("demo labels:\n%s", errs.String())
@@ -59,33 +82,10 @@ func TestServeDemo(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(b), "Security updates until 2033-01-31") {
 		t.Errorf("consumer page: %d", resp.StatusCode)
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve exited %d:\n%s", code, errs.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not shut down")
-	}
 }
 
 func TestRegistryClients(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var errs syncBuffer
-	e := &env{stdout: io.Discard, stderr: &errs, now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
-	go e.main(ctx, []string{"serve", "--demo", "--listen", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "r.db")})
-	var base string
-	for i := 0; i < 100 && base == ""; i++ {
-		time.Sleep(50 * time.Millisecond)
-		if m := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(errs.String()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
-		t.Fatal("server did not start")
-	}
+	base, _ := startDemo(t, filepath.Join(t.TempDir(), "r.db"))
 	code, out, _ := run(t, "sunsets", "--registry", base, "--within", "180d")
 	if code != 0 || !regexp.MustCompile(`2027-03-31\s+at_risk\s+Ringway Devices Inc\.\s+RW-DB2`).MatchString(out) || !strings.Contains(out, "1 label(s)") {
 		t.Errorf("sunsets: %d\n%s", code, out)

@@ -5,11 +5,10 @@ import (
 	"fmt"
 
 	"github.com/iotlabel/iotlabel/registry"
-	"github.com/iotlabel/iotlabel/store/sqlite"
 )
 
-const tokensUsage = `tokens create --db FILE --role admin|scheme_owner|lab|manufacturer --org ORG [--name NAME]
-tokens revoke --db FILE TOKEN-ID
+const tokensUsage = `tokens create [--db FILE|URL] --role admin|scheme_owner|lab|manufacturer --org ORG [--name NAME]
+tokens revoke [--db FILE|URL] TOKEN-ID
 
 create prints a new API token once; only its hash is stored. revoke stops a token at once.`
 
@@ -26,7 +25,7 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 		return badInput("unknown tokens subcommand %q (want create or revoke)", sub)
 	}
 	fs := e.newFlags("tokens "+sub, tokensUsage)
-	dbPath := fs.String("db", "iotlabel.db", "registry database `FILE`")
+	dbPath := fs.String("db", defaultRegistryDB(), registryDBHelp)
 	role := fs.String("role", "", "token `ROLE`")
 	org := fs.String("org", "", "`ORG`anisation the token acts for")
 	name := fs.String("name", "", "a `NAME` to recognise the token by")
@@ -34,9 +33,9 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, sqlite.Config{Path: *dbPath})
+	db, err := openRegistryDB(ctx, *dbPath)
 	if err != nil {
-		return badInput("%v", err)
+		return err
 	}
 	defer db.Close()
 	svc := &registry.Service{Store: db, Now: e.now}

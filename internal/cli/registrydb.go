@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/store/postgres"
+	"github.com/iotlabel/iotlabel/store/sqlite"
+	"github.com/iotlabel/iotlabel/store/sqlstore"
+)
+
+// registryDBHelp describes the --db flag of the registry commands.
+const registryDBHelp = "registry database: a SQLite `FILE` or a postgres:// URL (default $IOTLABEL_DB, else iotlabel.db)"
+
+// defaultRegistryDB is the --db default: $IOTLABEL_DB, so a PostgreSQL
+// password need not appear on the command line, else a local SQLite file.
+func defaultRegistryDB() string {
+	if v := os.Getenv("IOTLABEL_DB"); v != "" {
+		return v
+	}
+	return "iotlabel.db"
+}
+
+// openRegistryDB opens the registry store named by spec: PostgreSQL for a
+// postgres:// or postgresql:// URL, SQLite otherwise.
+func openRegistryDB(ctx context.Context, spec string) (*sqlstore.DB, error) {
+	if strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://") {
+		db, err := postgres.Open(ctx, postgres.Config{DSN: spec})
+		if err != nil {
+			return nil, badInput("%v (check the URL in --db or $IOTLABEL_DB and that the server is running)", err)
+		}
+		return db, nil
+	}
+	db, err := sqlite.Open(ctx, sqlite.Config{Path: spec})
+	if err != nil {
+		return nil, badInput("%v", err)
+	}
+	return db, nil
+}

@@ -1,0 +1,51 @@
+// Package postgres opens the registry store on PostgreSQL (or a
+// PostgreSQL-compatible distributed SQL engine) through pgx's database/sql
+// driver. It is held to the same conformance suite as store/sqlite.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/iotlabel/iotlabel/store/sqlstore"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Config configures a store.
+type Config struct {
+	// DSN is a PostgreSQL connection string, e.g. postgres://user@host/db.
+	DSN string
+}
+
+// DB is a registry store in PostgreSQL.
+type DB = sqlstore.DB
+
+// Open connects, migrates and returns the store.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	db, err := sql.Open("pgx", cfg.DSN)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres store: %w", err)
+	}
+	sub, _ := fs.Sub(migrations, "migrations")
+	s, err := sqlstore.New(ctx, db, sqlstore.Dialect{Numbered: true, IsConflict: func(err error) bool {
+		var pe *pgconn.PgError
+		return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
+	}}, sub)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres store: %w", err)
+	}
+	return s, nil
+}

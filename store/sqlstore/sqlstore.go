@@ -1,0 +1,304 @@
+// Package sqlstore implements store.Store over database/sql for both SQLite
+// and PostgreSQL: the queries are written once, with "?" placeholders that the
+// dialect rebinds, and each engine brings its own numbered migrations. The
+// store/sqlite and store/postgres packages open the database and pass them in.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iotlabel/iotlabel/store"
+)
+
+var _ store.Store = (*DB)(nil)
+
+// Dialect says how an engine differs: its placeholders and how it reports a
+// unique-key violation.
+type Dialect struct {
+	// Numbered placeholders ($1, $2…) instead of "?".
+	Numbered bool
+	// IsConflict reports whether err is a unique-key violation.
+	IsConflict func(error) bool
+}
+
+// DB is a registry store on a database/sql connection.
+type DB struct {
+	sql        *sql.DB
+	dialect    Dialect
+	migrations fs.FS
+}
+
+const timeFormat = "2006-01-02T15:04:05.000000000Z"
+
+func ts(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(timeFormat, s)
+	return t
+}
+
+// New migrates db with the migrations in fsys (numbered *.sql files, applied
+// once each, in order) and returns the store.
+func New(ctx context.Context, db *sql.DB, d Dialect, fsys fs.FS) (*DB, error) {
+	s := &DB{sql: db, dialect: d, migrations: fsys}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// q rebinds "?" placeholders for the dialect.
+func (d *DB) q(query string) string {
+	if !d.dialect.Numbered {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (d *DB) migrate(ctx context.Context) error {
+	if _, err := d.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(d.migrations, "*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		version := strings.TrimSuffix(n, ".sql")
+		var v string
+		err := d.sql.QueryRowContext(ctx, d.q(`SELECT version FROM schema_migrations WHERE version = ?`), version).Scan(&v)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		body, err := fs.ReadFile(d.migrations, n)
+		if err != nil {
+			return err
+		}
+		tx, err := d.sql.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", version, err)
+		}
+		if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO schema_migrations(version, applied) VALUES (?, ?)`), version, ts(time.Now())); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.sql.Close() }
+
+func (d *DB) appendEvent(ctx context.Context, tx *sql.Tx, ev Event) (Event, error) {
+	err := tx.QueryRowContext(ctx, d.q(`INSERT INTO events(time, label_id, kind, status, reason, actor) VALUES (?,?,?,?,?,?) RETURNING seq`),
+		ts(ev.Time), ev.LabelID, ev.Kind, ev.Status, ev.Reason, ev.Actor).Scan(&ev.Seq)
+	return ev, err
+}
+
+// Event is store.Event, named here for brevity.
+type Event = store.Event
+
+// CreateLabel implements store.Store.
+func (d *DB) CreateLabel(ctx context.Context, l store.Label, ev Event) (Event, error) {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return ev, err
+	}
+	defer tx.Rollback()
+	fw, _ := json.Marshal(l.Firmware)
+	mk, _ := json.Marshal(l.Markets)
+	_, err = tx.ExecContext(ctx, d.q(`INSERT INTO labels(id, manufacturer, model, firmware, tier, markets, support_end, issued, expires, key_id,
+		status, status_reason, updated, envelope, compact) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+		l.ID, l.Manufacturer, l.Model, string(fw), l.Tier, string(mk), l.SupportEnd, ts(l.Issued), ts(l.Expires), l.KeyID,
+		l.Status, l.StatusReason, ts(l.Updated), l.Envelope, l.Compact)
+	if err != nil {
+		if d.dialect.IsConflict(err) {
+			return ev, fmt.Errorf("label %s: %w", l.ID, store.ErrConflict)
+		}
+		return ev, err
+	}
+	for _, f := range l.Firmware {
+		if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO label_firmware(label_id, firmware) VALUES (?,?) ON CONFLICT DO NOTHING`), l.ID, f); err != nil {
+			return ev, err
+		}
+	}
+	if ev, err = d.appendEvent(ctx, tx, ev); err != nil {
+		return ev, err
+	}
+	return ev, tx.Commit()
+}
+
+const labelCols = `id, manufacturer, model, firmware, tier, markets, support_end, issued, expires, key_id, status, status_reason, updated, envelope, compact`
+
+func scanLabel(row interface{ Scan(...any) error }) (store.Label, error) {
+	var l store.Label
+	var fw, mk, issued, expires, updated string
+	err := row.Scan(&l.ID, &l.Manufacturer, &l.Model, &fw, &l.Tier, &mk, &l.SupportEnd, &issued, &expires, &l.KeyID,
+		&l.Status, &l.StatusReason, &updated, &l.Envelope, &l.Compact)
+	if err != nil {
+		return l, err
+	}
+	json.Unmarshal([]byte(fw), &l.Firmware)
+	json.Unmarshal([]byte(mk), &l.Markets)
+	l.Issued, l.Expires, l.Updated = parseTS(issued), parseTS(expires), parseTS(updated)
+	return l, nil
+}
+
+// Label implements store.Store.
+func (d *DB) Label(ctx context.Context, id string) (store.Label, error) {
+	l, err := scanLabel(d.sql.QueryRowContext(ctx, d.q(`SELECT `+labelCols+` FROM labels WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, fmt.Errorf("label %s: %w", id, store.ErrNotFound)
+	}
+	return l, err
+}
+
+// Labels implements store.Store.
+func (d *DB) Labels(ctx context.Context, q store.LabelQuery) ([]store.Label, error) {
+	where, args := []string{"1=1"}, []any{}
+	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
+	if q.Manufacturer != "" {
+		add("manufacturer = ?", q.Manufacturer)
+	}
+	if q.Model != "" {
+		add("model = ?", q.Model)
+	}
+	if q.Status != "" {
+		add("status = ?", q.Status)
+	}
+	if q.Firmware != "" {
+		add("id IN (SELECT label_id FROM label_firmware WHERE firmware = ?)", q.Firmware)
+	}
+	if q.SupportEndsBefore != "" {
+		add("support_end < ?", q.SupportEndsBefore)
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT `+labelCols+` FROM labels WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY issued DESC, id LIMIT ?`), append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []store.Label{}
+	for rows.Next() {
+		l, err := scanLabel(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// SetStatus implements store.Store.
+func (d *DB) SetStatus(ctx context.Context, id, status, reason string, ev Event) (Event, error) {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return ev, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, d.q(`UPDATE labels SET status = ?, status_reason = ?, updated = ? WHERE id = ?`), status, reason, ts(ev.Time), id)
+	if err != nil {
+		return ev, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ev, fmt.Errorf("label %s: %w", id, store.ErrNotFound)
+	}
+	if ev, err = d.appendEvent(ctx, tx, ev); err != nil {
+		return ev, err
+	}
+	return ev, tx.Commit()
+}
+
+// Events implements store.Store.
+func (d *DB) Events(ctx context.Context, since int64, limit int) ([]Event, error) {
+	if limit <= 0 || limit > 10000 {
+		limit = 10000
+	}
+	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT seq, time, label_id, kind, status, reason, actor FROM events WHERE seq > ? ORDER BY seq LIMIT ?`), since, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Event{}
+	for rows.Next() {
+		var e Event
+		var t string
+		if err := rows.Scan(&e.Seq, &t, &e.LabelID, &e.Kind, &e.Status, &e.Reason, &e.Actor); err != nil {
+			return nil, err
+		}
+		e.Time = parseTS(t)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CreateToken implements store.Store.
+func (d *DB) CreateToken(ctx context.Context, t store.Token) error {
+	_, err := d.sql.ExecContext(ctx, d.q(`INSERT INTO tokens(id, hash, role, org, name, created) VALUES (?,?,?,?,?,?)`),
+		t.ID, t.Hash, t.Role, t.Org, t.Name, ts(t.Created))
+	if err != nil && d.dialect.IsConflict(err) {
+		return fmt.Errorf("token %s: %w", t.ID, store.ErrConflict)
+	}
+	return err
+}
+
+// TokenByHash implements store.Store.
+func (d *DB) TokenByHash(ctx context.Context, hash []byte) (store.Token, error) {
+	var t store.Token
+	var created, revoked string
+	err := d.sql.QueryRowContext(ctx, d.q(`SELECT id, hash, role, org, name, created, revoked FROM tokens WHERE hash = ?`), hash).
+		Scan(&t.ID, &t.Hash, &t.Role, &t.Org, &t.Name, &created, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, store.ErrNotFound
+	}
+	t.Created = parseTS(created)
+	if revoked != "" {
+		t.Revoked = parseTS(revoked)
+	}
+	return t, err
+}
+
+// RevokeToken implements store.Store.
+func (d *DB) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	res, err := d.sql.ExecContext(ctx, d.q(`UPDATE tokens SET revoked = ? WHERE id = ?`), ts(at), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("token %s: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
