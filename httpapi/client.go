@@ -27,32 +27,47 @@ func NewClient(base string) *Client {
 	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Timeout: 30 * time.Second}}
 }
 
+// maxRetries is how often get waits out a 429 before giving up.
+const maxRetries = 5
+
 func (c *Client) get(ctx context.Context, path string, q url.Values, v any) error {
 	u := c.Base + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return fmt.Errorf("registry %s: %w", c.Base, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e apiError
-		if json.Unmarshal(body, &e) == nil && e.Error.Code != "" {
-			return fmt.Errorf("registry %s: %s (%s)", u, e.Error.Message, e.Error.Code)
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
 		}
-		return fmt.Errorf("registry %s: HTTP %d", u, resp.StatusCode)
+		resp, err := c.HTTP.Do(req)
+		if err != nil {
+			return fmt.Errorf("registry %s: %w", c.Base, err)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode == http.StatusTooManyRequests && attempt < maxRetries {
+			// The registry asked us to slow down: wait as long as it says.
+			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(min(max(wait, 1), 30)) * time.Second):
+			}
+			continue
+		}
+		if resp.StatusCode != http.StatusOK {
+			var e apiError
+			if json.Unmarshal(body, &e) == nil && e.Error.Code != "" {
+				return fmt.Errorf("registry %s: %s (%s)", u, e.Error.Message, e.Error.Code)
+			}
+			return fmt.Errorf("registry %s: HTTP %d", u, resp.StatusCode)
+		}
+		return json.Unmarshal(body, v)
 	}
-	return json.Unmarshal(body, v)
 }
 
 // SupportEndingWithin lists labels whose support ends within days.

@@ -13,7 +13,7 @@ import (
 // envelope, and the compact form.
 type labelView struct {
 	store.Label
-	Envelope json.RawMessage `json:"envelope"`
+	Envelope json.RawMessage `json:"envelope,omitempty"`
 	Compact  string          `json:"compact,omitempty"`
 	Page     string          `json:"page"`
 }
@@ -67,7 +67,7 @@ func (s *Server) searchLabels(w http.ResponseWriter, r *http.Request) error {
 }
 
 type publishRequest struct {
-	Envelope json.RawMessage `json:"envelope"`
+	Envelope json.RawMessage `json:"envelope,omitempty"`
 	Compact  string          `json:"compact"`
 }
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -17,32 +18,65 @@ const MaxBody = 1 << 20
 
 // Server is the registry's HTTP front.
 type Server struct {
-	svc *registry.Service
-	log *slog.Logger
-	mux *http.ServeMux
+	svc    *registry.Service
+	log    *slog.Logger
+	mux    *http.ServeMux
+	byAddr *limiters
+	byTok  *limiters
 }
 
-// New builds the server's routes.
+//go:embed openapi.json
+var openAPI []byte
+
+// route is one method and path pattern; the OpenAPI test checks that the
+// table and openapi.json agree.
+type route struct {
+	pattern string
+	handler func(http.ResponseWriter, *http.Request) error
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
+			return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		}},
+		{"GET /openapi.json", func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Content-Type", "application/json")
+			_, err := w.Write(openAPI)
+			return err
+		}},
+		{"GET /v1/labels/{id}", s.getLabel},
+		{"GET /v1/labels", s.searchLabels},
+		{"POST /v1/labels", s.publish},
+		{"POST /v1/labels/{id}/{action}", s.changeStatus},
+		{"GET /v1/events", s.events},
+		{"GET /v1/check", s.check},
+		{"GET /l/{id}", s.consumerPage},
+		{"GET /l/{id}/label.json", s.rawLabel},
+	}
+}
+
+// New builds the server's routes. Rate limits are off until SetLimits.
 func New(svc *registry.Service, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{svc: svc, log: log, mux: http.NewServeMux()}
-	s.mux.Handle("GET /healthz", s.h(func(w http.ResponseWriter, r *http.Request) error {
-		return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	}))
-	s.mux.Handle("GET /v1/labels/{id}", s.h(s.getLabel))
-	s.mux.Handle("GET /v1/labels", s.h(s.searchLabels))
-	s.mux.Handle("POST /v1/labels", s.h(s.publish))
-	s.mux.Handle("POST /v1/labels/{id}/{action}", s.h(s.changeStatus))
-	s.mux.Handle("GET /v1/events", s.h(s.events))
-	s.mux.Handle("GET /v1/check", s.h(s.check))
-	s.mux.Handle("GET /l/{id}", s.h(s.consumerPage))
-	s.mux.Handle("GET /l/{id}/label.json", s.h(s.rawLabel))
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.pattern, s.h(rt.handler))
+	}
 	return s
 }
 
-// Handler returns the server with security headers and body limits applied.
+// SetLimits sets the request rates allowed per client address and per API
+// token; a zero rate turns that limit off. Call it before serving.
+func (s *Server) SetLimits(l Limits) {
+	s.byAddr = newLimiters(l.PerAddress, l.AddressBurst)
+	s.byTok = newLimiters(l.PerToken, l.TokenBurst)
+}
+
+// Handler returns the server with security headers, rate limits and body
+// limits applied.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -50,6 +84,13 @@ func (s *Server) Handler() http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		if wait, ok := s.admit(r); !ok {
+			h.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			var e apiError
+			e.Error.Code, e.Error.Message = "rate_limited", "too many requests; retry after the time in Retry-After"
+			writeJSON(w, http.StatusTooManyRequests, e)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 		s.mux.ServeHTTP(w, r)
 	})

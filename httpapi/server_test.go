@@ -86,8 +86,11 @@ func (e *env) do(t *testing.T, method, path, token string, body []byte) (int, st
 	return resp.StatusCode, string(b), resp.Header
 }
 
+// TestAPI walks the API as its users would and checks every response against
+// the OpenAPI document the server serves.
 func TestAPI(t *testing.T) {
 	e := setup(t)
+	doc := loadOpenAPI(t, e)
 	body, id := e.labelBody(t, "router-tier2")
 	for _, tc := range []struct {
 		name, method, path, token string
@@ -114,12 +117,18 @@ func TestAPI(t *testing.T) {
 		{"check after revocation", "GET", "/v1/check?model=NG-AX3000&market=EU", "", nil, 200, `"allowed": false`},
 		{"events", "GET", "/v1/events?since=1", "", nil, 200, `"next": 2`},
 		{"bad cursor", "GET", "/v1/events?since=-3", "", nil, 400, `"code": "invalid_request"`},
+		{"bad action", "POST", "/v1/labels/" + id + "/delete", e.admin, []byte(`{"reason":"x"}`), 400, `"code": "invalid_request"`},
+		{"signed label", "GET", "/l/" + id + "/label.json", "", nil, 200, `"signatures"`},
+		{"signed label missing", "GET", "/l/IL-NOPE/label.json", "", nil, 404, `"code": "not_found"`},
+		{"consumer page", "GET", "/l/" + id, "", nil, 200, "Label revoked"},
+		{"health", "GET", "/healthz", "", nil, 200, `"ok"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, got, _ := e.do(t, tc.method, tc.path, tc.token, tc.body)
 			if status != tc.status || !strings.Contains(got, tc.want) {
 				t.Errorf("%s %s: %d %s\nwant %d containing %q", tc.method, tc.path, status, got, tc.status, tc.want)
 			}
+			doc.checkResponse(t, tc.method, tc.path, status, got)
 		})
 	}
 }
@@ -172,5 +181,59 @@ func TestBodyLimit(t *testing.T) {
 	big := bytes.Repeat([]byte("a"), httpapi.MaxBody+10)
 	if status, got, _ := e.do(t, "POST", "/v1/labels", e.lab, append([]byte(`{"envelope":"`), big...)); status != 413 || !strings.Contains(got, "body_too_large") {
 		t.Errorf("oversized body: %d %.100s", status, got)
+	}
+}
+
+func TestRateLimits(t *testing.T) {
+	e := setup(t)
+	doc := loadOpenAPI(t, e)
+	srv := httpapi.New(e.svc, nil)
+	srv.SetLimits(httpapi.Limits{PerAddress: 1, AddressBurst: 3, PerToken: 0.5, TokenBurst: 1})
+	limited := httptest.NewServer(srv.Handler())
+	defer limited.Close()
+	e.srv = limited
+	for i := 0; i < 3; i++ {
+		if status, got, _ := e.do(t, "GET", "/v1/labels/IL-NOPE", "", nil); status != 404 {
+			t.Fatalf("request %d within the burst: %d %s", i, status, got)
+		}
+	}
+	status, got, h := e.do(t, "GET", "/v1/labels/IL-NOPE", "", nil)
+	if status != 429 || !strings.Contains(got, `"code": "rate_limited"`) || h.Get("Retry-After") == "" {
+		t.Fatalf("over the address limit: %d %s Retry-After=%q", status, got, h.Get("Retry-After"))
+	}
+	doc.checkResponse(t, "POST", "/v1/labels", status, got)
+
+	// A token has its own, separate budget: with the address limit off, the
+	// second write within two seconds is refused.
+	srv = httpapi.New(e.svc, nil)
+	srv.SetLimits(httpapi.Limits{PerToken: 0.5, TokenBurst: 1})
+	e.srv = httptest.NewServer(srv.Handler())
+	defer e.srv.Close()
+	body, _ := e.labelBody(t, "smart-plug-tier1")
+	if status, got, _ := e.do(t, "POST", "/v1/labels", e.lab, body); status != 201 {
+		t.Fatalf("first write: %d %s", status, got)
+	}
+	if status, _, _ := e.do(t, "POST", "/v1/labels", e.lab, body); status != 429 {
+		t.Errorf("second write at once: %d, want 429", status)
+	}
+	if status, _, _ := e.do(t, "GET", "/v1/labels", "", nil); status != 200 {
+		t.Errorf("anonymous read while the token is limited: %d", status)
+	}
+}
+
+// TestClientWaitsOutRateLimit: the client honours Retry-After instead of
+// failing a retailer's bulk check half-way.
+func TestClientWaitsOutRateLimit(t *testing.T) {
+	e := setup(t)
+	srv := httpapi.New(e.svc, nil)
+	srv.SetLimits(httpapi.Limits{PerAddress: 2, AddressBurst: 1})
+	limited := httptest.NewServer(srv.Handler())
+	defer limited.Close()
+	c := httpapi.NewClient(limited.URL)
+	for i := 0; i < 3; i++ {
+		r, err := c.Check(context.Background(), "NG-AX3000", "GB", 1)
+		if err != nil || r.Allowed {
+			t.Fatalf("check %d: %+v, %v", i, r, err)
+		}
 	}
 }

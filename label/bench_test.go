@@ -16,7 +16,7 @@ func BenchmarkVerify(b *testing.B) {
 		Manufacturer: "Acme", FirmwareVersions: []string{"1.0"}, Tier: 2, Issuer: Issuer{KeyID: KeyID(pub)},
 		Issued: now, Expires: now.AddDate(1, 0, 0), SupportEnd: catalog.MustDate("2030-01-31"),
 		AssessmentDigest: "sha256:00000000000000000000000000000000000000000000000000000000000000aa",
-		RegistryURL: "https://r.example"}}
+		RegistryURL:      "https://r.example"}}
 	env, err := Sign(context.Background(), st, priv)
 	if err != nil {
 		b.Fatal(err)

@@ -73,7 +73,8 @@ func TestCrashSafety(t *testing.T) {
 		ids[i] = st.Predicate.LabelID
 	}
 
-	args, _ := json.Marshal([]string{"serve", "--db", dbPath, "--listen", "127.0.0.1:0", "--trust", filepath.Join(dir, "issuer.pub")})
+	args, _ := json.Marshal([]string{"serve", "--db", dbPath, "--listen", "127.0.0.1:0", "--trust", filepath.Join(dir, "issuer.pub"),
+		"--rate", "0", "--token-rate", "0"})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "IOTLABEL_TEST_CHILD_ARGS="+string(args))
 	stderr, _ := cmd.StderrPipe()
@@ -134,6 +135,7 @@ func TestCrashSafety(t *testing.T) {
 	}
 	close(jobs)
 	wg.Wait()
+	cmd.Process.Kill() // in case the burst ended before the kill landed
 	cmd.Wait()
 	if !killed || len(acked) == 0 || len(acked) == n {
 		t.Fatalf("the kill did not land mid-burst: killed=%v, %d of %d acknowledged", killed, len(acked), n)

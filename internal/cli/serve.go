@@ -22,13 +22,16 @@ import (
 	"github.com/iotlabel/iotlabel/httpapi"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
+	"golang.org/x/time/rate"
 )
 
-const serveUsage = `serve [--db FILE|URL] [--listen ADDR] [--trust PREFIX.pub]... [--within 180d] [--demo]
+const serveUsage = `serve [--db FILE|URL] [--listen ADDR] [--trust PREFIX.pub]... [--within 180d] [--rate N] [--token-rate N] [--demo]
 
 Runs the registry: the JSON API under /v1 and the consumer pages /l/{label-id} that label QR codes open.
 Labels are accepted only when signed by a --trust key. --demo adds a throwaway issuer key, an admin
-token (printed) and labels for the shipped example products, so you can browse it at once.`
+token (printed) and labels for the shipped example products, so you can browse it at once.
+Requests are rate-limited per client address (--rate, bursts of twice that) and per API token
+(--token-rate); 0 turns a limit off. The API is described at /openapi.json.`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("serve", serveUsage)
@@ -38,6 +41,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.Var(&trust, "trust", "trusted issuer public key `FILE` (repeatable)")
 	within := fs.String("within", "180d", "flag labels at risk when support ends within this many `days`")
 	demo := fs.Bool("demo", false, "add demo labels, an issuer key and an admin token")
+	perAddr := fs.Float64("rate", 50, "requests per second allowed per client address (0: no limit)")
+	perTok := fs.Float64("token-rate", 10, "requests per second allowed per API token (0: no limit)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -84,7 +89,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if _, err := svc.Sweep(ctx); err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: httpapi.New(svc, log).Handler(), ReadHeaderTimeout: 5 * time.Second,
+	if *perAddr < 0 || *perTok < 0 {
+		return badInput("--rate and --token-rate must be 0 (no limit) or more")
+	}
+	api := httpapi.New(svc, log)
+	api.SetLimits(httpapi.Limits{PerAddress: rate.Limit(*perAddr), AddressBurst: int(2**perAddr) + 1,
+		PerToken: rate.Limit(*perTok), TokenBurst: int(2**perTok) + 1})
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
 	go sweepEvery(ctx, svc, time.Hour, log)
 	fmt.Fprintf(e.stderr, "iotlabel registry listening on %s\n", base)
