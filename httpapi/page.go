@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"bytes"
 	_ "embed"
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
@@ -45,18 +47,55 @@ func (s *Server) consumerPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	st, err := label.DecodeStatement(l.Envelope)
+	p, err := s.predicates.get(l)
 	if err != nil {
 		return err
 	}
-	d := pageData{L: l, P: &st.Predicate, Days: daysUntil(s.svc.Now(), l.SupportEnd), Badge: l.Status}
+	d := pageData{L: l, P: p, Days: daysUntil(s.svc.Now(), l.SupportEnd), Badge: l.Status}
 	d.SupportOK = d.Days >= 0
 	t := statusText[l.Status]
 	d.Headline, d.Meaning = t[0], t[1]
 	if l.Status != registry.Active {
 		d.Meaning += l.StatusReason
 	}
+	var b bytes.Buffer
+	if err := pageTmpl.Execute(&b, d); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	return pageTmpl.Execute(w, d)
+	_, err = w.Write(b.Bytes())
+	return err
+}
+
+// maxCachedPredicates bounds the decoded-label cache.
+const maxCachedPredicates = 20_000
+
+// predicateCache keeps decoded label predicates by label ID. A published
+// label's envelope never changes (IDs are unique and rows are never
+// rewritten), so decoding it once is enough; status comes from the store on
+// every request.
+type predicateCache struct {
+	mu sync.Mutex
+	m  map[string]*label.Predicate
+}
+
+func (c *predicateCache) get(l store.Label) (*label.Predicate, error) {
+	c.mu.Lock()
+	p := c.m[l.ID]
+	c.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	st, err := label.DecodeStatement(l.Envelope)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedPredicates {
+		c.m = make(map[string]*label.Predicate) // start over; hot labels return quickly
+	}
+	c.m[l.ID] = &st.Predicate
+	return &st.Predicate, nil
 }

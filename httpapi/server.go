@@ -23,6 +23,8 @@ type Server struct {
 	mux    *http.ServeMux
 	byAddr *limiters
 	byTok  *limiters
+	// predicates caches decoded labels for the consumer page.
+	predicates predicateCache
 }
 
 //go:embed openapi.json

@@ -31,7 +31,7 @@ type env struct {
 	admin, owner, lab string
 }
 
-func setup(t *testing.T) *env {
+func setup(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "r.db")})
@@ -50,7 +50,7 @@ func setup(t *testing.T) *env {
 	return e
 }
 
-func (e *env) labelBody(t *testing.T, example string) ([]byte, string) {
+func (e *env) labelBody(t testing.TB, example string) ([]byte, string) {
 	t.Helper()
 	c, _ := catalog.Default()
 	eng, _ := assess.New(c)
@@ -71,7 +71,7 @@ func (e *env) labelBody(t *testing.T, example string) ([]byte, string) {
 	return body, st.Predicate.LabelID
 }
 
-func (e *env) do(t *testing.T, method, path, token string, body []byte) (int, string, http.Header) {
+func (e *env) do(t testing.TB, method, path, token string, body []byte) (int, string, http.Header) {
 	t.Helper()
 	req, _ := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(body))
 	if token != "" {

@@ -34,6 +34,9 @@ type DB struct {
 	sql        *sql.DB
 	dialect    Dialect
 	migrations fs.FS
+	// byID is the hot lookup, prepared once: parsing the SQL on every call
+	// cost more than running it.
+	byID *sql.Stmt
 }
 
 const timeFormat = "2006-01-02T15:04:05.000000000Z"
@@ -50,6 +53,10 @@ func parseTS(s string) time.Time {
 func New(ctx context.Context, db *sql.DB, d Dialect, fsys fs.FS) (*DB, error) {
 	s := &DB{sql: db, dialect: d, migrations: fsys}
 	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.byID, err = db.PrepareContext(ctx, s.q(`SELECT `+labelCols+` FROM labels WHERE id = ?`)); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -116,7 +123,10 @@ func (d *DB) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.sql.Close() }
+func (d *DB) Close() error {
+	d.byID.Close()
+	return d.sql.Close()
+}
 
 func (d *DB) appendEvent(ctx context.Context, tx *sql.Tx, ev Event) (Event, error) {
 	err := tx.QueryRowContext(ctx, d.q(`INSERT INTO events(time, label_id, kind, status, reason, actor) VALUES (?,?,?,?,?,?) RETURNING seq`),
@@ -175,7 +185,7 @@ func scanLabel(row interface{ Scan(...any) error }) (store.Label, error) {
 
 // Label implements store.Store.
 func (d *DB) Label(ctx context.Context, id string) (store.Label, error) {
-	l, err := scanLabel(d.sql.QueryRowContext(ctx, d.q(`SELECT `+labelCols+` FROM labels WHERE id = ?`), id))
+	l, err := scanLabel(d.byID.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, fmt.Errorf("label %s: %w", id, store.ErrNotFound)
 	}
