@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"time"
 
 	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/sbom"
 	"github.com/iotlabel/iotlabel/store"
 )
 
@@ -110,6 +112,29 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, view(l))
+}
+
+// putSBOM attaches the product's SBOM (CycloneDX, SPDX or a Buildroot
+// manifest, as the file) to a label; the registry re-matches it against
+// its vulnerability database from then on.
+func (s *Server) putSBOM(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return &badRequest{msg: "reading the SBOM", err: err}
+	}
+	doc, err := sbom.Parse("request body", data)
+	if err != nil {
+		return &badRequest{msg: "the body must be a CycloneDX or SPDX SBOM or a Buildroot manifest", err: err}
+	}
+	l, err := s.svc.AttachSBOM(r.Context(), a, r.PathValue("id"), doc.Components)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"label": view(l), "components": len(doc.Components), "format": doc.Format})
 }
 
 func (s *Server) events(w http.ResponseWriter, r *http.Request) error {

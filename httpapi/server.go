@@ -51,6 +51,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/labels", s.searchLabels},
 		{"POST /v1/labels", s.publish},
 		{"POST /v1/labels/{id}/{action}", s.changeStatus},
+		{"PUT /v1/labels/{id}/sbom", s.putSBOM},
 		{"GET /v1/events", s.events},
 		{"GET /v1/check", s.check},
 		{"GET /l/{id}", s.consumerPage},

@@ -29,6 +29,7 @@ type env struct {
 	svc               *registry.Service
 	priv              label.PrivateKey
 	admin, owner, lab string
+	maker             string // a manufacturer token for another company
 }
 
 func setup(t testing.TB) *env {
@@ -45,6 +46,7 @@ func setup(t testing.TB) *env {
 	e.admin, _, _ = svc.CreateToken(ctx, registry.RoleAdmin, "Registry", "admin")
 	e.owner, _, _ = svc.CreateToken(ctx, registry.RoleSchemeOwner, "Scheme", "owner")
 	e.lab, _, _ = svc.CreateToken(ctx, registry.RoleLab, "Lab", "lab")
+	e.maker, _, _ = svc.CreateToken(ctx, registry.RoleManufacturer, "Other Maker Ltd", "maker")
 	e.srv = httptest.NewServer(httpapi.New(svc, nil).Handler())
 	t.Cleanup(e.srv.Close)
 	return e
@@ -92,6 +94,7 @@ func TestAPI(t *testing.T) {
 	e := setup(t)
 	doc := loadOpenAPI(t, e)
 	body, id := e.labelBody(t, "router-tier2")
+	sbomDoc := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"library","name":"dnsmasq","version":"2.90"}]}`)
 	for _, tc := range []struct {
 		name, method, path, token string
 		body                      []byte
@@ -109,6 +112,11 @@ func TestAPI(t *testing.T) {
 		{"unknown", "GET", "/v1/labels/IL-NOPE", "", nil, 404, `"code": "not_found"`},
 		{"check", "GET", "/v1/check?model=NG-AX3000&market=EU&tier=2", "", nil, 200, `"allowed": true`},
 		{"check needs model", "GET", "/v1/check?market=EU", "", nil, 400, `"code": "invalid_request"`},
+		{"anonymous SBOM", "PUT", "/v1/labels/" + id + "/sbom", "", sbomDoc, 401, `"code": "unauthorized"`},
+		{"other maker's SBOM", "PUT", "/v1/labels/" + id + "/sbom", e.maker, sbomDoc, 403, `"code": "forbidden"`},
+		{"not an SBOM", "PUT", "/v1/labels/" + id + "/sbom", e.lab, []byte("hello"), 400, `"code": "invalid_request"`},
+		{"lab attaches SBOM", "PUT", "/v1/labels/" + id + "/sbom", e.lab, sbomDoc, 200, `"components": 1`},
+		{"SBOM of unknown label", "PUT", "/v1/labels/IL-NOPE/sbom", e.lab, sbomDoc, 404, `"code": "not_found"`},
 		{"lab cannot revoke", "POST", "/v1/labels/" + id + "/revoke", e.lab, []byte(`{"reason":"x"}`), 403, `"code": "forbidden"`},
 		{"anonymous cannot revoke", "POST", "/v1/labels/" + id + "/revoke", "", []byte(`{"reason":"x"}`), 401, `"code": "unauthorized"`},
 		{"reason required", "POST", "/v1/labels/" + id + "/suspend", e.owner, []byte(`{"reason":""}`), 400, `reason`},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/store"
+	"github.com/iotlabel/iotlabel/vuln"
 )
 
 // Roles of API tokens.
@@ -55,6 +56,10 @@ type Service struct {
 	Window time.Duration
 	Now    func() time.Time
 	Log    *slog.Logger
+	// Vulns, when set, is the vulnerability database that products' SBOMs
+	// are re-matched against on every sweep; Dict identifies components.
+	Vulns vuln.Source
+	Dict  *vuln.Dictionary
 }
 
 // Publish verifies a signed label (DSSE envelope, and the compact form if
@@ -151,33 +156,55 @@ func predicate(l store.Label) (*label.Predicate, error) {
 	return &st.Predicate, nil
 }
 
-// Sweep moves labels whose dates say so to at_risk or expired, each with an
-// event, and returns the events. Revoked and suspended labels are left alone.
+// Sweep rechecks every active or at-risk label: labels whose dates say so
+// move to at_risk or expired, and, with a vulnerability database, a label
+// whose product's SBOM now has a known exploited vulnerability (or a critical
+// one, at Tier 3 and up) moves to at_risk, or back when that is gone. Each
+// change is an event; Sweep returns them. Revoked and suspended labels are
+// left alone.
 func (s *Service) Sweep(ctx context.Context) ([]store.Event, error) {
 	var out []store.Event
-	for _, status := range []string{Active, AtRisk} {
-		ls, err := s.Store.Labels(ctx, store.LabelQuery{Status: status, Limit: 1000})
-		if err != nil {
+	for after := ""; ; {
+		ls, err := s.Store.Labels(ctx, store.LabelQuery{ByID: true, AfterID: after, Limit: 1000})
+		if err != nil || len(ls) == 0 {
 			return out, err
 		}
+		after = ls[len(ls)-1].ID
 		for _, l := range ls {
-			p, err := predicate(l)
-			if err != nil {
-				return out, err
-			}
-			c := Recheck(p, nil, s.Now(), s.Window)
-			if c.Status == l.Status {
+			if l.Status != Active && l.Status != AtRisk {
 				continue
 			}
-			ev, err := s.Store.SetStatus(ctx, l.ID, c.Status, strings.Join(c.Reasons, "; "),
-				store.Event{Time: s.Now(), LabelID: l.ID, Kind: "status", Status: c.Status, Reason: strings.Join(c.Reasons, "; "), Actor: "registry"})
+			ev, changed, err := s.recheck(ctx, l)
 			if err != nil {
 				return out, err
 			}
-			out = append(out, ev)
+			if changed {
+				out = append(out, ev)
+			}
 		}
 	}
-	return out, nil
+}
+
+// recheck applies Recheck to one stored label, with a rescan of its SBOM
+// when there is one and a database to scan against, and records a change of
+// status (or of the reasons for being at risk).
+func (s *Service) recheck(ctx context.Context, l store.Label) (store.Event, bool, error) {
+	p, err := predicate(l)
+	if err != nil {
+		return store.Event{}, false, err
+	}
+	scan, err := s.rescan(ctx, l.ID)
+	if err != nil {
+		return store.Event{}, false, err
+	}
+	c := Recheck(p, scan, s.Now(), s.Window)
+	reason := strings.Join(c.Reasons, "; ")
+	if c.Status == l.Status && (c.Status != AtRisk || reason == l.StatusReason) {
+		return store.Event{}, false, nil
+	}
+	ev, err := s.Store.SetStatus(ctx, l.ID, c.Status, reason,
+		store.Event{Time: s.Now(), LabelID: l.ID, Kind: "status", Status: c.Status, Reason: reason, Actor: "registry"})
+	return ev, err == nil, err
 }
 
 // CheckResult answers "may this model be sold (or bought) here?".

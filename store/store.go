@@ -52,7 +52,11 @@ type LabelQuery struct {
 	Status       string
 	// ExpiresBefore selects labels whose support ends before this date (YYYY-MM-DD).
 	SupportEndsBefore string
-	Limit             int
+	// ByID sorts by label ID instead of newest first, and AfterID then
+	// skips IDs up to and including it: together they page through all labels.
+	ByID    bool
+	AfterID string
+	Limit   int
 }
 
 // Token is an API token; only the SHA-256 of its secret is stored.
@@ -79,6 +83,11 @@ type Store interface {
 	SetStatus(ctx context.Context, id, status, reason string, ev Event) (Event, error)
 	// Events returns up to limit events with Seq > since, in order.
 	Events(ctx context.Context, since int64, limit int) ([]Event, error)
+	// SetSBOM stores (or replaces) the component list of a label's product,
+	// as opaque JSON; ErrNotFound if the label is absent.
+	SetSBOM(ctx context.Context, labelID string, components []byte, at time.Time) error
+	// SBOM returns what SetSBOM stored for a label, or ErrNotFound.
+	SBOM(ctx context.Context, labelID string) ([]byte, error)
 	// CreateToken stores a token; ErrConflict if the ID exists.
 	CreateToken(ctx context.Context, t Token) error
 	// TokenByHash returns the token with this secret hash, or ErrNotFound.

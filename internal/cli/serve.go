@@ -22,16 +22,21 @@ import (
 	"github.com/iotlabel/iotlabel/httpapi"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
+	"github.com/iotlabel/iotlabel/store/vulndb"
+	"github.com/iotlabel/iotlabel/vuln"
 	"golang.org/x/time/rate"
 )
 
-const serveUsage = `serve [--db FILE|URL] [--listen ADDR] [--trust PREFIX.pub]... [--within 180d] [--rate N] [--token-rate N] [--demo]
+const serveUsage = `serve [--db FILE|URL] [--listen ADDR] [--trust PREFIX.pub]... [--within 180d] [--rate N] [--token-rate N]
+      [--vulndb FILE] [--rescan 1m] [--demo]
 
 Runs the registry: the JSON API under /v1 and the consumer pages /l/{label-id} that label QR codes open.
 Labels are accepted only when signed by a --trust key. --demo adds a throwaway issuer key, an admin
 token (printed) and labels for the shipped example products, so you can browse it at once.
 Requests are rate-limited per client address (--rate, bursts of twice that) and per API token
-(--token-rate); 0 turns a limit off. The API is described at /openapi.json.`
+(--token-rate); 0 turns a limit off. The API is described at /openapi.json.
+With --vulndb, SBOMs attached to labels (PUT /v1/labels/{id}/sbom) are re-matched whenever that database
+changes (checked every --rescan) and at least hourly: a known exploited vulnerability puts a label at risk.`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("serve", serveUsage)
@@ -41,6 +46,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.Var(&trust, "trust", "trusted issuer public key `FILE` (repeatable)")
 	within := fs.String("within", "180d", "flag labels at risk when support ends within this many `days`")
 	demo := fs.Bool("demo", false, "add demo labels, an issuer key and an admin token")
+	vulnPath := fs.String("vulndb", "", "vulnerability database `FILE` to re-match attached SBOMs against")
+	rescan := fs.Duration("rescan", time.Minute, "how often to look for changes in --vulndb")
 	perAddr := fs.Float64("rate", 50, "requests per second allowed per client address (0: no limit)")
 	perTok := fs.Float64("token-rate", 10, "requests per second allowed per API token (0: no limit)")
 	pos, err := parse(fs, args)
@@ -83,6 +90,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	var vdb *vulndb.DB
+	if *vulnPath != "" {
+		if vdb, err = openVulnDB(ctx, *vulnPath); err != nil {
+			return err
+		}
+		defer vdb.Close()
+		if svc.Dict, err = vuln.DefaultDictionary(); err != nil {
+			return err
+		}
+		svc.Vulns = vdb
+	}
 	if len(svc.Keys) == 0 {
 		fmt.Fprintln(e.stderr, "warning: no --trust key given; the registry will refuse every label")
 	}
@@ -97,7 +115,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		PerToken: rate.Limit(*perTok), TokenBurst: int(2**perTok) + 1})
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
-	go sweepEvery(ctx, svc, time.Hour, log)
+	go sweepEvery(ctx, svc, vdb, *rescan, log)
 	fmt.Fprintf(e.stderr, "iotlabel registry listening on %s\n", base)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -117,21 +135,48 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 }
 
-func sweepEvery(ctx context.Context, svc *registry.Service, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
+// sweepEvery sweeps the registry hourly and, with a vulnerability database,
+// as soon as a poll every rescan finds that the database changed.
+func sweepEvery(ctx context.Context, svc *registry.Service, vdb *vulndb.DB, rescan time.Duration, log *slog.Logger) {
+	if vdb == nil || rescan <= 0 || rescan > time.Hour {
+		rescan = time.Hour
+	}
+	t := time.NewTicker(rescan)
 	defer t.Stop()
+	last, lastStamp := time.Now(), vulnStamp(ctx, vdb)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if evs, err := svc.Sweep(ctx); err != nil {
-				log.ErrorContext(ctx, "sweep failed", "err", err)
-			} else if len(evs) > 0 {
-				log.InfoContext(ctx, "sweep changed labels", "count", len(evs))
-			}
+		}
+		stamp := vulnStamp(ctx, vdb)
+		if stamp == lastStamp && time.Since(last) < time.Hour {
+			continue
+		}
+		if vdb != nil && stamp != lastStamp {
+			vdb.Forget() // another process imported: drop cached advisories and catalogs
+		}
+		last, lastStamp = time.Now(), stamp
+		if evs, err := svc.Sweep(ctx); err != nil {
+			log.ErrorContext(ctx, "sweep failed", "err", err)
+		} else if len(evs) > 0 {
+			log.InfoContext(ctx, "sweep changed labels", "count", len(evs))
 		}
 	}
+}
+
+// vulnStamp summarises the database's contents (counts and import times
+// per source), so a change shows as a different stamp.
+func vulnStamp(ctx context.Context, vdb *vulndb.DB) string {
+	if vdb == nil {
+		return ""
+	}
+	st, err := vdb.Status(ctx)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return fmt.Sprint(st)
 }
 
 // seedDemo issues and publishes labels for the example products that reach

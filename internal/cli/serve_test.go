@@ -33,11 +33,18 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // URL and its stderr; the server must exit cleanly when the test ends.
 func startDemo(t *testing.T, db string) (string, *syncBuffer) {
 	t.Helper()
+	return startDemoArgs(t, db)
+}
+
+// startDemoArgs is startDemo with more serve flags.
+func startDemoArgs(t *testing.T, db string, more ...string) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	errs := &syncBuffer{}
 	e := &env{stdout: io.Discard, stderr: errs, now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
 	done := make(chan int, 1)
-	go func() { done <- e.main(ctx, []string{"serve", "--demo", "--listen", "127.0.0.1:0", "--db", db}) }()
+	args := append([]string{"serve", "--demo", "--listen", "127.0.0.1:0", "--db", db}, more...)
+	go func() { done <- e.main(ctx, args) }()
 	t.Cleanup(func() {
 		cancel()
 		select {

@@ -211,12 +211,17 @@ func (d *DB) Labels(ctx context.Context, q store.LabelQuery) ([]store.Label, err
 	if q.SupportEndsBefore != "" {
 		add("support_end < ?", q.SupportEndsBefore)
 	}
+	order := "issued DESC, id"
+	if q.ByID {
+		add("id > ?", q.AfterID)
+		order = "id"
+	}
 	limit := q.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
 	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT `+labelCols+` FROM labels WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY issued DESC, id LIMIT ?`), append(args, limit)...)
+		` ORDER BY `+order+` LIMIT ?`), append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +235,37 @@ func (d *DB) Labels(ctx context.Context, q store.LabelQuery) ([]store.Label, err
 		out = append(out, l)
 	}
 	return out, rows.Err()
+}
+
+// SetSBOM implements store.Store.
+func (d *DB) SetSBOM(ctx context.Context, labelID string, components []byte, at time.Time) error {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var one int
+	if err := tx.QueryRowContext(ctx, d.q(`SELECT 1 FROM labels WHERE id = ?`), labelID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("label %s: %w", labelID, store.ErrNotFound)
+	} else if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO label_sboms (label_id, components, updated) VALUES (?, ?, ?)
+		ON CONFLICT (label_id) DO UPDATE SET components = excluded.components, updated = excluded.updated`),
+		labelID, string(components), ts(at)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SBOM implements store.Store.
+func (d *DB) SBOM(ctx context.Context, labelID string) ([]byte, error) {
+	var c string
+	err := d.sql.QueryRowContext(ctx, d.q(`SELECT components FROM label_sboms WHERE label_id = ?`), labelID).Scan(&c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("SBOM of label %s: %w", labelID, store.ErrNotFound)
+	}
+	return []byte(c), err
 }
 
 // SetStatus implements store.Store.

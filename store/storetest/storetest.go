@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Query", testQuery},
 		{"StatusAndEvents", testStatusAndEvents},
 		{"Tokens", testTokens},
+		{"SBOMsAndPaging", testSBOMsAndPaging},
 		{"ConcurrentWrites", testConcurrentWrites},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -210,6 +211,48 @@ func testConcurrentWrites(t *testing.T, s store.Store) {
 	for i := 1; i < len(evs); i++ {
 		if evs[i].Seq <= evs[i-1].Seq {
 			t.Fatalf("event sequence not increasing at %d", i)
+		}
+	}
+}
+
+func testSBOMsAndPaging(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for i, id := range []string{"IL-C", "IL-A", "IL-B"} {
+		if _, err := s.CreateLabel(ctx, label(id, "M", 1, "2030-01-31"), store.Event{Time: t0.Add(time.Duration(i) * time.Minute), LabelID: id, Kind: "issued", Status: "active"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var seen []string
+	for after := ""; ; {
+		page, err := s.Labels(ctx, store.LabelQuery{ByID: true, AfterID: after, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, l := range page {
+			seen = append(seen, l.ID)
+		}
+		after = page[len(page)-1].ID
+	}
+	if fmt.Sprint(seen) != "[IL-A IL-B IL-C]" {
+		t.Errorf("paging by ID: %v", seen)
+	}
+
+	if _, err := s.SBOM(ctx, "IL-A"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SBOM before SetSBOM: %v", err)
+	}
+	if err := s.SetSBOM(ctx, "IL-NOPE", []byte(`[]`), t0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetSBOM of a missing label: %v", err)
+	}
+	for _, c := range []string{`[{"name":"dnsmasq","version":"2.80"}]`, `[{"name":"dnsmasq","version":"2.90"}]`} {
+		if err := s.SetSBOM(ctx, "IL-A", []byte(c), t0); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.SBOM(ctx, "IL-A")
+		if err != nil || string(got) != c {
+			t.Errorf("SBOM = %s, %v; want %s", got, err, c)
 		}
 	}
 }

@@ -102,6 +102,15 @@ func (d *DB) decode(id, source string, doc []byte) (vuln.Advisory, error) {
 
 // loadSmall loads the KEV catalog and the VEX statements into memory once:
 // both are small, and a scan asks about them for every finding.
+// Forget drops what the DB keeps in memory (decoded advisories, the KEV
+// catalog, VEX statements), so that the next queries see what another
+// process imported since. A long-running reader calls it when Status changes.
+func (d *DB) Forget() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cache, d.kev, d.vex = map[string]vuln.Advisory{}, nil, nil
+}
+
 func (d *DB) loadSmall(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -182,9 +182,7 @@ func (im *Importer) Commit() error {
 	if err := im.tx.Commit(); err != nil {
 		return err
 	}
-	im.d.mu.Lock()
-	im.d.cache, im.d.kev, im.d.vex = map[string]vuln.Advisory{}, nil, nil
-	im.d.mu.Unlock()
+	im.d.Forget()
 	return nil
 }
 

@@ -1,0 +1,70 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/sbom"
+	"github.com/iotlabel/iotlabel/store"
+	"github.com/iotlabel/iotlabel/vuln"
+)
+
+// AttachSBOM stores the component list of a labelled product, replacing any
+// earlier one, and rechecks the label against it at once. Labs, scheme
+// owners and admins may attach an SBOM to any label; a manufacturer only to
+// its own. It returns the label as it stands afterwards.
+func (s *Service) AttachSBOM(ctx context.Context, a Actor, id string, comps []sbom.Component) (store.Label, error) {
+	l, err := s.Store.Label(ctx, id)
+	if err != nil {
+		return l, err
+	}
+	switch a.Role {
+	case RoleAdmin, RoleSchemeOwner, RoleLab:
+	case RoleManufacturer:
+		if !strings.EqualFold(a.Org, l.Manufacturer) {
+			return l, fmt.Errorf("%w: a manufacturer may only describe its own products (%s is %s's)", ErrForbidden, l.Model, l.Manufacturer)
+		}
+	default:
+		return l, ErrForbidden
+	}
+	if len(comps) == 0 {
+		return l, fmt.Errorf("%w: the SBOM lists no components", ErrInvalid)
+	}
+	data, err := json.Marshal(comps)
+	if err != nil {
+		return l, err
+	}
+	if err := s.Store.SetSBOM(ctx, id, data, s.Now()); err != nil {
+		return l, err
+	}
+	s.log().InfoContext(ctx, "sbom attached", "label", id, "components", len(comps), "actor", a.TokenID)
+	if l.Status == Active || l.Status == AtRisk {
+		if _, _, err := s.recheck(ctx, l); err != nil {
+			return l, err
+		}
+	}
+	return s.Store.Label(ctx, id)
+}
+
+// rescan matches a label's stored SBOM against the vulnerability database;
+// nil when there is no database or no SBOM.
+func (s *Service) rescan(ctx context.Context, id string) (*vuln.Report, error) {
+	if s.Vulns == nil || s.Dict == nil {
+		return nil, nil
+	}
+	data, err := s.Store.SBOM(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var comps []sbom.Component
+	if err := json.Unmarshal(data, &comps); err != nil {
+		return nil, fmt.Errorf("stored SBOM of %s: %w", id, err)
+	}
+	return vuln.Scan(ctx, s.Vulns, s.Dict, comps)
+}
