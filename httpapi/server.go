@@ -52,6 +52,7 @@ func (s *Server) routes() []route {
 		{"POST /v1/labels", s.publish},
 		{"POST /v1/labels/{id}/{action}", s.changeStatus},
 		{"PUT /v1/labels/{id}/sbom", s.putSBOM},
+		{"POST /v1/assessments", s.assess},
 		{"GET /v1/events", s.events},
 		{"GET /v1/check", s.check},
 		{"GET /l/{id}", s.consumerPage},

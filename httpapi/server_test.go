@@ -42,6 +42,8 @@ func setup(t testing.TB) *env {
 	t.Cleanup(func() { db.Close() })
 	pub, priv, _ := label.GenerateKey(nil)
 	svc := &registry.Service{Store: db, Keys: map[string]label.PublicKey{label.KeyID(pub): pub}, Window: 180 * 24 * time.Hour, Now: func() time.Time { return now }}
+	svc.Catalog, _ = catalog.Default()
+	svc.Engine, _ = assess.New(svc.Catalog)
 	e := &env{svc: svc, priv: priv}
 	e.admin, _, _ = svc.CreateToken(ctx, registry.RoleAdmin, "Registry", "admin")
 	e.owner, _, _ = svc.CreateToken(ctx, registry.RoleSchemeOwner, "Scheme", "owner")
@@ -52,7 +54,8 @@ func setup(t testing.TB) *env {
 	return e
 }
 
-func (e *env) labelBody(t testing.TB, example string) ([]byte, string) {
+// assessLocally assesses a shipped example as the CLI would, as of now.
+func assessLocally(t testing.TB, example string) *assess.Assessment {
 	t.Helper()
 	c, _ := catalog.Default()
 	eng, _ := assess.New(c)
@@ -61,7 +64,12 @@ func (e *env) labelBody(t testing.TB, example string) ([]byte, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := eng.Assess(d, nil, catalog.DateOf(now))
+	return eng.Assess(d, nil, catalog.DateOf(now))
+}
+
+func (e *env) labelBody(t testing.TB, example string) ([]byte, string) {
+	t.Helper()
+	a := assessLocally(t, example)
 	pub := e.priv.Public().(label.PublicKey)
 	st, err := label.NewStatement(a, label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: now, RegistryURL: e.srv.URL})
 	if err != nil {
@@ -94,6 +102,9 @@ func TestAPI(t *testing.T) {
 	e := setup(t)
 	doc := loadOpenAPI(t, e)
 	body, id := e.labelBody(t, "router-tier2")
+	decl, _ := os.ReadFile("../examples/router-tier2/declaration.yaml")
+	assessBody, _ := json.Marshal(map[string]string{"declaration": string(decl), "as_of": "2026-11-22"})
+	want := assessLocally(t, "router-tier2")
 	sbomDoc := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"library","name":"dnsmasq","version":"2.90"}]}`)
 	for _, tc := range []struct {
 		name, method, path, token string
@@ -117,6 +128,9 @@ func TestAPI(t *testing.T) {
 		{"not an SBOM", "PUT", "/v1/labels/" + id + "/sbom", e.lab, []byte("hello"), 400, `"code": "invalid_request"`},
 		{"lab attaches SBOM", "PUT", "/v1/labels/" + id + "/sbom", e.lab, sbomDoc, 200, `"components": 1`},
 		{"SBOM of unknown label", "PUT", "/v1/labels/IL-NOPE/sbom", e.lab, sbomDoc, 404, `"code": "not_found"`},
+		{"anonymous assessment", "POST", "/v1/assessments", "", assessBody, 401, `"code": "unauthorized"`},
+		{"assessment", "POST", "/v1/assessments", e.lab, assessBody, 200, `"digest": "` + want.Digest + `"`},
+		{"assessment of a bad declaration", "POST", "/v1/assessments", e.lab, []byte(`{"declaration": "product:\n  name: [unclosed"}`), 400, `declaration:2`},
 		{"lab cannot revoke", "POST", "/v1/labels/" + id + "/revoke", e.lab, []byte(`{"reason":"x"}`), 403, `"code": "forbidden"`},
 		{"anonymous cannot revoke", "POST", "/v1/labels/" + id + "/revoke", "", []byte(`{"reason":"x"}`), 401, `"code": "unauthorized"`},
 		{"reason required", "POST", "/v1/labels/" + id + "/suspend", e.owner, []byte(`{"reason":""}`), 400, `reason`},

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/store"
 	"github.com/iotlabel/iotlabel/vuln"
@@ -60,6 +62,9 @@ type Service struct {
 	// are re-matched against on every sweep; Dict identifies components.
 	Vulns vuln.Source
 	Dict  *vuln.Dictionary
+	// Catalog and Engine, when set, let the registry recompute assessments.
+	Catalog *catalog.Catalog
+	Engine  *assess.Engine
 }
 
 // Publish verifies a signed label (DSSE envelope, and the compact form if

@@ -90,6 +90,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	if svc.Catalog, err = catalog.Default(); err != nil {
+		return err
+	}
+	if svc.Engine, err = assess.New(svc.Catalog); err != nil {
+		return err
+	}
 	var vdb *vulndb.DB
 	if *vulnPath != "" {
 		if vdb, err = openVulnDB(ctx, *vulnPath); err != nil {

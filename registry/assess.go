@@ -1,0 +1,42 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/evidence"
+)
+
+// Assess recomputes an assessment from a manufacturer's declaration and the
+// evidence gathered for it, with the registry's own catalog: the registry
+// never takes a client's verdicts on trust. Any authenticated caller may ask;
+// problems in the inputs come back as ErrInvalid with file, line and field.
+func (s *Service) Assess(ctx context.Context, a Actor, decl, ev []byte, asOf catalog.Date) (*assess.Assessment, error) {
+	if a.Role == "" {
+		return nil, ErrUnauthorized
+	}
+	if s.Engine == nil || s.Catalog == nil {
+		return nil, fmt.Errorf("%w: this registry does not assess", ErrInvalid)
+	}
+	d, err := declaration.Parse("declaration", decl)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if err := d.Check(s.Catalog); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	var items []evidence.Item
+	if len(bytes.TrimSpace(ev)) > 0 {
+		if items, err = evidence.Read("evidence", bytes.NewReader(ev)); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+	}
+	if asOf.IsZero() {
+		asOf = catalog.DateOf(s.Now())
+	}
+	return s.Engine.Assess(d, items, asOf), ctx.Err()
+}
