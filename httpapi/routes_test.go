@@ -34,7 +34,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	for _, r := range (&Server{}).routes() {
-		routed = append(routed, r.pattern)
+		// OpenAPI has no catch-all parameter: {path...} is documented as {path}.
+		routed = append(routed, strings.ReplaceAll(r.pattern, "...}", "}"))
 	}
 	slices.Sort(documented)
 	slices.Sort(routed)

@@ -4,8 +4,12 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -25,6 +29,8 @@ type Server struct {
 	byTok  *limiters
 	// predicates caches decoded labels for the consumer page.
 	predicates predicateCache
+	// logDir is the transparency log's directory, served under /log/.
+	logDir string
 }
 
 //go:embed openapi.json
@@ -57,6 +63,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/check", s.check},
 		{"GET /l/{id}", s.consumerPage},
 		{"GET /l/{id}/label.json", s.rawLabel},
+		{"GET /log/{path...}", s.logFile},
 	}
 }
 
@@ -70,6 +77,34 @@ func New(svc *registry.Service, log *slog.Logger) *Server {
 		s.mux.Handle(rt.pattern, s.h(rt.handler))
 	}
 	return s
+}
+
+// SetLogDir serves the transparency log in dir (its checkpoint and tiles,
+// never its private state) under /log/, for mirrors and auditors.
+func (s *Server) SetLogDir(dir string) { s.logDir = dir }
+
+func (s *Server) logFile(w http.ResponseWriter, r *http.Request) error {
+	p := r.PathValue("path")
+	if s.logDir == "" || (p != "checkpoint" && !strings.HasPrefix(p, "tile/")) || strings.Contains(p, "..") {
+		return fmt.Errorf("log file %s: %w", p, store.ErrNotFound)
+	}
+	b, err := os.ReadFile(filepath.Join(s.logDir, filepath.FromSlash(p)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("log file %s: %w", p, store.ErrNotFound)
+	} else if err != nil {
+		return err
+	}
+	if p == "checkpoint" {
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		if !strings.Contains(p, ".p/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable") // full tiles never change
+		}
+	}
+	_, err = w.Write(b)
+	return err
 }
 
 // SetLimits sets the request rates allowed per client address and per API

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path"
 	"strings"
 	"time"
@@ -23,12 +24,14 @@ import (
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/store/vulndb"
+	"github.com/iotlabel/iotlabel/translog"
 	"github.com/iotlabel/iotlabel/vuln"
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/time/rate"
 )
 
 const serveUsage = `serve [--db FILE|URL] [--listen ADDR] [--trust PREFIX.pub]... [--within 180d] [--rate N] [--token-rate N]
-      [--vulndb FILE] [--rescan 1m] [--demo]
+      [--vulndb FILE] [--rescan 1m] [--log DIR --log-key PREFIX.skey] [--demo]
 
 Runs the registry: the JSON API under /v1 and the consumer pages /l/{label-id} that label QR codes open.
 Labels are accepted only when signed by a --trust key. --demo adds a throwaway issuer key, an admin
@@ -36,7 +39,9 @@ token (printed) and labels for the shipped example products, so you can browse i
 Requests are rate-limited per client address (--rate, bursts of twice that) and per API token
 (--token-rate); 0 turns a limit off. The API is described at /openapi.json.
 With --vulndb, SBOMs attached to labels (PUT /v1/labels/{id}/sbom) are re-matched whenever that database
-changes (checked every --rescan) and at least hourly: a known exploited vulnerability puts a label at risk.`
+changes (checked every --rescan) and at least hourly: a known exploited vulnerability puts a label at risk.
+With --log, every event is appended to a transparency log in DIR (signed checkpoints; key from
+iotlabel log keygen), served under /log/ and checked by iotlabel log verify.`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("serve", serveUsage)
@@ -47,6 +52,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	within := fs.String("within", "180d", "flag labels at risk when support ends within this many `days`")
 	demo := fs.Bool("demo", false, "add demo labels, an issuer key and an admin token")
 	vulnPath := fs.String("vulndb", "", "vulnerability database `FILE` to re-match attached SBOMs against")
+	logDir := fs.String("log", "", "keep a transparency log of all events in `DIR`")
+	logKey := fs.String("log-key", "", "checkpoint signing key `FILE` for --log (from iotlabel log keygen)")
 	rescan := fs.Duration("rescan", time.Minute, "how often to look for changes in --vulndb")
 	perAddr := fs.Float64("rate", 50, "requests per second allowed per client address (0: no limit)")
 	perTok := fs.Float64("token-rate", 10, "requests per second allowed per API token (0: no limit)")
@@ -117,6 +124,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return badInput("--rate and --token-rate must be 0 (no limit) or more")
 	}
 	api := httpapi.New(svc, log)
+	if *logDir != "" {
+		tl, err := openTransparencyLog(ctx, *logDir, *logKey)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			tl.Close(shut)
+		}()
+		go tl.Follow(ctx, db.Events, time.Second, func(err error) { log.ErrorContext(ctx, "transparency log", "err", err) })
+		api.SetLogDir(*logDir)
+	}
 	api.SetLimits(httpapi.Limits{PerAddress: rate.Limit(*perAddr), AddressBurst: int(2**perAddr) + 1,
 		PerToken: rate.Limit(*perTok), TokenBurst: int(2**perTok) + 1})
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second,
@@ -241,4 +261,23 @@ func seedDemo(ctx context.Context, e *env, svc *registry.Service, base string) e
 		fmt.Fprintf(e.stderr, "demo: %-26s tier %d %-9s %s/l/%s\n", path.Dir(f), l.Tier, strings.ToUpper(l.Status), base, l.ID)
 	}
 	return nil
+}
+
+// openTransparencyLog opens the log in dir with the signing key in keyPath.
+func openTransparencyLog(ctx context.Context, dir, keyPath string) (*translog.Log, error) {
+	if keyPath == "" {
+		return nil, badInput("--log needs --log-key (make one with: iotlabel log keygen --origin NAME --out PREFIX)")
+	}
+	skey, err := readNoteKey(keyPath)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		return nil, badInput("%s: not a log signing key: %v", keyPath, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, badInput("--log: %v", err)
+	}
+	return translog.Open(ctx, dir, signer, time.Second)
 }
