@@ -240,13 +240,9 @@ func labelVerify(ctx context.Context, e *env, args []string) error {
 	if *pubPath == "" || (len(pos) == 1) == (*qrText != "") || len(pos) > 1 {
 		return badInput("label verify needs --pubkey and either one FILE or --qr TEXT")
 	}
-	pubPEM, err := readLimited(*pubPath, 64<<10)
+	pub, err := readPublicKey(*pubPath)
 	if err != nil {
 		return err
-	}
-	pub, err := label.ParsePublicKey(pubPEM)
-	if err != nil {
-		return badInput("%s: %v", *pubPath, err)
 	}
 	data := []byte(*qrText)
 	if len(pos) == 1 {
@@ -270,4 +266,17 @@ func labelVerify(ctx context.Context, e *env, args []string) error {
 		return errFailed
 	}
 	return nil
+}
+
+// readPublicKey reads an issuer public key file (PEM).
+func readPublicKey(path string) (label.PublicKey, error) {
+	b, err := readLimited(path, 64<<10)
+	if err != nil {
+		return nil, err
+	}
+	k, err := label.ParsePublicKey(b)
+	if err != nil {
+		return nil, badInput("%s: %v", path, err)
+	}
+	return k, nil
 }

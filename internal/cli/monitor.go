@@ -48,13 +48,9 @@ func runMonitor(ctx context.Context, e *env, args []string) error {
 	}
 	var keys []label.PublicKey
 	for _, p := range pubs {
-		b, err := readLimited(p, 64<<10)
+		k, err := readPublicKey(p)
 		if err != nil {
 			return err
-		}
-		k, err := label.ParsePublicKey(b)
-		if err != nil {
-			return badInput("%s: %v", p, err)
 		}
 		keys = append(keys, k)
 	}

@@ -76,13 +76,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	svc := &registry.Service{Store: db, Keys: map[string]label.PublicKey{}, Window: window, Now: e.now, Log: log}
 	for _, p := range trust {
-		b, err := readLimited(p, 64<<10)
+		k, err := readPublicKey(p)
 		if err != nil {
 			return err
-		}
-		k, err := label.ParsePublicKey(b)
-		if err != nil {
-			return badInput("%s: %v", p, err)
 		}
 		svc.Keys[label.KeyID(k)] = k
 	}
