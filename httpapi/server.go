@@ -61,6 +61,7 @@ func (s *Server) routes() []route {
 		{"POST /v1/assessments", s.assess},
 		{"GET /v1/events", s.events},
 		{"GET /v1/check", s.check},
+		{"GET /labels", s.browse},
 		{"GET /l/{id}", s.consumerPage},
 		{"GET /l/{id}/label.json", s.rawLabel},
 		{"GET /log/{path...}", s.logFile},
@@ -122,7 +123,7 @@ func (s *Server) Handler() http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 		if wait, ok := s.admit(r); !ok {
 			h.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			var e apiError

@@ -259,3 +259,32 @@ func TestClientWaitsOutRateLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestBrowsePages(t *testing.T) {
+	e := setup(t)
+	router, routerID := e.labelBody(t, "router-tier2")
+	bell, bellID := e.labelBody(t, "doorbell-support-ending")
+	for _, b := range [][]byte{router, bell} {
+		if status, got, _ := e.do(t, "POST", "/v1/labels", e.lab, b); status != 201 {
+			t.Fatal(got)
+		}
+	}
+	_, page, h := e.do(t, "GET", "/labels?model=NG-AX3000", "", nil)
+	if !strings.Contains(page, `href="/l/`+routerID+`"`) || strings.Contains(page, bellID) || !strings.Contains(page, "1 label(s)") {
+		t.Errorf("search by model:\n%s", page)
+	}
+	if !strings.Contains(h.Get("Content-Security-Policy"), "form-action 'self'") || strings.Contains(page, "<script") {
+		t.Errorf("search page headers or scripts: %v", h)
+	}
+	_, page, _ = e.do(t, "GET", "/labels?support_ends_within_days=180", "", nil)
+	if !strings.Contains(page, "Security support ending soon") || !strings.Contains(page, bellID) || strings.Contains(page, routerID) || !strings.Contains(page, "2027-03-31") {
+		t.Errorf("support ending view:\n%s", page)
+	}
+	_, page, _ = e.do(t, "GET", "/labels?manufacturer=%3Cscript%3Ealert(1)%3C/script%3E", "", nil)
+	if strings.Contains(page, "<script>") || !strings.Contains(page, "No label matches") {
+		t.Errorf("search input is not escaped")
+	}
+	if status, _, _ := e.do(t, "GET", "/labels?support_ends_within_days=soon", "", nil); status != 400 {
+		t.Errorf("bad days: %d", status)
+	}
+}

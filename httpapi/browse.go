@@ -1,0 +1,62 @@
+package httpapi
+
+import (
+	"bytes"
+	_ "embed"
+	"html/template"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/registry"
+	"github.com/iotlabel/iotlabel/store"
+)
+
+//go:embed browse.html.tmpl
+var browseSource string
+
+var browseTmpl = template.Must(template.New("browse").Funcs(template.FuncMap{"join": strings.Join}).Parse(browseSource))
+
+type browseData struct {
+	Title, Intro string
+	Q            store.LabelQuery
+	Within       string
+	Statuses     []string
+	Labels       []store.Label
+}
+
+// browse is the HTML search page over the registry; with
+// support_ends_within_days it is the scheme owner's view of products
+// approaching the end of support, soonest first.
+func (s *Server) browse(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	lq := store.LabelQuery{Manufacturer: q.Get("manufacturer"), Model: q.Get("model"), Firmware: q.Get("firmware"), Status: q.Get("status"), Limit: 200}
+	d := browseData{Title: "Find a labelled product", Q: lq, Within: q.Get("support_ends_within_days"),
+		Statuses: []string{"", registry.Active, registry.AtRisk, registry.Suspended, registry.Revoked, registry.Expired},
+		Intro:    "Search the registry by manufacturer, model or firmware version. Open a product to see its label in plain language."}
+	if d.Within != "" {
+		days, err := intParam(r, "support_ends_within_days", 0)
+		if err != nil {
+			return err
+		}
+		lq.SupportEndsBefore = catalog.DateOf(s.svc.Now()).AddDays(days + 1).String()
+		d.Title = "Security support ending soon"
+		d.Intro = "Products whose security updates end within the number of days given, soonest first: their owners and buyers need to know before support stops."
+	}
+	ls, err := s.svc.Store.Labels(r.Context(), lq)
+	if err != nil {
+		return err
+	}
+	if d.Within != "" {
+		sort.SliceStable(ls, func(i, j int) bool { return ls[i].SupportEnd < ls[j].SupportEnd })
+	}
+	d.Labels = ls
+	var b bytes.Buffer
+	if err := browseTmpl.Execute(&b, d); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, err = w.Write(b.Bytes())
+	return err
+}
