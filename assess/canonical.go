@@ -165,6 +165,22 @@ func (c *canon) product(p *Product) {
 	c.str(p.Model)
 	c.key("name", false)
 	c.str(p.Name)
+	c.key("personal_data", false)
+	c.boolean(p.PersonalData)
+	if p.PrivacyNoticeURL != "" {
+		c.key("privacy_notice_url", false)
+		c.str(p.PrivacyNoticeURL)
+	}
+	if len(p.Sensors) > 0 {
+		c.key("sensors", false)
+		c.strs(p.Sensors)
+	}
+	c.key("telemetry", false)
+	c.boolean(p.Telemetry)
+	if p.VulnerabilityContact != "" {
+		c.key("vulnerability_contact", false)
+		c.str(p.VulnerabilityContact)
+	}
 	c.b = append(c.b, '}')
 }
 

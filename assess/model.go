@@ -40,6 +40,13 @@ type Product struct {
 	FirmwareVersions []string `json:"firmware_versions"`
 	Category         string   `json:"category"`
 	Markets          []string `json:"markets"`
+	// What the owner should know, as declared: the data the product
+	// collects and where to report a vulnerability.
+	PersonalData         bool     `json:"personal_data"`
+	Telemetry            bool     `json:"telemetry"`
+	Sensors              []string `json:"sensors,omitempty"`
+	PrivacyNoticeURL     string   `json:"privacy_notice_url,omitempty"`
+	VulnerabilityContact string   `json:"vulnerability_contact,omitempty"`
 }
 
 // Support summarises the defined support period on the as-of date.

@@ -75,7 +75,9 @@ func (e *Engine) evaluate(d *declaration.Declaration, items []evidence.Item, asO
 	a := &Assessment{
 		Product: Product{Manufacturer: d.Manufacturer.Name, Name: d.Product.Name, Model: d.Product.Model,
 			HardwareVersion: d.Product.HardwareVersion, FirmwareVersions: d.Product.FirmwareVersions,
-			Category: d.Product.Category, Markets: d.Markets},
+			Category: d.Product.Category, Markets: d.Markets,
+			PersonalData: d.Data.PersonalData, Telemetry: d.Data.Telemetry, Sensors: d.Data.Sensors,
+			PrivacyNoticeURL: d.Data.PrivacyNoticeURL, VulnerabilityContact: d.Disclosure.Contact},
 		CatalogVersion: e.cat.Version,
 		AsOf:           asOf,
 		Outcomes:       r.outs,

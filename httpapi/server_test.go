@@ -162,7 +162,8 @@ func TestConsumerPage(t *testing.T) {
 		t.Fatal(got)
 	}
 	status, page, h := e.do(t, "GET", "/l/"+id, "", nil)
-	for _, want := range []string{`<html lang="en">`, "Label valid", "Security updates until 2033-01-31", "2262 days from today", "Northgate Networks GmbH NG-AX3000", "set your own password", `href="/l/` + id + `/label.json"`} {
+	for _, want := range []string{`<html lang="en">`, "Label valid", "Security updates until 2033-01-31", "2262 days from today", "Northgate Networks GmbH NG-AX3000", "set your own password", `href="/l/` + id + `/label.json"`,
+		"It handles personal data", "sends usage data", "at <strong>security@northgate.example</strong>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("consumer page lacks %q", want)
 		}

@@ -57,6 +57,12 @@ type Predicate struct {
 	Issued           time.Time      `json:"issued"`
 	Expires          time.Time      `json:"expires"`
 	RegistryURL      string         `json:"registry_url,omitempty"`
+	// What the owner should know, as the manufacturer declared it.
+	PersonalData         bool     `json:"personal_data,omitempty"`
+	Telemetry            bool     `json:"telemetry,omitempty"`
+	Sensors              []string `json:"sensors,omitempty"`
+	PrivacyNoticeURL     string   `json:"privacy_notice_url,omitempty"`
+	VulnerabilityContact string   `json:"vulnerability_contact,omitempty"`
 }
 
 // SchemeMet is a scheme the assessment found met, at its highest level.
@@ -126,6 +132,8 @@ func NewStatement(a *assess.Assessment, opt Options) (*Statement, error) {
 		AssessmentDigest: a.Digest, AssessedAsOf: a.AsOf, Issuer: Issuer{Name: opt.Issuer, KeyID: opt.KeyID},
 		Issued: opt.Now.UTC().Truncate(time.Second), Expires: expires.Time().Add(24*time.Hour - time.Second),
 		RegistryURL: strings.TrimRight(opt.RegistryURL, "/"), Schemes: []SchemeMet{}, Markets: []string{},
+		PersonalData: a.Product.PersonalData, Telemetry: a.Product.Telemetry, Sensors: a.Product.Sensors,
+		PrivacyNoticeURL: a.Product.PrivacyNoticeURL, VulnerabilityContact: a.Product.VulnerabilityContact,
 	}
 	for _, s := range a.Schemes {
 		if s.Met {
