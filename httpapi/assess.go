@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/iotlabel/iotlabel/catalog"
@@ -23,10 +22,8 @@ func (s *Server) assess(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req assessRequest
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return &badRequest{msg: `body must be {"declaration": "<YAML or JSON>", "evidence": "<JSON Lines>", "as_of": "YYYY-MM-DD"}`, err: err}
+	if err := decodeBody(r, &req, `{"declaration": "<YAML or JSON>", "evidence": "<JSON Lines>", "as_of": "YYYY-MM-DD"}`); err != nil {
+		return err
 	}
 	if req.Declaration == "" {
 		return &badRequest{msg: "declaration is required"}

@@ -105,6 +105,11 @@ func TestAPI(t *testing.T) {
 	decl, _ := os.ReadFile("../examples/router-tier2/declaration.yaml")
 	assessBody, _ := json.Marshal(map[string]string{"declaration": string(decl), "as_of": "2026-11-22"})
 	want := assessLocally(t, "router-tier2")
+	orgBody := []byte(`{"name":"Northgate Networks GmbH","kind":"manufacturer"}`)
+	productBody := []byte(`{"org_id":"northgate-networks-gmbh","model":"NG-AX3000","name":"Router"}`)
+	declBody, _ := json.Marshal(map[string]string{"declaration": string(decl)})
+	plug, _ := os.ReadFile("../examples/smart-plug-tier1/declaration.yaml")
+	otherDecl, _ := json.Marshal(map[string]string{"declaration": string(plug)})
 	sbomDoc := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"library","name":"dnsmasq","version":"2.90"}]}`)
 	for _, tc := range []struct {
 		name, method, path, token string
@@ -131,6 +136,23 @@ func TestAPI(t *testing.T) {
 		{"anonymous assessment", "POST", "/v1/assessments", "", assessBody, 401, `"code": "unauthorized"`},
 		{"assessment", "POST", "/v1/assessments", e.lab, assessBody, 200, `"digest": "` + want.Digest + `"`},
 		{"assessment of a bad declaration", "POST", "/v1/assessments", e.lab, []byte(`{"declaration": "product:\n  name: [unclosed"}`), 400, `declaration:2`},
+		{"anonymous org", "POST", "/v1/orgs", "", orgBody, 401, `"code": "unauthorized"`},
+		{"lab cannot register orgs", "POST", "/v1/orgs", e.lab, orgBody, 403, `"code": "forbidden"`},
+		{"admin registers org", "POST", "/v1/orgs", e.admin, orgBody, 201, `"id": "northgate-networks-gmbh"`},
+		{"org kind", "POST", "/v1/orgs", e.admin, []byte(`{"name":"X","kind":"wizard"}`), 400, `"code": "invalid_request"`},
+		{"orgs", "GET", "/v1/orgs", "", nil, 200, `"name": "Northgate Networks GmbH"`},
+		{"other maker's product", "POST", "/v1/products", e.maker, productBody, 403, `"code": "forbidden"`},
+		{"product of unknown org", "POST", "/v1/products", e.lab, []byte(`{"org_id":"nope","model":"M"}`), 404, `"code": "not_found"`},
+		{"lab registers product", "POST", "/v1/products", e.lab, productBody, 201, `"id": "northgate-networks-gmbh-ng-ax3000"`},
+		{"products", "GET", "/v1/products?org=northgate-networks-gmbh", "", nil, 200, `"model": "NG-AX3000"`},
+		{"declaration of another product", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, otherDecl, 400, `the declaration is for`},
+		{"other maker's declaration", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.maker, declBody, 403, `"code": "forbidden"`},
+		{"declaration v1", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, declBody, 201, `"assessment_digest": "` + want.Digest + `"`},
+		{"declaration v2", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, declBody, 201, `"version": 2`},
+		{"product with versions", "GET", "/v1/products/northgate-networks-gmbh-ng-ax3000", "", nil, 200, `"submitted_by": "Lab"`},
+		{"one version", "GET", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations/1", "", nil, 200, `"tier": 2`},
+		{"missing version", "GET", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations/7", "", nil, 404, `"code": "not_found"`},
+		{"bad version", "GET", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations/x", "", nil, 400, `"code": "invalid_request"`},
 		{"lab cannot revoke", "POST", "/v1/labels/" + id + "/revoke", e.lab, []byte(`{"reason":"x"}`), 403, `"code": "forbidden"`},
 		{"anonymous cannot revoke", "POST", "/v1/labels/" + id + "/revoke", "", []byte(`{"reason":"x"}`), 401, `"code": "unauthorized"`},
 		{"reason required", "POST", "/v1/labels/" + id + "/suspend", e.owner, []byte(`{"reason":""}`), 400, `reason`},

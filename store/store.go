@@ -88,6 +88,25 @@ type Store interface {
 	SetSBOM(ctx context.Context, labelID string, components []byte, at time.Time) error
 	// SBOM returns what SetSBOM stored for a label, or ErrNotFound.
 	SBOM(ctx context.Context, labelID string) ([]byte, error)
+	// CreateOrg stores an organisation; ErrConflict if the ID exists.
+	CreateOrg(ctx context.Context, o Org) error
+	// Orgs lists the organisations by ID.
+	Orgs(ctx context.Context) ([]Org, error)
+	// CreateProduct stores a product; ErrConflict if the ID exists,
+	// ErrNotFound if its organisation does not.
+	CreateProduct(ctx context.Context, p Product) error
+	// Product returns a product, or ErrNotFound.
+	Product(ctx context.Context, id string) (Product, error)
+	// Products lists the products of an organisation ("" for all) by ID.
+	Products(ctx context.Context, orgID string) ([]Product, error)
+	// AddDeclaration stores the next version of a product's declaration and
+	// returns it with its version number; ErrNotFound if the product is absent.
+	AddDeclaration(ctx context.Context, d Declaration) (Declaration, error)
+	// Declarations lists a product's declaration versions, oldest first,
+	// without their documents.
+	Declarations(ctx context.Context, productID string) ([]Declaration, error)
+	// DeclarationVersion returns one version with its documents, or ErrNotFound.
+	DeclarationVersion(ctx context.Context, productID string, version int) (Declaration, error)
 	// CreateToken stores a token; ErrConflict if the ID exists.
 	CreateToken(ctx context.Context, t Token) error
 	// TokenByHash returns the token with this secret hash, or ErrNotFound.

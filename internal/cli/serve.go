@@ -23,6 +23,7 @@ import (
 	"github.com/iotlabel/iotlabel/httpapi"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
+	"github.com/iotlabel/iotlabel/store"
 	"github.com/iotlabel/iotlabel/store/vulndb"
 	"github.com/iotlabel/iotlabel/translog"
 	"github.com/iotlabel/iotlabel/vuln"
@@ -75,6 +76,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	svc := &registry.Service{Store: db, Keys: map[string]label.PublicKey{}, Window: window, Now: e.now, Log: log}
+	if svc.Catalog, err = catalog.Default(); err != nil {
+		return err
+	}
+	if svc.Engine, err = assess.New(svc.Catalog); err != nil {
+		return err
+	}
 	for _, p := range trust {
 		k, err := readPublicKey(p)
 		if err != nil {
@@ -92,12 +99,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			ln.Close()
 			return err
 		}
-	}
-	if svc.Catalog, err = catalog.Default(); err != nil {
-		return err
-	}
-	if svc.Engine, err = assess.New(svc.Catalog); err != nil {
-		return err
 	}
 	var vdb *vulndb.DB
 	if *vulnPath != "" {
@@ -213,14 +214,7 @@ func seedDemo(ctx context.Context, e *env, svc *registry.Service, base string) e
 	if err != nil {
 		return err
 	}
-	cat, err := catalog.Default()
-	if err != nil {
-		return err
-	}
-	eng, err := assess.New(cat)
-	if err != nil {
-		return err
-	}
+	eng := svc.Engine
 	admin := registry.Actor{TokenID: "demo", Role: registry.RoleAdmin, Org: "demo"}
 	files, _ := fs.Glob(examples.Files, "*/declaration.yaml")
 	fmt.Fprintf(e.stderr, "demo admin token (shown once): %s\n", secret)
@@ -231,10 +225,14 @@ func seedDemo(ctx context.Context, e *env, svc *registry.Service, base string) e
 			return err
 		}
 		var items []evidence.Item
-		if ev, err := fs.ReadFile(examples.Files, path.Join(path.Dir(f), "evidence.jsonl")); err == nil {
+		ev, err := fs.ReadFile(examples.Files, path.Join(path.Dir(f), "evidence.jsonl"))
+		if err == nil {
 			if items, err = evidence.Read(f, bytes.NewReader(ev)); err != nil {
 				return err
 			}
+		}
+		if err := demoProduct(ctx, svc, admin, d, b, ev); err != nil {
+			return fmt.Errorf("demo: %s: %w", path.Dir(f), err)
 		}
 		a := eng.Assess(d, items, catalog.DateOf(e.now()))
 		st, err := label.NewStatement(a, label.Options{Issuer: "iotlabel demo issuer", KeyID: label.KeyID(pub), RegistryURL: base, Now: e.now()})
@@ -276,4 +274,19 @@ func openTransparencyLog(ctx context.Context, dir, keyPath string) (*translog.Lo
 		return nil, badInput("--log: %v", err)
 	}
 	return translog.Open(ctx, dir, signer, time.Second)
+}
+
+// demoProduct registers the example's manufacturer and product and stores
+// its declaration and evidence as version 1.
+func demoProduct(ctx context.Context, svc *registry.Service, admin registry.Actor, d *declaration.Declaration, decl, ev []byte) error {
+	o, err := svc.CreateOrg(ctx, admin, d.Manufacturer.Name, registry.RoleManufacturer)
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	p, err := svc.CreateProduct(ctx, admin, o.ID, d.Product.Model, d.Product.Name)
+	if err != nil && !errors.Is(err, store.ErrConflict) { // a second demo run on the same database
+		return err
+	}
+	_, err = svc.SubmitDeclaration(ctx, admin, p.ID, decl, ev)
+	return err
 }

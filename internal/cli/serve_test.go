@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -70,17 +71,35 @@ func TestServeDemo(t *testing.T) {
 	testServeDemo(t, filepath.Join(t.TempDir(), "r.db"))
 }
 
+// TestServeDemoTwice: a newcomer runs the quick start twice on the same file.
+func TestServeDemoTwice(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	for i := 0; i < 2; i++ {
+		t.Run("", func(t *testing.T) { testServeDemo(t, db) })
+	}
+}
+
 func TestServeDemoPostgres(t *testing.T) {
 	testServeDemo(t, pgtest.NewDB(t))
 }
 
 func testServeDemo(t *testing.T, db string) {
-	_, errs := startDemo(t, db)
+	base, errs := startDemo(t, db)
+	resp, err := http.Get(base + "/v1/products")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps struct{ Products []struct{ ID string } }
+	json.NewDecoder(resp.Body).Decode(&ps)
+	resp.Body.Close()
+	if len(ps.Products) != 6 {
+		t.Errorf("demo products: %+v", ps)
+	}
 	page := regexp.MustCompile(`router-tier2 +tier 2 ACTIVE +(\S+)`).FindStringSubmatch(errs.String())
 	if page == nil || !strings.Contains(errs.String(), "no label for camera-contradiction") {
 		t.Fatalf("demo labels:\n%s", errs.String())
 	}
-	resp, err := http.Get(page[1])
+	resp, err = http.Get(page[1])
 	if err != nil {
 		t.Fatal(err)
 	}

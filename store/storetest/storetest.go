@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"StatusAndEvents", testStatusAndEvents},
 		{"Tokens", testTokens},
 		{"SBOMsAndPaging", testSBOMsAndPaging},
+		{"OrgsProductsDeclarations", testOrgsProducts},
 		{"ConcurrentWrites", testConcurrentWrites},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -254,5 +255,60 @@ func testSBOMsAndPaging(t *testing.T, s store.Store) {
 		if err != nil || string(got) != c {
 			t.Errorf("SBOM = %s, %v; want %s", got, err, c)
 		}
+	}
+}
+
+func testOrgsProducts(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if err := s.CreateProduct(ctx, store.Product{ID: "p1", OrgID: "nope", Model: "M1", Created: t0}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("product of a missing org: %v", err)
+	}
+	for _, o := range []store.Org{{ID: "acme", Name: "Acme Ltd", Kind: "manufacturer", Created: t0}, {ID: "lab", Name: "Test Lab", Kind: "lab", Created: t0}} {
+		if err := s.CreateOrg(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CreateOrg(ctx, store.Org{ID: "acme", Name: "Other", Kind: "lab", Created: t0}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("duplicate org: %v", err)
+	}
+	if orgs, err := s.Orgs(ctx); err != nil || len(orgs) != 2 || orgs[0].Name != "Acme Ltd" || !orgs[0].Created.Equal(t0) {
+		t.Errorf("Orgs: %+v %v", orgs, err)
+	}
+	p := store.Product{ID: "acme-m1", OrgID: "acme", Manufacturer: "Acme Ltd", Model: "M1", Name: "Widget", Created: t0}
+	if err := s.CreateProduct(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateProduct(ctx, p); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("duplicate product: %v", err)
+	}
+	if got, err := s.Product(ctx, "acme-m1"); err != nil || got != p {
+		t.Errorf("Product: %+v %v", got, err)
+	}
+	if ps, err := s.Products(ctx, "lab"); err != nil || len(ps) != 0 {
+		t.Errorf("Products(lab): %+v %v", ps, err)
+	}
+	if ps, err := s.Products(ctx, ""); err != nil || len(ps) != 1 {
+		t.Errorf("Products(all): %+v %v", ps, err)
+	}
+	if _, err := s.AddDeclaration(ctx, store.Declaration{ProductID: "nope"}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("declaration of a missing product: %v", err)
+	}
+	for i := 1; i <= 2; i++ {
+		v, err := s.AddDeclaration(ctx, store.Declaration{ProductID: "acme-m1", Digest: fmt.Sprintf("sha256:%d", i), Tier: i, By: "Test Lab", Created: t0,
+			Declaration: []byte("product: x"), Evidence: []byte(""), Assessment: []byte(`{"tier":1}`)})
+		if err != nil || v.Version != i {
+			t.Fatalf("AddDeclaration %d: %+v %v", i, v, err)
+		}
+	}
+	vs, err := s.Declarations(ctx, "acme-m1")
+	if err != nil || len(vs) != 2 || vs[1].Version != 2 || vs[1].Digest != "sha256:2" || vs[1].Assessment != nil {
+		t.Errorf("Declarations: %+v %v", vs, err)
+	}
+	v, err := s.DeclarationVersion(ctx, "acme-m1", 1)
+	if err != nil || string(v.Declaration) != "product: x" || string(v.Assessment) != `{"tier":1}` || v.Tier != 1 {
+		t.Errorf("DeclarationVersion: %+v %v", v, err)
+	}
+	if _, err := s.DeclarationVersion(ctx, "acme-m1", 9); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing version: %v", err)
 	}
 }
