@@ -15,6 +15,7 @@ import (
 
 	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/store"
+	"github.com/iotlabel/iotlabel/translog"
 )
 
 // MaxBody is the largest request body accepted.
@@ -29,7 +30,8 @@ type Server struct {
 	byTok  *limiters
 	// predicates caches decoded labels for the consumer page.
 	predicates predicateCache
-	// logDir is the transparency log's directory, served under /log/.
+	// tlog and logDir are the transparency log and its directory.
+	tlog   *translog.Log
 	logDir string
 }
 
@@ -54,6 +56,7 @@ func (s *Server) routes() []route {
 			return err
 		}},
 		{"GET /v1/labels/{id}", s.getLabel},
+		{"GET /v1/labels/{id}/proof", s.labelProof},
 		{"GET /v1/labels", s.searchLabels},
 		{"POST /v1/labels", s.publish},
 		{"POST /v1/labels/{id}/{action}", s.changeStatus},
@@ -86,10 +89,6 @@ func New(svc *registry.Service, log *slog.Logger) *Server {
 	}
 	return s
 }
-
-// SetLogDir serves the transparency log in dir (its checkpoint and tiles,
-// never its private state) under /log/, for mirrors and auditors.
-func (s *Server) SetLogDir(dir string) { s.logDir = dir }
 
 func (s *Server) logFile(w http.ResponseWriter, r *http.Request) error {
 	p := r.PathValue("path")

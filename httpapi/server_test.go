@@ -124,6 +124,7 @@ func TestAPI(t *testing.T) {
 		{"duplicate", "POST", "/v1/labels", e.lab, body, 409, `"code": "conflict"`},
 		{"anonymous read", "GET", "/v1/labels/" + id, "", nil, 200, `"payloadType": "application/vnd.in-toto+json"`},
 		{"search", "GET", "/v1/labels?model=NG-AX3000&firmware=4.2.1", "", nil, 200, id},
+		{"proof without a log", "GET", "/v1/labels/" + id + "/proof", "", nil, 404, "keeps no transparency log"},
 		{"search miss", "GET", "/v1/labels?model=NOPE", "", nil, 200, `"labels": []`},
 		{"unknown", "GET", "/v1/labels/IL-NOPE", "", nil, 404, `"code": "not_found"`},
 		{"check", "GET", "/v1/check?model=NG-AX3000&market=EU&tier=2", "", nil, 200, `"allowed": true`},

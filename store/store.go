@@ -81,6 +81,10 @@ type Store interface {
 	Labels(ctx context.Context, q LabelQuery) ([]Label, error)
 	// SetStatus changes a label's status and appends ev; ErrNotFound if absent.
 	SetStatus(ctx context.Context, id, status, reason string, ev Event) (Event, error)
+	// LabelEvents returns a label's events in order and, for each, the
+	// number of events before it in the whole log: its index in the
+	// transparency log, which holds every event in order.
+	LabelEvents(ctx context.Context, labelID string) ([]Event, []int64, error)
 	// Events returns up to limit events with Seq > since, in order.
 	Events(ctx context.Context, since int64, limit int) ([]Event, error)
 	// SetSBOM stores (or replaces) the component list of a label's product,

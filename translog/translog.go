@@ -12,7 +12,10 @@ package translog
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/iotlabel/iotlabel/store"
@@ -115,4 +118,36 @@ func (l *Log) Follow(ctx context.Context, events EventSource, every time.Duratio
 		case <-t.C:
 		}
 	}
+}
+
+// ErrNotYet means an entry is appended but not yet covered by a published
+// checkpoint; it will be within a checkpoint interval.
+var ErrNotYet = errors.New("not yet in a published checkpoint")
+
+// Checkpoint returns the latest signed checkpoint and the tree size it
+// commits to.
+func (l *Log) Checkpoint(ctx context.Context) ([]byte, uint64, error) {
+	cp, err := l.reader.ReadCheckpoint(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	lines := strings.SplitN(string(cp), "\n", 3)
+	if len(lines) < 3 {
+		return nil, 0, fmt.Errorf("malformed checkpoint")
+	}
+	size, err := strconv.ParseUint(lines[1], 10, 64)
+	return cp, size, err
+}
+
+// InclusionProof proves that the entry at index is in the tree of the given
+// size (from Checkpoint); ErrNotYet if the checkpoint does not cover it.
+func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte, error) {
+	if index >= size {
+		return nil, ErrNotYet
+	}
+	pb, err := client.NewProofBuilder(ctx, size, l.reader.ReadTile)
+	if err != nil {
+		return nil, err
+	}
+	return pb.InclusionProof(ctx, index)
 }

@@ -132,7 +132,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			tl.Close(shut)
 		}()
 		go tl.Follow(ctx, db.Events, time.Second, func(err error) { log.ErrorContext(ctx, "transparency log", "err", err) })
-		api.SetLogDir(*logDir)
+		api.SetLog(tl, *logDir)
 	}
 	api.SetLimits(httpapi.Limits{PerAddress: rate.Limit(*perAddr), AddressBurst: int(2**perAddr) + 1,
 		PerToken: rate.Limit(*perTok), TokenBurst: int(2**perTok) + 1})

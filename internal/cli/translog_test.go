@@ -11,6 +11,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tlog "github.com/transparency-dev/formats/log"
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // TestTransparencyLog: a registry keeps its events in a transparency log; a
@@ -60,6 +65,37 @@ func TestTransparencyLog(t *testing.T) {
 	out := waitVerify(5, "--previous", cp1, "--label", id[1])
 	if !strings.Contains(out, `"consistent_with_previous": true`) || strings.Count(out, `"proof_hashes"`) != 2 || !strings.Contains(out, `"status": "revoked"`) {
 		t.Errorf("verify with previous checkpoint and label:\n%s", out)
+	}
+	// The registry's own inclusion proofs check out against its signed checkpoint.
+	resp, err := http.Get(base + "/v1/labels/" + id[1] + "/proof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr struct {
+		Checkpoint string
+		Pending    int
+		Entries    []struct {
+			Index uint64
+			Entry string
+			Proof [][]byte
+		}
+	}
+	json.NewDecoder(resp.Body).Decode(&pr)
+	resp.Body.Close()
+	vkey, _ := os.ReadFile(key + ".vkey")
+	v, err := note.NewVerifier(strings.TrimSpace(string(vkey)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, _, _, err := tlog.ParseCheckpoint([]byte(pr.Checkpoint), v.Name(), v)
+	if err != nil || len(pr.Entries) != 2 || pr.Pending != 0 {
+		t.Fatalf("proof response: %v %+v", err, pr)
+	}
+	for _, en := range pr.Entries {
+		leaf := rfc6962.DefaultHasher.HashLeaf([]byte(en.Entry))
+		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, en.Index, cp.Size, leaf, en.Proof, cp.Hash); err != nil || !strings.Contains(en.Entry, id[1]) {
+			t.Errorf("entry %d: %v", en.Index, err)
+		}
 	}
 	_, text, _ := run(t, "log", "verify", logDir, "--key", key+".vkey", "--previous", cp1, "--label", id[1])
 	if !strings.Contains(text, "consistent with the previous checkpoint") || strings.Count(text, "included: entry") != 2 {

@@ -311,6 +311,29 @@ func (d *DB) Events(ctx context.Context, since int64, limit int) ([]Event, error
 	return out, rows.Err()
 }
 
+// LabelEvents implements store.Store.
+func (d *DB) LabelEvents(ctx context.Context, labelID string) ([]Event, []int64, error) {
+	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT seq, time, label_id, kind, status, reason, actor,
+		(SELECT COUNT(*) FROM events b WHERE b.seq < e.seq) FROM events e WHERE label_id = ? ORDER BY seq`), labelID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	var pos []int64
+	for rows.Next() {
+		var e Event
+		var t string
+		var p int64
+		if err := rows.Scan(&e.Seq, &t, &e.LabelID, &e.Kind, &e.Status, &e.Reason, &e.Actor, &p); err != nil {
+			return nil, nil, err
+		}
+		e.Time = parseTS(t)
+		out, pos = append(out, e), append(pos, p)
+	}
+	return out, pos, rows.Err()
+}
+
 // CreateToken implements store.Store.
 func (d *DB) CreateToken(ctx context.Context, t store.Token) error {
 	_, err := d.sql.ExecContext(ctx, d.q(`INSERT INTO tokens(id, hash, role, org, name, created) VALUES (?,?,?,?,?,?)`),

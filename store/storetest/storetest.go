@@ -154,6 +154,12 @@ func testStatusAndEvents(t *testing.T, s store.Store) {
 	if len(all) != 2 || len(since) != 1 || since[0].Status != "revoked" || since[0].Actor != "owner" || !since[0].Time.Equal(t0.Add(time.Hour)) {
 		t.Errorf("events: all %+v, since %+v", all, since)
 	}
+	s.CreateLabel(ctx, label("IL-2", "M2", 1, "2030-01-31"), store.Event{Time: t0, LabelID: "IL-2", Kind: "issued", Status: "active"})
+	s.SetStatus(ctx, "IL-1", "revoked", "again", store.Event{Time: t0, LabelID: "IL-1", Kind: "status", Status: "revoked", Reason: "again"})
+	evs, pos, err := s.LabelEvents(ctx, "IL-1")
+	if err != nil || len(evs) != 3 || fmt.Sprint(pos) != "[0 1 3]" || evs[2].Reason != "again" {
+		t.Errorf("LabelEvents: %+v %v %v", evs, pos, err)
+	}
 }
 
 func testTokens(t *testing.T, s store.Store) {
