@@ -16,12 +16,13 @@ import (
 // Kinds of organisation, matching the token roles that act for them.
 var orgKinds = map[string]bool{RoleManufacturer: true, RoleLab: true, RoleSchemeOwner: true}
 
-// slug makes an ID from a name: lower-case letters and digits joined by '-'.
+// slug makes an ID from a name: lower-case letters and digits (any script)
+// joined by '-'.
 func slug(parts ...string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(strings.Join(parts, " ")) {
-		if unicode.IsLetter(r) && r < unicode.MaxASCII || unicode.IsDigit(r) && r < unicode.MaxASCII {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
 			}
