@@ -54,15 +54,11 @@ func runMonitor(ctx context.Context, e *env, args []string) error {
 		}
 		keys = append(keys, k)
 	}
-	db, err := openVulnDB(ctx, *dbPath)
+	db, dict, err := openMatcher(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	dict, err := vuln.DefaultDictionary()
-	if err != nil {
-		return err
-	}
 	checks, err := monitorDir(ctx, e, pos[0], keys, db, dict, window)
 	if err != nil {
 		return err

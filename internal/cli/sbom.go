@@ -70,15 +70,11 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 			doc.Components[i].Ref = fmt.Sprintf("component-%d", i+1)
 		}
 	}
-	db, err := openVulnDB(ctx, *dbPath)
+	db, dict, err := openMatcher(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	dict, err := vuln.DefaultDictionary()
-	if err != nil {
-		return err
-	}
 	rep, err := vuln.Scan(ctx, db, dict, doc.Components)
 	if err != nil {
 		return err

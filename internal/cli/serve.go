@@ -26,7 +26,6 @@ import (
 	"github.com/iotlabel/iotlabel/store"
 	"github.com/iotlabel/iotlabel/store/vulndb"
 	"github.com/iotlabel/iotlabel/translog"
-	"github.com/iotlabel/iotlabel/vuln"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/time/rate"
 )
@@ -102,13 +101,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	var vdb *vulndb.DB
 	if *vulnPath != "" {
-		if vdb, err = openVulnDB(ctx, *vulnPath); err != nil {
+		if vdb, svc.Dict, err = openMatcher(ctx, *vulnPath); err != nil {
 			return err
 		}
 		defer vdb.Close()
-		if svc.Dict, err = vuln.DefaultDictionary(); err != nil {
-			return err
-		}
 		svc.Vulns = vdb
 	}
 	if len(svc.Keys) == 0 {

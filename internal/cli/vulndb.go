@@ -70,6 +70,21 @@ func openVulnDB(ctx context.Context, path string) (*vulndb.DB, error) {
 	return db, nil
 }
 
+// openMatcher opens the vulnerability database and the component
+// dictionary, everything needed to match components.
+func openMatcher(ctx context.Context, path string) (*vulndb.DB, *vuln.Dictionary, error) {
+	db, err := openVulnDB(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	dict, err := vuln.DefaultDictionary()
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, dict, nil
+}
+
 func vulndbImport(ctx context.Context, e *env, db *vulndb.DB, paths []string, format string) error {
 	im, err := db.BeginImport(ctx)
 	if err != nil {
