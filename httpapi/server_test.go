@@ -75,8 +75,10 @@ func (e *env) labelBody(t testing.TB, example string) ([]byte, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, _ := label.Sign(context.Background(), st, e.priv)
-	compact, _ := label.Compact(&st.Predicate, e.priv)
+	env, compact, err := label.Seal(context.Background(), st, e.priv)
+	if err != nil {
+		t.Fatal(err)
+	}
 	body, _ := json.Marshal(map[string]any{"envelope": json.RawMessage(env), "compact": compact})
 	return body, st.Predicate.LabelID
 }

@@ -54,6 +54,18 @@ func Sign(ctx context.Context, st *Statement, priv ed25519.PrivateKey) ([]byte, 
 	return json.Marshal(env)
 }
 
+// Seal signs a statement into both forms a label is published in: the DSSE
+// envelope (JSON) and the compact QR text.
+func Seal(ctx context.Context, st *Statement, priv ed25519.PrivateKey) (envelope []byte, compact string, err error) {
+	if envelope, err = Sign(ctx, st, priv); err != nil {
+		return nil, "", err
+	}
+	if compact, err = Compact(&st.Predicate, priv); err != nil {
+		return nil, "", err
+	}
+	return envelope, compact, nil
+}
+
 // VerifyEnvelope checks a DSSE envelope's signature with pub and returns the
 // statement it carries. Unknown fields, a wrong payload type or predicate type,
 // and a statement whose issuer key ID is not pub's are all rejected.

@@ -57,11 +57,10 @@ func (f *fixture) signed(t *testing.T, example string, priv label.PrivateKey) ([
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := label.Sign(context.Background(), st, priv)
+	env, compact, err := label.Seal(context.Background(), st, priv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	compact, _ := label.Compact(&st.Predicate, priv)
 	return env, compact, st
 }
 

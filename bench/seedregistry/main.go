@@ -149,11 +149,7 @@ func issue(eng *assess.Engine, d declaration.Declaration, i int, now time.Time, 
 	if err != nil {
 		return signed{}, err
 	}
-	env, err := label.Sign(context.Background(), st, priv)
-	if err != nil {
-		return signed{}, err
-	}
-	compact, err := label.Compact(&st.Predicate, priv)
+	env, compact, err := label.Seal(context.Background(), st, priv)
 	if err != nil {
 		return signed{}, err
 	}

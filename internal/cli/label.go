@@ -181,11 +181,7 @@ func readAssessment(path string) (*assess.Assessment, error) {
 }
 
 func writeLabel(ctx context.Context, e *env, cat *catalog.Catalog, st *label.Statement, priv label.PrivateKey, dir string) error {
-	env, err := label.Sign(ctx, st, priv)
-	if err != nil {
-		return err
-	}
-	compact, err := label.Compact(&st.Predicate, priv)
+	env, compact, err := label.Seal(ctx, st, priv)
 	if err != nil {
 		return err
 	}

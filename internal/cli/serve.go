@@ -236,11 +236,7 @@ func seedDemo(ctx context.Context, e *env, svc *registry.Service, base string) e
 			fmt.Fprintf(e.stderr, "demo: no label for %s: %v\n", path.Dir(f), err)
 			continue
 		}
-		env, err := label.Sign(ctx, st, priv)
-		if err != nil {
-			return err
-		}
-		compact, err := label.Compact(&st.Predicate, priv)
+		env, compact, err := label.Seal(ctx, st, priv)
 		if err != nil {
 			return err
 		}
