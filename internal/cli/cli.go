@@ -69,6 +69,7 @@ func commands() []command {
 		{"check", "check a list of models against a registry: may each be sold in a market, at a tier?", runCheck},
 		{"sunsets", "list a registry's labels whose security support ends soon", runSunsets},
 		{"log", "make a transparency-log key; verify a copy of the registry's transparency log", runLog},
+		{"probe", "probe devices on the network: which services answer, exposed telnet; evidence for assess", runProbe},
 		{"monitor", "recheck a directory of labels and SBOMs: expired, support ending, new known exploited vulnerabilities", runMonitor},
 		{"vulndb", "import OSV, NVD, CISA KEV and CSAF VEX data into the local vulnerability database; status", runVulndb},
 		{"version", "print the version and the catalog version", runVersion},

@@ -1,0 +1,243 @@
+package probe
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Scanner connects to TCP ports and identifies each service by what it
+// answers, never by its port number. It only reads, and at most sends one
+// harmless HTTP HEAD or a TLS handshake to a service that says nothing first.
+type Scanner struct {
+	// Timeout bounds each connection attempt and each read.
+	Timeout time.Duration
+	// PerHost is how many ports of one host are probed at once.
+	PerHost int
+	// Hosts is how many hosts are probed at once.
+	Hosts int
+	// Dial opens connections; nil means a net.Dialer.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// Service is what answered on one port.
+type Service struct {
+	Port     Port   `json:"port"`
+	Address  string `json:"address"` // ip:port
+	Protocol string `json:"protocol"`
+	// Banner is the first line the service sent, printable characters only.
+	Banner string `json:"banner,omitempty"`
+	TLS    bool   `json:"tls,omitempty"`
+}
+
+// HostReport is the result for one target.
+type HostReport struct {
+	Host     string    `json:"host"`
+	Addr     string    `json:"address,omitempty"`
+	Probed   []Port    `json:"probed"`
+	Services []Service `json:"services"`
+	// Error says why the host could not be probed at all (e.g. a name that
+	// does not resolve).
+	Error string `json:"error,omitempty"`
+}
+
+func (s *Scanner) defaults() {
+	if s.Timeout <= 0 {
+		s.Timeout = 3 * time.Second
+	}
+	if s.PerHost <= 0 {
+		s.PerHost = 8
+	}
+	if s.Hosts <= 0 {
+		s.Hosts = 64
+	}
+	if s.Dial == nil {
+		d := &net.Dialer{}
+		s.Dial = d.DialContext
+	}
+}
+
+// Scan probes every target on its own ports or on ports, and calls report
+// once per target (from several goroutines, one call at a time). Only TCP
+// ports are probed; UDP ports in the list are skipped.
+func (s *Scanner) Scan(ctx context.Context, targets []Target, ports []Port, report func(HostReport)) {
+	s.defaults()
+	var mu sync.Mutex
+	sem := make(chan struct{}, s.Hosts)
+	var wg sync.WaitGroup
+	for _, t := range targets {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(t Target) {
+			defer func() { <-sem; wg.Done() }()
+			r := s.scanHost(ctx, t, ports)
+			mu.Lock()
+			defer mu.Unlock()
+			report(r)
+		}(t)
+	}
+	wg.Wait()
+}
+
+func (s *Scanner) scanHost(ctx context.Context, t Target, ports []Port) HostReport {
+	r := HostReport{Host: t.Host(), Services: []Service{}}
+	addr := t.Addr
+	if t.Name != "" {
+		rctx, cancel := context.WithTimeout(ctx, s.Timeout)
+		addrs, err := net.DefaultResolver.LookupNetIP(rctx, "ip", t.Name)
+		cancel()
+		if err != nil || len(addrs) == 0 {
+			r.Error = fmt.Sprintf("cannot resolve %s: %v", t.Name, err)
+			return r
+		}
+		addr = addrs[0].Unmap()
+	}
+	r.Addr = addr.String()
+	if t.Ports != nil {
+		ports = t.Ports
+	}
+	var mu sync.Mutex
+	sem := make(chan struct{}, s.PerHost)
+	var wg sync.WaitGroup
+	for _, p := range ports {
+		if p.Proto != "tcp" {
+			continue
+		}
+		r.Probed = append(r.Probed, p)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(p Port) {
+			defer func() { <-sem; wg.Done() }()
+			if svc, ok := s.identify(ctx, addr, p); ok {
+				mu.Lock()
+				r.Services = append(r.Services, svc)
+				mu.Unlock()
+			}
+		}(p)
+	}
+	wg.Wait()
+	sortServices(r.Services)
+	return r
+}
+
+func sortServices(ss []Service) {
+	for i := 1; i < len(ss); i++ {
+		for j := i; j > 0 && ss[j].Port.Number < ss[j-1].Port.Number; j-- {
+			ss[j], ss[j-1] = ss[j-1], ss[j]
+		}
+	}
+}
+
+// identify connects to one port; ok is false when nothing accepts there.
+func (s *Scanner) identify(ctx context.Context, addr netip.Addr, p Port) (Service, bool) {
+	hostport := netip.AddrPortFrom(addr, p.Number).String()
+	svc := Service{Port: p, Address: hostport, Protocol: "unknown"}
+	first, err := s.exchange(ctx, hostport, nil, false)
+	if errors.Is(err, errRefused) {
+		return svc, false
+	}
+	if len(first) == 0 {
+		// Silent until spoken to: try TLS, then plain HTTP.
+		if b, err := s.exchange(ctx, hostport, []byte(headRequest), true); err == nil {
+			svc.TLS = true
+			svc.Protocol = "tls"
+			if bytes.HasPrefix(b, []byte("HTTP/")) {
+				svc.Protocol, svc.Banner = "https", firstLine(b)
+			}
+			return svc, true
+		}
+		first, _ = s.exchange(ctx, hostport, []byte(headRequest), false)
+	}
+	svc.Protocol, svc.Banner = classify(first, p)
+	return svc, true
+}
+
+const headRequest = "HEAD / HTTP/1.0\r\n\r\n"
+
+var errRefused = errors.New("nothing accepts connections there")
+
+// exchange connects (over TLS when useTLS), sends send if any, and returns
+// the first bytes the service sends back within the timeout. Every step has
+// a deadline, so a service that accepts and never answers, or trickles,
+// costs at most a few timeouts.
+func (s *Scanner) exchange(ctx context.Context, hostport string, send []byte, useTLS bool) ([]byte, error) {
+	dctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	conn, err := s.Dial(dctx, "tcp", hostport)
+	if err != nil {
+		return nil, errRefused
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(s.Timeout))
+	if useTLS {
+		host, _, _ := net.SplitHostPort(hostport)
+		tc := tls.Client(conn, &tls.Config{InsecureSkipVerify: true, ServerName: host}) //nolint:gosec // identifying, not trusting
+		if err := tc.HandshakeContext(dctx); err != nil {
+			return nil, err
+		}
+		conn = tc
+	}
+	if send != nil {
+		if _, err := conn.Write(send); err != nil {
+			return nil, err
+		}
+	} else {
+		// A service that speaks first does so at once; wait less for the rest.
+		conn.SetReadDeadline(time.Now().Add(min(s.Timeout, 1500*time.Millisecond)))
+	}
+	buf := make([]byte, 1024)
+	n, err := conn.Read(buf)
+	if n > 0 {
+		return buf[:n], nil
+	}
+	return nil, err
+}
+
+// classify names a service from its first bytes.
+func classify(b []byte, p Port) (string, string) {
+	line := firstLine(b)
+	switch {
+	case len(b) == 0:
+		return "unknown", ""
+	case b[0] == 0xFF: // telnet IAC: option negotiation
+		return "telnet", line
+	case strings.HasPrefix(line, "SSH-"):
+		return "ssh", line
+	case strings.HasPrefix(line, "HTTP/"):
+		return "http", line
+	case strings.HasPrefix(line, "RTSP/"):
+		return "rtsp", line
+	case strings.HasPrefix(line, "220"):
+		if strings.Contains(strings.ToUpper(line), "SMTP") {
+			return "smtp", line
+		}
+		return "ftp", line
+	case bytes.Contains(bytes.ToLower(b), []byte("login:")):
+		return "telnet", line
+	}
+	return "unknown", line
+}
+
+// firstLine returns the first line of b with non-printable bytes removed.
+func firstLine(b []byte) string {
+	if i := bytes.IndexAny(b, "\r\n"); i >= 0 {
+		b = b[:i]
+	}
+	var sb strings.Builder
+	for _, c := range b {
+		if c >= 0x20 && c < 0x7f {
+			sb.WriteByte(c)
+		}
+	}
+	return strings.TrimSpace(sb.String())
+}
