@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -126,16 +127,8 @@ func (s *Scanner) scanHost(ctx context.Context, t Target, ports []Port) HostRepo
 		}(p)
 	}
 	wg.Wait()
-	sortServices(r.Services)
+	slices.SortFunc(r.Services, func(a, b Service) int { return int(a.Port.Number) - int(b.Port.Number) })
 	return r
-}
-
-func sortServices(ss []Service) {
-	for i := 1; i < len(ss); i++ {
-		for j := i; j > 0 && ss[j].Port.Number < ss[j-1].Port.Number; j-- {
-			ss[j], ss[j-1] = ss[j-1], ss[j]
-		}
-	}
 }
 
 // identify connects to one port; ok is false when nothing accepts there.
