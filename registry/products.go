@@ -63,22 +63,9 @@ func mayActFor(a Actor, org store.Org) error {
 	return ErrUnauthorized
 }
 
-func (s *Service) org(ctx context.Context, id string) (store.Org, error) {
-	orgs, err := s.Store.Orgs(ctx)
-	if err != nil {
-		return store.Org{}, err
-	}
-	for _, o := range orgs {
-		if o.ID == id {
-			return o, nil
-		}
-	}
-	return store.Org{}, fmt.Errorf("organisation %s: %w", id, store.ErrNotFound)
-}
-
 // CreateProduct registers a product model of a manufacturer.
 func (s *Service) CreateProduct(ctx context.Context, a Actor, orgID, model, name string) (store.Product, error) {
-	o, err := s.org(ctx, orgID)
+	o, err := s.Store.Org(ctx, orgID)
 	if err != nil {
 		return store.Product{}, err
 	}
@@ -101,7 +88,7 @@ func (s *Service) SubmitDeclaration(ctx context.Context, a Actor, productID stri
 	if err != nil {
 		return store.Declaration{}, err
 	}
-	o, err := s.org(ctx, p.OrgID)
+	o, err := s.Store.Org(ctx, p.OrgID)
 	if err != nil {
 		return store.Declaration{}, err
 	}

@@ -94,6 +94,8 @@ type Store interface {
 	SBOM(ctx context.Context, labelID string) ([]byte, error)
 	// CreateOrg stores an organisation; ErrConflict if the ID exists.
 	CreateOrg(ctx context.Context, o Org) error
+	// Org returns an organisation, or ErrNotFound.
+	Org(ctx context.Context, id string) (Org, error)
 	// Orgs lists the organisations by ID.
 	Orgs(ctx context.Context) ([]Org, error)
 	// CreateProduct stores a product; ErrConflict if the ID exists,

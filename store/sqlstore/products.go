@@ -18,6 +18,18 @@ func (d *DB) CreateOrg(ctx context.Context, o store.Org) error {
 	return err
 }
 
+// Org implements store.Store.
+func (d *DB) Org(ctx context.Context, id string) (store.Org, error) {
+	o := store.Org{ID: id}
+	var created string
+	err := d.sql.QueryRowContext(ctx, d.q(`SELECT name, kind, created FROM orgs WHERE id = ?`), id).Scan(&o.Name, &o.Kind, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, fmt.Errorf("organisation %s: %w", id, store.ErrNotFound)
+	}
+	o.Created = parseTS(created)
+	return o, err
+}
+
 // Orgs implements store.Store.
 func (d *DB) Orgs(ctx context.Context) ([]store.Org, error) {
 	rows, err := d.sql.QueryContext(ctx, `SELECT id, name, kind, created FROM orgs ORDER BY id`)

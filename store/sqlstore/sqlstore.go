@@ -1,16 +1,20 @@
 // Package sqlstore implements store.Store over database/sql for both SQLite
 // and PostgreSQL: the queries are written once, with "?" placeholders that the
-// dialect rebinds, and each engine brings its own numbered migrations. The
-// store/sqlite and store/postgres packages open the database and pass them in.
+// dialect rebinds. Migrations in portable SQL live here (migrations/); each
+// engine brings those that need its own types (the first, which creates the
+// core tables). The store/sqlite and store/postgres packages open the
+// database and pass theirs in.
 package sqlstore
 
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -48,8 +52,12 @@ func parseTS(s string) time.Time {
 	return t
 }
 
-// New migrates db with the migrations in fsys (numbered *.sql files, applied
-// once each, in order) and returns the store.
+//go:embed migrations/*.sql
+var portable embed.FS
+
+// New migrates db with the engine's migrations in fsys and the portable ones
+// (numbered *.sql files, applied once each, in version order) and returns
+// the store.
 func New(ctx context.Context, db *sql.DB, d Dialect, fsys fs.FS) (*DB, error) {
 	s := &DB{sql: db, dialect: d, migrations: fsys}
 	if err := s.migrate(ctx); err != nil {
@@ -84,13 +92,30 @@ func (d *DB) migrate(ctx context.Context) error {
 	if _, err := d.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied TEXT NOT NULL)`); err != nil {
 		return err
 	}
-	names, err := fs.Glob(d.migrations, "*.sql")
-	if err != nil {
-		return err
+	type migration struct {
+		version string
+		fsys    fs.FS
+		name    string
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		version := strings.TrimSuffix(n, ".sql")
+	var all []migration
+	for _, src := range []struct {
+		fsys fs.FS
+		dir  string
+	}{{d.migrations, "."}, {portable, "migrations"}} {
+		names, err := fs.Glob(src.fsys, path.Join(src.dir, "*.sql"))
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			all = append(all, migration{strings.TrimSuffix(path.Base(n), ".sql"), src.fsys, n})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
+	for i, m := range all {
+		if i > 0 && strings.SplitN(m.version, "_", 2)[0] == strings.SplitN(all[i-1].version, "_", 2)[0] {
+			return fmt.Errorf("migrations %s and %s share a number", all[i-1].version, m.version)
+		}
+		version := m.version
 		var v string
 		err := d.sql.QueryRowContext(ctx, d.q(`SELECT version FROM schema_migrations WHERE version = ?`), version).Scan(&v)
 		if err == nil {
@@ -99,7 +124,7 @@ func (d *DB) migrate(ctx context.Context) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		body, err := fs.ReadFile(d.migrations, n)
+		body, err := fs.ReadFile(m.fsys, m.name)
 		if err != nil {
 			return err
 		}

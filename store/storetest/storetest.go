@@ -280,6 +280,12 @@ func testOrgsProducts(t *testing.T, s store.Store) {
 	if orgs, err := s.Orgs(ctx); err != nil || len(orgs) != 2 || orgs[0].Name != "Acme Ltd" || !orgs[0].Created.Equal(t0) {
 		t.Errorf("Orgs: %+v %v", orgs, err)
 	}
+	if o, err := s.Org(ctx, "lab"); err != nil || o.Name != "Test Lab" || o.Kind != "lab" || !o.Created.Equal(t0) {
+		t.Errorf("Org: %+v %v", o, err)
+	}
+	if _, err := s.Org(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing org: %v", err)
+	}
 	p := store.Product{ID: "acme-m1", OrgID: "acme", Manufacturer: "Acme Ltd", Model: "M1", Name: "Widget", Created: t0}
 	if err := s.CreateProduct(ctx, p); err != nil {
 		t.Fatal(err)
