@@ -44,7 +44,8 @@ type Item struct {
 	Protocol string `json:"protocol,omitempty"`
 	// Username is the account a credential check logged in with.
 	Username string `json:"username,omitempty"`
-	// PasswordHint is a masked form of the password that worked.
+	// PasswordHint is a masked form of the password that worked, or the
+	// password itself when the prober was asked to reveal it.
 	PasswordHint string `json:"password_hint,omitempty"`
 	// Detail explains the result in one sentence.
 	Detail string `json:"detail"`

@@ -1,6 +1,8 @@
 package probe
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -9,15 +11,32 @@ import (
 	"github.com/iotlabel/iotlabel/evidence"
 )
 
+// Meta is what evidence items say about their origin.
+type Meta struct {
+	Product string
+	At      time.Time
+	Version string
+	// Reveal puts working passwords in the evidence; otherwise only a
+	// masked hint is written.
+	Reveal bool
+}
+
+// TranscriptDigest is the SHA-256 of a transcript, as evidence cites it.
+func TranscriptDigest(t []byte) string {
+	sum := sha256.Sum256(t)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
 // Evidence turns one host's report into evidence items: service-open for
-// every service found (informational), and exposed-telnet, failed by each
-// telnet service or passed when none of the probed ports answered as one.
-// A host that could not be probed gives one exposed-telnet error.
-func Evidence(r HostReport, product string, at time.Time, version string) []evidence.Item {
-	src := evidence.Source{Tool: "iotlabel probe", Version: version}
+// every service found (informational); exposed-telnet, failed by each
+// telnet service or passed when none of the probed ports answered as one;
+// and every finding of the checks. A host that could not be probed gives
+// one exposed-telnet error.
+func Evidence(r HostReport, m Meta) []evidence.Item {
+	src := evidence.Source{Tool: "iotlabel probe", Version: m.Version}
 	item := func(check, result, target, proto, detail string) evidence.Item {
-		return evidence.Item{Kind: catalog.Tool, Source: src, Time: at.UTC(),
-			Subject: evidence.Subject{Product: product, Target: target}, Check: check, Result: result,
+		return evidence.Item{Kind: catalog.Tool, Source: src, Time: m.At.UTC(),
+			Subject: evidence.Subject{Product: m.Product, Target: target}, Check: check, Result: result,
 			Target: target, Protocol: proto, Detail: detail}
 	}
 	if r.Error != "" {
@@ -25,6 +44,7 @@ func Evidence(r HostReport, product string, at time.Time, version string) []evid
 	}
 	var out []evidence.Item
 	telnet := 0
+	digests := map[string]string{}
 	for _, s := range r.Services {
 		detail := fmt.Sprintf("port %s answers as %s", s.Port, s.Protocol)
 		if s.Banner != "" {
@@ -34,6 +54,10 @@ func Evidence(r HostReport, product string, at time.Time, version string) []evid
 		if s.Banner != "" {
 			it.Data = map[string]any{"banner": s.Banner}
 		}
+		if s.Transcript != nil {
+			digests[s.Address] = TranscriptDigest(s.Transcript)
+			it.TranscriptDigest = digests[s.Address]
+		}
 		out = append(out, it)
 		if s.Protocol == "telnet" {
 			telnet++
@@ -41,13 +65,27 @@ func Evidence(r HostReport, product string, at time.Time, version string) []evid
 				fmt.Sprintf("a telnet service answers on port %s: it sends credentials and commands in clear text", s.Port)))
 		}
 	}
-	if telnet == 0 {
-		ports := make([]string, len(r.Probed))
-		for i, p := range r.Probed {
-			ports[i] = p.String()
+	var ports []string
+	for _, p := range r.Probed {
+		if p.Proto == "tcp" {
+			ports = append(ports, p.String())
 		}
+	}
+	if telnet == 0 && len(ports) > 0 {
 		out = append(out, item("exposed-telnet", evidence.Pass, r.Addr, "",
-			fmt.Sprintf("no telnet service answered on the %d TCP ports probed (%s)", len(r.Probed), strings.Join(ports, ", "))))
+			fmt.Sprintf("no telnet service answered on the %d TCP ports probed (%s)", len(ports), strings.Join(ports, ", "))))
+	}
+	for _, f := range r.Findings {
+		it := item(f.Check, f.Result, f.Address, f.Protocol, f.Detail)
+		it.Data, it.Username, it.TranscriptDigest = f.Data, f.Username, digests[f.Address]
+		if f.Username != "" {
+			if m.Reveal {
+				it.PasswordHint = f.Password
+			} else {
+				it.PasswordHint = MaskPassword(f.Password)
+			}
+		}
+		out = append(out, it)
 	}
 	return out
 }

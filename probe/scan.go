@@ -2,6 +2,7 @@ package probe
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Scanner connects to TCP ports and identifies each service by what it
@@ -26,6 +29,18 @@ type Scanner struct {
 	Hosts int
 	// Dial opens connections; nil means a net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// Credentials are tried on every service that asks for a login; none
+	// means no login is attempted.
+	Credentials []Credential
+	// Attempts bounds the credentials tried per service (0: all of them).
+	Attempts int
+	// Rate paces login attempts on one host, per second (0: unpaced).
+	Rate float64
+	// Transcripts keeps what was sent and received for each service.
+	Transcripts bool
+	// Now is the clock certificates are judged by; nil means time.Now.
+	Now func() time.Time
 }
 
 // Service is what answered on one port.
@@ -36,6 +51,8 @@ type Service struct {
 	// Banner is the first line the service sent, printable characters only.
 	Banner string `json:"banner,omitempty"`
 	TLS    bool   `json:"tls,omitempty"`
+	// Transcript holds what the checks sent and received, when asked for.
+	Transcript []byte `json:"-"`
 }
 
 // HostReport is the result for one target.
@@ -44,6 +61,7 @@ type HostReport struct {
 	Addr     string    `json:"address,omitempty"`
 	Probed   []Port    `json:"probed"`
 	Services []Service `json:"services"`
+	Findings []Finding `json:"findings"`
 	// Error says why the host could not be probed at all (e.g. a name that
 	// does not resolve).
 	Error string `json:"error,omitempty"`
@@ -65,9 +83,16 @@ func (s *Scanner) defaults() {
 	}
 }
 
-// Scan probes every target on its own ports or on ports, and calls report
-// once per target (from several goroutines, one call at a time). Only TCP
-// ports are probed; UDP ports in the list are skipped.
+func (s *Scanner) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Scan probes every target on its own ports or on ports, runs the checks
+// that fit each service found, and calls report once per target (from
+// several goroutines, one call at a time).
 func (s *Scanner) Scan(ctx context.Context, targets []Target, ports []Port, report func(HostReport)) {
 	s.defaults()
 	var mu sync.Mutex
@@ -107,28 +132,71 @@ func (s *Scanner) scanHost(ctx context.Context, t Target, ports []Port) HostRepo
 	if t.Ports != nil {
 		ports = t.Ports
 	}
+	var limiter *rate.Limiter
+	if s.Rate > 0 {
+		limiter = rate.NewLimiter(rate.Limit(s.Rate), 1)
+	}
 	var mu sync.Mutex
 	sem := make(chan struct{}, s.PerHost)
 	var wg sync.WaitGroup
 	for _, p := range ports {
-		if p.Proto != "tcp" {
-			continue
-		}
 		r.Probed = append(r.Probed, p)
 		sem <- struct{}{}
 		wg.Add(1)
 		go func(p Port) {
 			defer func() { <-sem; wg.Done() }()
-			if svc, ok := s.identify(ctx, addr, p); ok {
+			var svc Service
+			var found []Finding
+			var ok bool
+			if p.Proto == "udp" {
+				svc, found, ok = s.identifyUDP(ctx, addr, p)
+			} else if svc, ok = s.identify(ctx, addr, p); ok {
+				ss := &session{s: s, ctx: ctx, svc: &svc, limiter: limiter}
+				if s.Transcripts {
+					ss.log = new(bytes.Buffer)
+				}
+				found = ss.checks()
+				if ss.log != nil {
+					svc.Transcript = ss.log.Bytes()
+				}
+			}
+			if ok {
 				mu.Lock()
 				r.Services = append(r.Services, svc)
+				r.Findings = append(r.Findings, found...)
 				mu.Unlock()
 			}
 		}(p)
 	}
 	wg.Wait()
-	slices.SortFunc(r.Services, func(a, b Service) int { return int(a.Port.Number) - int(b.Port.Number) })
+	slices.SortFunc(r.Services, func(a, b Service) int { return cmp.Compare(a.Port.String(), b.Port.String()) })
+	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Check, b.Check))
+	})
 	return r
+}
+
+// checks runs the checks that fit the service's protocol.
+func (ss *session) checks() []Finding {
+	var out []Finding
+	if ss.svc.TLS {
+		out = append(out, ss.tlsChecks()...)
+	}
+	switch ss.svc.Protocol {
+	case "telnet":
+		out = append(out, ss.tryCredentials(ss.telnetLogin)...)
+	case "ssh":
+		out = append(out, ss.sshChecks()...)
+	case "http", "https":
+		out = append(out, ss.httpChecks()...)
+	case "ftp":
+		out = append(out, ss.ftpChecks()...)
+	case "mqtt":
+		out = append(out, ss.mqttChecks()...)
+	case "rtsp":
+		out = append(out, ss.rtspChecks()...)
+	}
+	return out
 }
 
 // identify connects to one port; ok is false when nothing accepts there.
@@ -140,16 +208,24 @@ func (s *Scanner) identify(ctx context.Context, addr netip.Addr, p Port) (Servic
 		return svc, false
 	}
 	if len(first) == 0 {
-		// Silent until spoken to: try TLS, then plain HTTP.
+		// Silent until spoken to: try TLS, then plain HTTP, then MQTT.
 		if b, err := s.exchange(ctx, hostport, []byte(headRequest), true); err == nil {
 			svc.TLS = true
 			svc.Protocol = "tls"
 			if bytes.HasPrefix(b, []byte("HTTP/")) {
 				svc.Protocol, svc.Banner = "https", firstLine(b)
+			} else if b, _ := s.exchange(ctx, hostport, mqttConnectPacket(nil), true); isConnack(b) {
+				svc.Protocol, svc.Banner = "mqtt", "MQTT over TLS"
 			}
 			return svc, true
 		}
 		first, _ = s.exchange(ctx, hostport, []byte(headRequest), false)
+		if len(first) == 0 {
+			if b, _ := s.exchange(ctx, hostport, mqttConnectPacket(nil), false); isConnack(b) {
+				svc.Protocol, svc.Banner = "mqtt", "MQTT"
+				return svc, true
+			}
+		}
 	}
 	svc.Protocol, svc.Banner = classify(first, p)
 	return svc, true

@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,27 +17,38 @@ import (
 )
 
 const probeUsage = `probe TARGET... [--ports LIST] [--format text|json] [--out FILE] [--product MODEL]
-      [--timeout 3s] [--per-host N] [--hosts N] [--shard i/n] [--allow-large]
+      [--credentials FILE] [--no-login] [--attempts N] [--rate N] [--reveal] [--transcripts DIR]
+      [--timeout 3s] [--per-host N] [--hosts N] [--shard i/n] [--allow-large] [--compare]
 
-Connects to the TCP ports of each target and names every service by what it answers (SSH, telnet, FTP,
-SMTP, RTSP, HTTP, HTTPS/TLS), whatever its port. TARGET is an address, a CIDR block, a range
-(192.0.2.10-20), host:port or a hostname; only what you name is touched, and more than a /16 is refused
-without --allow-large. --format json writes evidence JSON Lines for iotlabel assess --evidence:
-service-open for each service and exposed-telnet (fail per telnet service, pass when none answered).
-Only reads, plus one HTTP HEAD or TLS handshake to a service that says nothing first. UDP ports and the
-credential, TLS, UPnP and CoAP checks of issue #4 are not built yet. Exit 1 when a check fails.`
+Connects to the ports of each target, names every service by what it answers (SSH, telnet, FTP, SMTP,
+RTSP, HTTP, HTTPS, MQTT, CoAP, SSDP), whatever its port, and runs the checks that fit it: default
+credentials (telnet, SSH, HTTP Basic/Digest, FTP, MQTT, RTSP) from the built-in list plus --credentials,
+anonymous access (FTP, MQTT, RTSP), administrative pages open without authentication, TLS versions,
+ciphers and certificates, SSH host keys, UPnP/SSDP and CoAP exposure. TARGET is an address, a CIDR block,
+a range (192.0.2.10-20), host:port or a hostname; only what you name is touched, and more than a /16 is
+refused without --allow-large. --compare takes two units of one model and fails universal-password when a
+credential works on both. --format json writes evidence JSON Lines for iotlabel assess --evidence.
+Passwords that work are masked unless --reveal. Nothing on a device is changed: a telnet login is
+confirmed with a harmless echo, and every other login is left at once. Exit 1 when a check fails.`
 
 func runProbe(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("probe", probeUsage)
-	ports := fs.String("ports", probe.DefaultPorts, "ports to probe, e.g. 22,80-90 (UDP entries are skipped)")
+	ports := fs.String("ports", probe.DefaultPorts, "ports to probe, e.g. 22,80-90,5683/udp")
 	format := fs.String("format", "text", "output format: text or json (evidence JSON Lines)")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	product := fs.String("product", "", "product `MODEL` the evidence is about")
+	credFile := fs.String("credentials", "", "also try the user:password lines of `FILE`")
+	noLogin := fs.Bool("no-login", false, "try no credentials at all")
+	attempts := fs.Int("attempts", 80, "at most `N` credentials per service (0: the whole list)")
+	rateN := fs.Float64("rate", 10, "login attempts per second on one host (0: unpaced)")
+	reveal := fs.Bool("reveal", false, "write working passwords in clear instead of a masked hint")
+	transcripts := fs.String("transcripts", "", "write what was sent and received to `DIR`, one file per service")
 	timeout := fs.Duration("timeout", 3*time.Second, "deadline for each connection and read")
 	perHost := fs.Int("per-host", 8, "ports of one host probed at once")
 	hosts := fs.Int("hosts", 64, "hosts probed at once")
 	shard := fs.String("shard", "", "probe only shard `i/n` of the targets (deterministic split)")
 	allowLarge := fs.Bool("allow-large", false, "allow more than 65,536 addresses")
+	compare := fs.Bool("compare", false, "compare two units of one model for a shared working credential")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -48,11 +63,17 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return badInput("%v", err)
 	}
+	if *compare && len(targets) != 2 {
+		return badInput("--compare needs exactly two targets, two units of one model; got %d", len(targets))
+	}
 	portList, err := probe.ParsePorts(*ports)
 	if err != nil {
 		return badInput("--ports: %v", err)
 	}
 	if *shard != "" {
+		if *compare {
+			return badInput("--shard and --compare do not go together")
+		}
 		var i, n int
 		if _, err := fmt.Sscanf(*shard, "%d/%d", &i, &n); err != nil {
 			return badInput("--shard %q: want i/n, e.g. 2/4", *shard)
@@ -61,21 +82,61 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 			return badInput("--shard: %v", err)
 		}
 	}
-	s := &probe.Scanner{Timeout: *timeout, PerHost: *perHost, Hosts: *hosts}
+	if *attempts < 0 || *rateN < 0 {
+		return badInput("--attempts and --rate must not be negative")
+	}
+	s := &probe.Scanner{Timeout: *timeout, PerHost: *perHost, Hosts: *hosts, Attempts: *attempts, Rate: *rateN,
+		Transcripts: *transcripts != "", Now: e.now}
+	if !*noLogin {
+		if s.Credentials, err = loadCredentials(*credFile); err != nil {
+			return err
+		}
+	}
+	if *transcripts != "" {
+		if err := os.MkdirAll(*transcripts, 0o700); err != nil {
+			return badInput("--transcripts: %v", err)
+		}
+	}
 	var reports []probe.HostReport
-	var items []evidence.Item
 	progress := e.progress()
 	s.Scan(ctx, targets, portList, func(r probe.HostReport) {
 		reports = append(reports, r)
-		items = append(items, probe.Evidence(r, *product, e.now(), Version)...)
 		progress("probed %d of %d hosts…", len(reports), len(targets))
 	})
 	progress("")
+	slices.SortFunc(reports, func(a, b probe.HostReport) int {
+		x, errX := netip.ParseAddr(a.Addr)
+		y, errY := netip.ParseAddr(b.Addr)
+		if errX == nil && errY == nil && x != y {
+			return x.Compare(y)
+		}
+		return strings.Compare(a.Host, b.Host)
+	})
+	if *compare {
+		a, b := reports[0], reports[1]
+		if a.Host != targets[0].Host() {
+			a, b = b, a
+		}
+		a.Findings = append(a.Findings, probe.Compare(a, b)...)
+		reports = []probe.HostReport{a, b}
+	}
+	meta := probe.Meta{Product: *product, At: e.now(), Version: Version, Reveal: *reveal}
+	var items []evidence.Item
+	byHost := make([][]evidence.Item, len(reports))
+	for i, r := range reports {
+		byHost[i] = probe.Evidence(r, meta)
+		items = append(items, byHost[i]...)
+		if *transcripts != "" {
+			if err := writeTranscripts(*transcripts, r); err != nil {
+				return err
+			}
+		}
+	}
 	err = e.writeOutput(*out, func(w io.Writer) error {
 		if *format == "json" {
 			return evidence.Write(w, items)
 		}
-		return writeProbeText(w, reports, items)
+		return writeProbeText(w, reports, byHost)
 	})
 	if err != nil {
 		return err
@@ -88,23 +149,69 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func writeProbeText(w io.Writer, reports []probe.HostReport, items []evidence.Item) error {
+// loadCredentials is the built-in list followed by the lines of path.
+func loadCredentials(path string) ([]probe.Credential, error) {
+	creds := probe.DefaultCredentials()
+	if path == "" {
+		return creds, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, badInput("--credentials: %v", err)
+	}
+	defer f.Close()
+	more, err := probe.ParseCredentials(f, path)
+	if err != nil {
+		return nil, badInput("--credentials: %v", err)
+	}
+	for _, c := range more {
+		if !slices.Contains(creds, c) {
+			creds = append(creds, c)
+		}
+	}
+	return creds, nil
+}
+
+// writeTranscripts writes one file per service, named after its address.
+func writeTranscripts(dir string, r probe.HostReport) error {
+	for _, s := range r.Services {
+		if s.Transcript == nil {
+			continue
+		}
+		name := strings.NewReplacer(":", "_", "[", "", "]", "").Replace(s.Address) + ".txt"
+		if err := os.WriteFile(filepath.Join(dir, name), s.Transcript, 0o600); err != nil {
+			return fmt.Errorf("--transcripts: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeProbeText prints, per host, the services found and every check's
+// result; perHost[i] holds the evidence of reports[i].
+func writeProbeText(w io.Writer, reports []probe.HostReport, perHost [][]evidence.Item) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, r := range reports {
+	fails := 0
+	for i, r := range reports {
 		if r.Error != "" {
 			fmt.Fprintf(tw, "%s\tERROR\t%s\n", r.Host, r.Error)
 			continue
 		}
-		fmt.Fprintf(tw, "%s (%s): %d of %d TCP ports answer\n", r.Host, r.Addr, len(r.Services), len(r.Probed))
+		fmt.Fprintf(tw, "%s (%s): %d of %d ports answer\n", r.Host, r.Addr, len(r.Services), len(r.Probed))
 		for _, s := range r.Services {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", s.Port, strings.ToUpper(s.Protocol), s.Banner)
 		}
-	}
-	fails := 0
-	for _, it := range items {
-		if it.Result == evidence.Fail {
-			fails++
-			fmt.Fprintf(tw, "FAIL %s\t%s\t%s\n", it.Check, it.Target, it.Detail)
+		for _, it := range perHost[i] {
+			if it.Check == "service-open" {
+				continue
+			}
+			if it.Result == evidence.Fail {
+				fails++
+			}
+			detail := it.Detail
+			if it.Username != "" {
+				detail += fmt.Sprintf(" [user %s, password %s]", it.Username, it.PasswordHint)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", strings.ToUpper(it.Result), it.Check, it.Target, detail)
 		}
 	}
 	fmt.Fprintf(tw, "%d host(s), %d failed check(s)\n", len(reports), fails)

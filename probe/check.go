@@ -1,0 +1,218 @@
+package probe
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/iotlabel/iotlabel/evidence"
+)
+
+// Finding is the result of one check on one service.
+type Finding struct {
+	Check    string `json:"check"`
+	Result   string `json:"result"` // pass, fail, error or info
+	Address  string `json:"address"`
+	Protocol string `json:"protocol"`
+	Detail   string `json:"detail"`
+	// Username and Password are the credential that worked, for
+	// default-credentials and universal-password failures.
+	Username string         `json:"username,omitempty"`
+	Password string         `json:"-"`
+	Data     map[string]any `json:"data,omitempty"`
+}
+
+// maxTranscript bounds the transcript kept for one service.
+const maxTranscript = 256 << 10
+
+// session is the state of the checks on one service: how to connect, the
+// host's pacing and, when asked, the transcript of everything exchanged.
+type session struct {
+	s       *Scanner
+	ctx     context.Context
+	svc     *Service
+	limiter *rate.Limiter
+	mu      sync.Mutex
+	log     *bytes.Buffer // nil unless transcripts are kept
+}
+
+// finding makes a finding about the session's service.
+func (ss *session) finding(check, result, detail string) Finding {
+	return Finding{Check: check, Result: result, Address: ss.svc.Address, Protocol: ss.svc.Protocol, Detail: detail}
+}
+
+// dial connects to the service, over TLS when the service speaks it, with
+// the scanner's deadline on the whole connection.
+func (ss *session) dial() (net.Conn, error) {
+	return ss.dialTLS(ss.svc.TLS, nil)
+}
+
+// dialTLS connects with an explicit TLS choice and configuration.
+func (ss *session) dialTLS(useTLS bool, cfg *tls.Config) (net.Conn, error) {
+	dctx, cancel := context.WithTimeout(ss.ctx, ss.s.Timeout)
+	defer cancel()
+	c, err := ss.s.Dial(dctx, "tcp", ss.svc.Address)
+	if err != nil {
+		return nil, err
+	}
+	c.SetDeadline(time.Now().Add(ss.s.Timeout))
+	if ss.log != nil {
+		ss.note("connect %s", ss.svc.Address)
+		c = &recordingConn{Conn: c, ss: ss}
+	}
+	if useTLS {
+		if cfg == nil {
+			cfg = insecureTLS(ss.svc.Address)
+		}
+		tc := tls.Client(c, cfg)
+		if err := tc.HandshakeContext(dctx); err != nil {
+			c.Close()
+			return nil, err
+		}
+		c = tc
+	}
+	return c, nil
+}
+
+// insecureTLS is the client configuration for talking to a device: the
+// certificate is examined by the TLS check, not trusted.
+func insecureTLS(hostport string) *tls.Config {
+	host, _, _ := net.SplitHostPort(hostport)
+	return &tls.Config{InsecureSkipVerify: true, ServerName: host} //nolint:gosec // inspecting, not trusting
+}
+
+// note adds a line to the transcript.
+func (ss *session) note(format string, args ...any) {
+	if ss.log == nil {
+		return
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.log.Len() < maxTranscript {
+		fmt.Fprintf(ss.log, "# "+format+"\n", args...)
+	}
+}
+
+// recordingConn copies what is sent and received into the transcript.
+type recordingConn struct {
+	net.Conn
+	ss *session
+}
+
+func (c *recordingConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.record("<", b[:n])
+	return n, err
+}
+
+func (c *recordingConn) Write(b []byte) (int, error) {
+	c.record(">", b)
+	return c.Conn.Write(b)
+}
+
+func (c *recordingConn) record(dir string, b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	c.ss.mu.Lock()
+	defer c.ss.mu.Unlock()
+	if c.ss.log.Len() < maxTranscript {
+		fmt.Fprintf(c.ss.log, "%s %q\n", dir, b)
+	}
+}
+
+// loginResult is what one login attempt showed.
+type loginResult int
+
+const (
+	rejected loginResult = iota
+	accepted
+	lockedOut // the service shows signs of locking the account or the client out
+)
+
+// login tries one credential on a service.
+type login func(Credential) (loginResult, string, error)
+
+// tryCredentials tries the scanner's credentials on one service, paced by
+// the host's limiter, at most Attempts of them. A random credential is tried
+// first: a service that accepts it accepts anything, and no default
+// credential is reported for it. It stops at the first credential that works
+// and at the first sign of a lockout.
+func (ss *session) tryCredentials(try login) []Finding {
+	creds := ss.s.Credentials
+	if ss.s.Attempts > 0 && len(creds) > ss.s.Attempts {
+		creds = creds[:ss.s.Attempts]
+	}
+	if len(creds) == 0 {
+		return nil
+	}
+	control := Credential{Username: "iotlabel-" + randomHex(4), Password: randomHex(12)}
+	if err := ss.wait(); err != nil {
+		return nil
+	}
+	res, why, err := try(control)
+	switch {
+	case errors.Is(err, errNotOffered):
+		return []Finding{ss.finding("default-credentials", evidence.Pass, "the service offers no password login")}
+	case err != nil:
+		return []Finding{ss.finding("default-credentials", evidence.Error, "could not try a login: "+err.Error())}
+	case res == accepted:
+		ss.note("a random credential was accepted: %s", why)
+		return nil
+	case res == lockedOut:
+		return []Finding{ss.finding("default-credentials", evidence.Error, "the service refused before any default was tried: "+why)}
+	}
+	errs := 0
+	for i, c := range creds {
+		if err := ss.wait(); err != nil {
+			return []Finding{ss.finding("default-credentials", evidence.Error,
+				fmt.Sprintf("stopped after %d of %d credentials: %v", i, len(creds), err))}
+		}
+		res, why, err := try(c)
+		if err != nil {
+			errs++
+			if errs >= 3 {
+				return []Finding{ss.finding("default-credentials", evidence.Error,
+					fmt.Sprintf("stopped after %d of %d credentials: %v", i+1, len(creds), err))}
+			}
+			continue
+		}
+		switch res {
+		case accepted:
+			f := ss.finding("default-credentials", evidence.Fail,
+				fmt.Sprintf("the service accepts the known default login for user %q (%s); a random login was refused", c.Username, why))
+			f.Username, f.Password = c.Username, c.Password
+			return []Finding{f}
+		case lockedOut:
+			return []Finding{ss.finding("default-credentials", evidence.Error,
+				fmt.Sprintf("stopped after %d of %d credentials at a lockout sign: %s", i+1, len(creds), why))}
+		}
+	}
+	return []Finding{ss.finding("default-credentials", evidence.Pass,
+		fmt.Sprintf("none of the %d default credentials tried was accepted", len(creds)))}
+}
+
+// wait paces login attempts on one host.
+func (ss *session) wait() error {
+	if ss.limiter == nil {
+		return ss.ctx.Err()
+	}
+	return ss.limiter.Wait(ss.ctx)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+var errNoPrompt = fmt.Errorf("no login prompt within the timeout")

@@ -1,0 +1,259 @@
+package probe
+
+import (
+	"bufio"
+	"crypto/md5" //nolint:gosec // HTTP Digest's default algorithm
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"net/textproto"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/iotlabel/iotlabel/evidence"
+)
+
+// reply is a parsed HTTP or RTSP response, its body cut at 64 KiB.
+type reply struct {
+	status int
+	header textproto.MIMEHeader
+	body   []byte
+}
+
+// request sends one request on a fresh connection and reads the reply.
+// proto is "HTTP/1.1" or "RTSP/1.0".
+func (ss *session) request(method, target, proto string, extra map[string]string) (reply, error) {
+	conn, err := ss.dial()
+	if err != nil {
+		return reply{}, err
+	}
+	defer conn.Close()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s\r\n", method, target, proto)
+	if strings.HasPrefix(proto, "RTSP") {
+		b.WriteString("CSeq: 1\r\n")
+	} else {
+		fmt.Fprintf(&b, "Host: %s\r\nConnection: close\r\n", ss.svc.Address)
+	}
+	b.WriteString("User-Agent: iotlabel-probe\r\n")
+	for k, v := range extra {
+		fmt.Fprintf(&b, "%s: %s\r\n", k, v)
+	}
+	b.WriteString("\r\n")
+	if _, err := io.WriteString(conn, b.String()); err != nil {
+		return reply{}, err
+	}
+	r := textproto.NewReader(bufio.NewReader(conn))
+	line, err := r.ReadLine()
+	if err != nil {
+		return reply{}, err
+	}
+	f := strings.Fields(line)
+	if len(f) < 2 || !strings.HasPrefix(f[0], strings.SplitN(proto, "/", 2)[0]+"/") {
+		return reply{}, fmt.Errorf("not a %s status line: %q", proto, firstLine([]byte(line)))
+	}
+	var rep reply
+	if rep.status, err = strconv.Atoi(f[1]); err != nil {
+		return reply{}, fmt.Errorf("bad status line %q", firstLine([]byte(line)))
+	}
+	rep.header, _ = r.ReadMIMEHeader()
+	if method != "HEAD" {
+		limit := int64(64 << 10)
+		if n, err := strconv.ParseInt(rep.header.Get("Content-Length"), 10, 64); err == nil && n < limit {
+			limit = n
+		}
+		rep.body, _ = io.ReadAll(io.LimitReader(r.R, limit))
+	}
+	return rep, nil
+}
+
+// httpChecks looks at the page at / (following same-site redirects):
+// whether it needs authentication, whether it is an administrative page
+// that answers without, and whether HTTP Basic or Digest authentication
+// accepts a default credential.
+func (ss *session) httpChecks() []Finding {
+	path := "/"
+	var rep reply
+	var err error
+	for range 4 {
+		if rep, err = ss.request("GET", path, "HTTP/1.1", nil); err != nil || rep.status < 300 || rep.status > 399 {
+			break
+		}
+		next, ok := sameSite(rep.header.Get("Location"), path, ss.svc.Address)
+		if !ok {
+			break
+		}
+		path = next
+	}
+	if err != nil {
+		return []Finding{ss.finding("unauthenticated-admin", evidence.Error, "GET / failed: "+err.Error())}
+	}
+	if rep.status == 401 {
+		scheme, params := challenge(rep.header.Values("Www-Authenticate"))
+		out := []Finding{ss.finding("unauthenticated-admin", evidence.Pass,
+			fmt.Sprintf("%s asks for HTTP %s authentication", path, scheme))}
+		if scheme == "" {
+			return out
+		}
+		return append(out, ss.tryCredentials(func(c Credential) (loginResult, string, error) {
+			return ss.httpLogin(path, scheme, params, c)
+		})...)
+	}
+	if rep.status >= 400 {
+		return []Finding{ss.finding("unauthenticated-admin", evidence.Pass, fmt.Sprintf("%s answers %d", path, rep.status))}
+	}
+	return []Finding{ss.adminPage(path, rep.body)}
+}
+
+var (
+	passwordField = regexp.MustCompile(`(?i)<input[^>]+type\s*=\s*["']?password`)
+	adminMarkers  = []string{"reboot", "factory reset", "factory default", "firmware upgrade", "upgrade firmware",
+		"wireless settings", "wifi settings", "wi-fi settings", "port forwarding", "change password",
+		"system settings", "network settings", "device settings", "dhcp server", "administration"}
+)
+
+// adminPage decides whether a page answered without authentication is an
+// administrative interface: it names at least two administrative functions
+// and asks for no password. A login page is not.
+func (ss *session) adminPage(path string, body []byte) Finding {
+	if passwordField.Match(body) {
+		return ss.finding("unauthenticated-admin", evidence.Pass, path+" is a login form")
+	}
+	var hits []string
+	lower := strings.ToLower(string(body))
+	for _, m := range adminMarkers {
+		if strings.Contains(lower, m) {
+			hits = append(hits, m)
+		}
+	}
+	if len(hits) >= 2 {
+		f := ss.finding("unauthenticated-admin", evidence.Fail,
+			fmt.Sprintf("%s shows an administrative page without asking for credentials (it offers: %s)", path, strings.Join(hits, ", ")))
+		f.Data = map[string]any{"path": path}
+		return f
+	}
+	return ss.finding("unauthenticated-admin", evidence.Pass, path+" answers without authentication but is not an administrative page")
+}
+
+// sameSite resolves a redirect; ok only when it stays on the device.
+func sameSite(loc, from, hostport string) (string, bool) {
+	base := &url.URL{Scheme: "http", Host: hostport, Path: from}
+	u, err := base.Parse(loc)
+	if err != nil || u.Host != hostport || loc == "" {
+		return "", false
+	}
+	return u.RequestURI(), true
+}
+
+// challenge picks Basic or Digest from WWW-Authenticate headers.
+func challenge(values []string) (string, map[string]string) {
+	var digest map[string]string
+	for _, v := range values {
+		scheme, rest, _ := strings.Cut(strings.TrimSpace(v), " ")
+		switch strings.ToLower(scheme) {
+		case "basic":
+			return "Basic", nil
+		case "digest":
+			digest = authParams(rest)
+		}
+	}
+	if digest != nil {
+		return "Digest", digest
+	}
+	return "", nil
+}
+
+// authParams parses key=value and key="value" pairs separated by commas.
+func authParams(s string) map[string]string {
+	out := map[string]string{}
+	for s != "" {
+		s = strings.TrimLeft(s, " ,")
+		k, rest, ok := strings.Cut(s, "=")
+		if !ok {
+			break
+		}
+		k = strings.ToLower(strings.TrimSpace(k))
+		var v string
+		if strings.HasPrefix(rest, `"`) {
+			end := strings.IndexByte(rest[1:], '"')
+			if end < 0 {
+				break
+			}
+			v, s = rest[1:end+1], rest[end+2:]
+		} else {
+			v, s, _ = strings.Cut(rest, ",")
+		}
+		out[k] = strings.TrimSpace(v)
+	}
+	return out
+}
+
+// httpLogin tries one credential with Basic or Digest authentication
+// (Digest asks for a fresh challenge first).
+func (ss *session) httpLogin(path, scheme string, params map[string]string, c Credential) (loginResult, string, error) {
+	return ss.authLogin("GET", path, path, "HTTP/1.1", scheme, params, c)
+}
+
+// authLogin is httpLogin for HTTP and RTSP: uri is what Digest signs.
+func (ss *session) authLogin(method, target, uri, proto, scheme string, params map[string]string, c Credential) (loginResult, string, error) {
+	var auth string
+	if scheme == "Basic" {
+		auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(c.Username+":"+c.Password))
+	} else {
+		rep, err := ss.request(method, target, proto, nil)
+		if err != nil {
+			return rejected, "", err
+		}
+		if _, p := challenge(rep.header.Values("Www-Authenticate")); p != nil {
+			params = p
+		}
+		auth = digestAuth(method, uri, params, c)
+	}
+	rep, err := ss.request(method, target, proto, map[string]string{"Authorization": auth})
+	switch {
+	case err != nil:
+		return rejected, "", err
+	case rep.status == 429:
+		return lockedOut, "HTTP 429 Too Many Requests", nil
+	case containsAny(string(rep.body), lockoutSigns...) && rep.status >= 400:
+		return lockedOut, fmt.Sprintf("%d: %s", rep.status, firstLine(rep.body)), nil
+	case rep.status == 401:
+		return rejected, "", nil
+	}
+	// Anything but 401 means the credential got past authentication, even
+	// a 403 or 404 for the page itself; the random control login guards
+	// against servers that answer so to every login.
+	return accepted, fmt.Sprintf("%s %s answered %d with %s authentication", method, target, rep.status, scheme), nil
+}
+
+// digestAuth computes an Authorization header (RFC 7616) for MD5 or
+// SHA-256, with qop=auth when the server offers it.
+func digestAuth(method, uri string, p map[string]string, c Credential) string {
+	algo := p["algorithm"]
+	var h func() hash.Hash = md5.New
+	if strings.EqualFold(algo, "SHA-256") {
+		h = sha256.New
+	}
+	sum := func(s string) string { d := h(); io.WriteString(d, s); return hex.EncodeToString(d.Sum(nil)) }
+	ha1 := sum(c.Username + ":" + p["realm"] + ":" + c.Password)
+	ha2 := sum(method + ":" + uri)
+	hdr := fmt.Sprintf(`Digest username="%s", realm="%s", nonce="%s", uri="%s"`, c.Username, p["realm"], p["nonce"], uri)
+	if qop := p["qop"]; qop != "" && containsAny(qop, "auth") {
+		cnonce, nc := randomHex(8), "00000001"
+		hdr += fmt.Sprintf(`, qop=auth, nc=%s, cnonce="%s", response="%s"`, nc, cnonce, sum(ha1+":"+p["nonce"]+":"+nc+":"+cnonce+":auth:"+ha2))
+	} else {
+		hdr += fmt.Sprintf(`, response="%s"`, sum(ha1+":"+p["nonce"]+":"+ha2))
+	}
+	if algo != "" {
+		hdr += ", algorithm=" + algo
+	}
+	if o := p["opaque"]; o != "" {
+		hdr += fmt.Sprintf(`, opaque="%s"`, o)
+	}
+	return hdr
+}

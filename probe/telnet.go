@@ -1,0 +1,183 @@
+package probe
+
+import (
+	"net"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Telnet protocol bytes (RFC 854).
+const (
+	tnIAC  = 255
+	tnDONT = 254
+	tnDO   = 253
+	tnWONT = 252
+	tnWILL = 251
+	tnSB   = 250
+	tnSE   = 240
+)
+
+// telnetConn reads the text of a telnet session, refusing every option the
+// server proposes (so the session stays a plain line-mode exchange).
+type telnetConn struct {
+	net.Conn
+	timeout time.Duration
+	state   int // 0 text, 1 after IAC, 2 after IAC DO/DONT/WILL/WONT, 3 in subnegotiation, 4 IAC in subnegotiation
+	verb    byte
+	text    strings.Builder
+}
+
+// readUntil reads until done says the text so far is enough, the deadline
+// passes or the server closes; it returns the text read (capped at 16 KiB).
+func (t *telnetConn) readUntil(done func(string) bool) string {
+	t.text.Reset()
+	deadline := time.Now().Add(t.timeout)
+	t.SetReadDeadline(deadline)
+	buf := make([]byte, 512)
+	for t.text.Len() < 16<<10 {
+		n, err := t.Read(buf)
+		var reply []byte
+		for _, b := range buf[:n] {
+			reply = t.feed(b, reply)
+		}
+		if len(reply) > 0 {
+			t.Write(reply)
+		}
+		if done(t.text.String()) || err != nil {
+			break
+		}
+	}
+	return t.text.String()
+}
+
+// feed handles one byte: text is kept, options are answered with refusals.
+func (t *telnetConn) feed(b byte, reply []byte) []byte {
+	switch t.state {
+	case 0:
+		if b == tnIAC {
+			t.state = 1
+		} else if b != 0 {
+			t.text.WriteByte(b)
+		}
+	case 1:
+		switch b {
+		case tnDO, tnDONT, tnWILL, tnWONT:
+			t.verb, t.state = b, 2
+		case tnSB:
+			t.state = 3
+		case tnIAC:
+			t.text.WriteByte(b)
+			t.state = 0
+		default:
+			t.state = 0
+		}
+	case 2:
+		switch t.verb {
+		case tnDO:
+			reply = append(reply, tnIAC, tnWONT, b)
+		case tnWILL:
+			reply = append(reply, tnIAC, tnDONT, b)
+		}
+		t.state = 0
+	case 3:
+		if b == tnIAC {
+			t.state = 4
+		}
+	case 4:
+		if b == tnSE {
+			t.state = 0
+		} else {
+			t.state = 3
+		}
+	}
+	return reply
+}
+
+func containsAny(s string, words ...string) bool {
+	s = strings.ToLower(s)
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	userPrompts    = []string{"login:", "username:", "user name:", "user:"}
+	loginFailures  = []string{"incorrect", "failed", "failure", "denied", "invalid", "bad password", "wrong"}
+	lockoutSigns   = []string{"locked", "too many", "try again later", "blocked"}
+	telnetMarker   = "iotlabel$((40+2))" // the command a shell answers with telnetAnswer
+	telnetAnswer   = "iotlabel42"
+	shellPromptEnd = "#$>%"
+)
+
+// ansiEscape matches terminal control sequences, such as the cursor
+// position query BusyBox's line editor sends after its prompt.
+var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+
+// endsWithPrompt says whether text ends like a shell prompt.
+func endsWithPrompt(text string) bool {
+	t := strings.TrimRight(ansiEscape.ReplaceAllString(text, ""), " \t\r\n")
+	return t != "" && strings.ContainsRune(shellPromptEnd, rune(t[len(t)-1]))
+}
+
+// telnetLogin tries one credential. A login counts only when a shell prompt
+// appears and the shell answers a harmless echo that only a shell expands.
+func (ss *session) telnetLogin(c Credential) (loginResult, string, error) {
+	conn, err := ss.dial()
+	if err != nil {
+		return rejected, "", err
+	}
+	defer conn.Close()
+	t := &telnetConn{Conn: conn, timeout: ss.s.Timeout}
+	text := t.readUntil(func(s string) bool {
+		return containsAny(s, userPrompts...) || containsAny(s, "password:") || containsAny(s, lockoutSigns...)
+	})
+	switch {
+	case containsAny(text, lockoutSigns...):
+		return lockedOut, lastLine(text), nil
+	case containsAny(text, userPrompts...):
+		t.Write([]byte(c.Username + "\r\n"))
+		text = t.readUntil(func(s string) bool { return containsAny(s, "password:") || endsWithPrompt(s) })
+		if !containsAny(text, "password:") {
+			if endsWithPrompt(text) {
+				return ss.telnetShell(t)
+			}
+			return rejected, "no password prompt", nil
+		}
+	case !containsAny(text, "password:"):
+		return rejected, "", errNoPrompt
+	}
+	t.Write([]byte(c.Password + "\r\n"))
+	text = t.readUntil(func(s string) bool {
+		return endsWithPrompt(s) || containsAny(s, loginFailures...) || containsAny(s, lockoutSigns...) || containsAny(s, userPrompts...)
+	})
+	switch {
+	case containsAny(text, lockoutSigns...):
+		return lockedOut, lastLine(text), nil
+	case containsAny(text, loginFailures...) || containsAny(text, userPrompts...) || !endsWithPrompt(text):
+		return rejected, lastLine(text), nil
+	}
+	return ss.telnetShell(t)
+}
+
+// telnetShell confirms a shell by a harmless echo and leaves.
+func (ss *session) telnetShell(t *telnetConn) (loginResult, string, error) {
+	t.Write([]byte("echo " + telnetMarker + "\r\n"))
+	out := t.readUntil(func(s string) bool { return strings.Contains(s, telnetAnswer) })
+	t.Write([]byte("exit\r\n"))
+	if strings.Contains(out, telnetAnswer) {
+		return accepted, "a shell prompt appeared and answered a harmless echo", nil
+	}
+	return rejected, "a prompt appeared but no shell answered", nil
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexAny(s, "\r\n"); i >= 0 {
+		s = s[i+1:]
+	}
+	return firstLine([]byte(s))
+}
