@@ -233,6 +233,10 @@ func (s *Scanner) identify(ctx context.Context, addr netip.Addr, p Port) (Servic
 
 const headRequest = "HEAD / HTTP/1.0\r\n\r\n"
 
+// speakFirstWait is how long a new connection is given to say something
+// before the probe speaks.
+const speakFirstWait = 500 * time.Millisecond
+
 var errRefused = errors.New("nothing accepts connections there")
 
 // exchange connects (over TLS when useTLS), sends send if any, and returns
@@ -261,8 +265,10 @@ func (s *Scanner) exchange(ctx context.Context, hostport string, send []byte, us
 			return nil, err
 		}
 	} else {
-		// A service that speaks first does so at once; wait less for the rest.
-		conn.SetReadDeadline(time.Now().Add(min(s.Timeout, 1500*time.Millisecond)))
+		// A service that speaks first (telnet, SSH, FTP) does so at once.
+		// One that is slower still gets named: its banner is what the
+		// TLS or HTTP probe that follows reads first.
+		conn.SetReadDeadline(time.Now().Add(min(s.Timeout, speakFirstWait)))
 	}
 	buf := make([]byte, 1024)
 	n, err := conn.Read(buf)

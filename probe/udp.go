@@ -125,7 +125,9 @@ func (s *Scanner) identifyUDP(ctx context.Context, addr netip.Addr, p Port) (Ser
 	}
 	if b, err := s.udpExchange(ctx, hostport, []byte(ssdpSearch)); err == nil && bytes.HasPrefix(b, []byte("HTTP/1.1 200")) {
 		svc.Protocol = "ssdp"
-		h, _ := textproto.NewReader(bufio.NewReader(bytes.NewReader(b))).ReadMIMEHeader()
+		r := textproto.NewReader(bufio.NewReader(bytes.NewReader(b)))
+		r.ReadLine() // the status line
+		h, _ := r.ReadMIMEHeader()
 		svc.Banner = h.Get("Server")
 		return svc, []Finding{s.ssdpFinding(ctx, svc, h)}, true
 	}

@@ -1,0 +1,271 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/textproto"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/iotlabel/iotlabel/evidence"
+)
+
+// Unit tests of the check logic against small hand-written fakes; the
+// accuracy gate (fleet_test.go) runs the same checks against real daemons.
+
+func TestBuiltinCredentials(t *testing.T) {
+	creds := DefaultCredentials()
+	if len(creds) < 62 {
+		t.Fatalf("%d built-in credentials, want at least Mirai's 61 distinct pairs and vendor defaults", len(creds))
+	}
+	if creds[0] != (Credential{"root", "xc3511"}) {
+		t.Errorf("first credential %v, want Mirai's most weighted root:xc3511", creds[0])
+	}
+	for _, want := range []Credential{{"admin", ""}, {"Administrator", "meinsm"}, {"admin", "4321"}, {"root", "W!n0&oO7."}} {
+		found := false
+		for _, c := range creds {
+			found = found || c == want
+		}
+		if !found {
+			t.Errorf("built-in list lacks %v", want)
+		}
+	}
+}
+
+func TestParseCredentialsErrors(t *testing.T) {
+	_, err := ParseCredentials(strings.NewReader("# mine\nadmin:secret\nnocolon\n"), "creds.txt")
+	if err == nil || !strings.Contains(err.Error(), "creds.txt:3:") || !strings.Contains(err.Error(), "user:password") {
+		t.Errorf("error %v, want creds.txt:3 and a hint", err)
+	}
+	got, err := ParseCredentials(strings.NewReader("a:b:c\r\nuser:\n"), "x")
+	if err != nil || got[0] != (Credential{"a", "b:c"}) || got[1] != (Credential{"user", ""}) {
+		t.Errorf("got %v, %v", got, err)
+	}
+}
+
+func TestMaskPassword(t *testing.T) {
+	for in, want := range map[string]string{"": "(empty)", "ab": "** (2 chars)", "xc3511": "x****1 (6 chars)"} {
+		if got := MaskPassword(in); got != want {
+			t.Errorf("MaskPassword(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// fakeServer answers each connection on 127.0.0.1 with handle.
+func fakeServer(t *testing.T, handle func(net.Conn)) Target {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				handle(c)
+			}()
+		}
+	}()
+	return Target{Addr: netip.MustParseAddr("127.0.0.1"), Ports: []Port{{uint16(ln.Addr().(*net.TCPAddr).Port), "tcp"}}}
+}
+
+func scanOne(t *testing.T, s *Scanner, target Target) HostReport {
+	t.Helper()
+	var got HostReport
+	s.Scan(context.Background(), []Target{target}, nil, func(r HostReport) { got = r })
+	return got
+}
+
+func findings(r HostReport) string {
+	var b strings.Builder
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "%s %s %s|", f.Check, f.Result, f.Username)
+	}
+	return b.String()
+}
+
+// TestRTSPDigest: a camera that asks for Digest authentication on DESCRIBE
+// and takes admin:12345 is found; the random control login is refused.
+func TestRTSPDigest(t *testing.T) {
+	const realm, nonce = "IP Camera", "abc123"
+	target := fakeServer(t, func(c net.Conn) {
+		r := textproto.NewReader(bufio.NewReader(c))
+		line, _ := r.ReadLine()
+		h, _ := r.ReadMIMEHeader()
+		if !strings.HasPrefix(line, "DESCRIBE rtsp://") && !strings.HasPrefix(line, "HEAD ") {
+			return
+		}
+		if strings.HasPrefix(line, "HEAD ") {
+			fmt.Fprintf(c, "RTSP/1.0 400 Bad Request\r\nCSeq: 0\r\n\r\n")
+			return
+		}
+		uri := strings.Fields(line)[1]
+		p := authParams(strings.TrimPrefix(h.Get("Authorization"), "Digest "))
+		ha1 := md5hex(p["username"] + ":" + realm + ":12345")
+		if p["username"] == "admin" && p["response"] == md5hex(ha1+":"+nonce+":"+md5hex("DESCRIBE:"+uri)) {
+			fmt.Fprintf(c, "RTSP/1.0 200 OK\r\nCSeq: %s\r\nContent-Type: application/sdp\r\nContent-Length: 3\r\n\r\nv=0", h.Get("Cseq"))
+			return
+		}
+		fmt.Fprintf(c, "RTSP/1.0 401 Unauthorized\r\nCSeq: %s\r\nWWW-Authenticate: Digest realm=%q, nonce=%q\r\n\r\n", h.Get("Cseq"), realm, nonce)
+	})
+	r := scanOne(t, &Scanner{Timeout: time.Second, Credentials: []Credential{{"root", "x"}, {"admin", "12345"}}}, target)
+	if got := findings(r); got != "anonymous-access pass |default-credentials fail admin|" {
+		t.Errorf("findings %q (services %+v)", got, r.Services)
+	}
+}
+
+func md5hex(s string) string { h := md5.Sum([]byte(s)); return hex.EncodeToString(h[:]) }
+
+// TestTelnetLockout: a service that starts refusing after two tries is
+// left alone with an error, not hammered with the rest of the list.
+func TestTelnetLockout(t *testing.T) {
+	var tries atomic.Int32
+	target := fakeServer(t, func(c net.Conn) {
+		if tries.Add(1) > 2 {
+			c.Write([]byte("Too many failed attempts, locked for 300 s\r\n"))
+			return
+		}
+		tc := &telnetConn{Conn: c, timeout: time.Second}
+		c.Write([]byte("login: "))
+		tc.readUntil(func(s string) bool { return strings.Contains(s, "\n") })
+		c.Write([]byte("Password: "))
+		tc.readUntil(func(s string) bool { return strings.Contains(s, "\n") })
+		c.Write([]byte("Login incorrect\r\n"))
+	})
+	r := scanOne(t, &Scanner{Timeout: time.Second, Credentials: DefaultCredentials()}, target)
+	if len(r.Findings) != 1 || r.Findings[0].Result != evidence.Error || !strings.Contains(r.Findings[0].Detail, "lockout") {
+		t.Fatalf("findings %+v", r.Findings)
+	}
+	if n := tries.Load(); n > 3 {
+		t.Errorf("%d connections: the probe went on after the lockout sign", n)
+	}
+}
+
+// TestSSDP: a device answering M-SEARCH is upnp-exposed and identified by
+// its device description, fetched only from its own address.
+func TestSSDP(t *testing.T) {
+	desc := fakeServer(t, func(c net.Conn) {
+		bufio.NewReader(c).ReadString('\n')
+		body := `<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device><manufacturer>Acme</manufacturer><modelName>CamPro</modelName><modelNumber>C-100</modelNumber></device></root>`
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	})
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			if strings.HasPrefix(string(buf[:n]), "M-SEARCH") {
+				fmt.Fprintf(writerTo{pc, from}, "HTTP/1.1 200 OK\r\nSERVER: Linux/3.4 UPnP/1.0 CamPro/1.2\r\nLOCATION: http://127.0.0.1:%d/desc.xml\r\nST: upnp:rootdevice\r\nUSN: uuid:1::upnp:rootdevice\r\n\r\n", desc.Ports[0].Number)
+			}
+		}
+	}()
+	port := uint16(pc.LocalAddr().(*net.UDPAddr).Port)
+	r := scanOne(t, &Scanner{Timeout: time.Second}, Target{Addr: netip.MustParseAddr("127.0.0.1"), Ports: []Port{{port, "udp"}}})
+	if len(r.Findings) != 1 || r.Findings[0].Check != "upnp-exposed" || r.Findings[0].Data["model"] != "CamPro" {
+		t.Fatalf("findings %+v", r.Findings)
+	}
+}
+
+type writerTo struct {
+	pc   net.PacketConn
+	addr net.Addr
+}
+
+func (w writerTo) Write(b []byte) (int, error) { return w.pc.WriteTo(b, w.addr) }
+
+func TestCompare(t *testing.T) {
+	svc := func(addr string) []Service { return []Service{{Port: Port{23, "tcp"}, Address: addr, Protocol: "telnet"}} }
+	fail := func(addr, user, pass string) Finding {
+		return Finding{Check: "default-credentials", Result: evidence.Fail, Address: addr, Protocol: "telnet", Username: user, Password: pass}
+	}
+	a := HostReport{Addr: "192.0.2.1", Services: svc("192.0.2.1:23"), Findings: []Finding{fail("192.0.2.1:23", "root", "xc3511")}}
+	b := HostReport{Addr: "192.0.2.2", Services: svc("192.0.2.2:23"), Findings: []Finding{fail("192.0.2.2:23", "root", "xc3511")}}
+	if got := Compare(a, b); len(got) != 1 || got[0].Result != evidence.Fail || got[0].Username != "root" {
+		t.Errorf("same credential: %+v", got)
+	}
+	b.Findings[0].Password = "other"
+	if got := Compare(a, b); len(got) != 1 || got[0].Result != evidence.Pass {
+		t.Errorf("different credentials: %+v", got)
+	}
+	b.Findings = nil
+	if got := Compare(a, b); got[0].Result != evidence.Error {
+		t.Errorf("unit b not checked: %+v", got)
+	}
+}
+
+func TestParseCoAP(t *testing.T) {
+	// 2.05 Content, message ID 0x1234, a 2-byte token, a Content-Format
+	// option (12) of one byte, then the payload.
+	msg := []byte{0x62, 0x45, 0x12, 0x34, 0xAA, 0xBB, 0xC1, 40, 0xFF, '<', '/', '>'}
+	m, err := parseCoAP(msg)
+	if err != nil || m.Code != 0x45 || m.ID != 0x1234 || string(m.Payload) != "</>" {
+		t.Errorf("got %+v, %v", m, err)
+	}
+	for _, bad := range [][]byte{{0x40}, {0x80, 0x45, 0, 0}, {0x49, 0x45, 0, 0}, {0x40, 0x45, 0, 0, 0x1F}, {0x40, 0x45, 0, 0, 0xFF}} {
+		if _, err := parseCoAP(bad); err == nil {
+			t.Errorf("parseCoAP(% x) accepted", bad)
+		}
+	}
+	if _, err := parseCoAP(coapWellKnownCore(7)); err != nil {
+		t.Errorf("our own request does not parse: %v", err)
+	}
+}
+
+func TestAuthParams(t *testing.T) {
+	p := authParams(`realm="cam, 2", nonce="n1", qop="auth,auth-int", algorithm=MD5, stale=FALSE`)
+	if p["realm"] != "cam, 2" || p["nonce"] != "n1" || p["qop"] != "auth,auth-int" || p["algorithm"] != "MD5" || p["stale"] != "FALSE" {
+		t.Errorf("%v", p)
+	}
+}
+
+func FuzzParseCoAP(f *testing.F) {
+	f.Add([]byte{0x62, 0x45, 0x12, 0x34, 0xAA, 0xBB, 0xC1, 40, 0xFF, '<', '/', '>'})
+	f.Add(coapWellKnownCore(1))
+	f.Add([]byte{0x40, 0x45, 0, 0, 0xE0, 0xFF, 0xFF})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := parseCoAP(b)
+		if err == nil && len(m.Payload) > len(b) {
+			t.Fatal("payload longer than the message")
+		}
+	})
+}
+
+func FuzzAuthParams(f *testing.F) {
+	f.Add(`realm="cam", nonce="n1", qop="auth"`)
+	f.Add(`a="unterminated`)
+	f.Fuzz(func(t *testing.T, s string) { authParams(s) })
+}
+
+func FuzzTelnetFeed(f *testing.F) {
+	f.Add([]byte("\xff\xfd\x18\xff\xfb\x01\xff\xfa\x18\x01\xff\xf0login: "))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tc := &telnetConn{}
+		var reply []byte
+		for _, c := range b {
+			reply = tc.feed(c, reply)
+		}
+		if tc.text.Len() > len(b) || len(reply) > 3*len(b) {
+			t.Fatal("more out than in")
+		}
+	})
+}
