@@ -158,14 +158,20 @@ func telnet(c net.Conn, user, pass string) {
 	}
 }
 
-// readLine reads one line, dropping telnet commands and line endings.
+// readLine reads one line, dropping telnet commands; a line ends at CR LF,
+// CR NUL, a lone CR or LF, as clients send.
 func readLine(r *bufio.Reader) string {
 	var b strings.Builder
 	for {
 		c, err := r.ReadByte()
 		switch {
 		case err != nil || c == '\n':
-			return strings.TrimRight(b.String(), "\r")
+			return b.String()
+		case c == '\r':
+			if next, err := r.Peek(1); err == nil && (next[0] == '\n' || next[0] == 0) {
+				r.ReadByte()
+			}
+			return b.String()
 		case c == 0xFF:
 			r.ReadByte()
 			r.ReadByte()
