@@ -31,3 +31,6 @@ fuzz:
 	go test -run XXX -fuzz FuzzRead -fuzztime 30s ./evidence
 	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./vuln
 	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./sbom
+	for f in FuzzParseTargets FuzzParseCoAP FuzzAuthParams FuzzTelnetFeed; do \
+		go test -run XXX -fuzz "^$$f$$" -fuzztime 30s ./probe || exit 1; \
+	done

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"github.com/iotlabel/iotlabel/evidence"
 )
 
@@ -194,7 +196,9 @@ type writerTo struct {
 func (w writerTo) Write(b []byte) (int, error) { return w.pc.WriteTo(b, w.addr) }
 
 func TestCompare(t *testing.T) {
-	svc := func(addr string) []Service { return []Service{{Port: Port{23, "tcp"}, Address: addr, Protocol: "telnet"}} }
+	svc := func(addr string) []Service {
+		return []Service{{Port: Port{23, "tcp"}, Address: addr, Protocol: "telnet"}}
+	}
 	fail := func(addr, user, pass string) Finding {
 		return Finding{Check: "default-credentials", Result: evidence.Fail, Address: addr, Protocol: "telnet", Username: user, Password: pass}
 	}
@@ -268,4 +272,36 @@ func FuzzTelnetFeed(f *testing.F) {
 			t.Fatal("more out than in")
 		}
 	})
+}
+
+// TestMDNS: a responder announcing a HomeKit accessory is named by its
+// service types, and its TXT record (model) lands in the evidence.
+func TestMDNS(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(q)
+		switch q.Question[0].Name {
+		case "_services._dns-sd._udp.local.":
+			m.Answer = append(m.Answer, &dns.PTR{Hdr: dns.RR_Header{Name: q.Question[0].Name, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: 10}, Ptr: "_hap._tcp.local."})
+		case "_hap._tcp.local.":
+			m.Answer = append(m.Answer, &dns.PTR{Hdr: dns.RR_Header{Name: "_hap._tcp.local.", Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: 10}, Ptr: "Lamp._hap._tcp.local."})
+			m.Extra = append(m.Extra, &dns.TXT{Hdr: dns.RR_Header{Name: "Lamp._hap._tcp.local.", Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 10}, Txt: []string{"md=Bulb A19", "ci=5"}})
+		}
+		w.WriteMsg(m)
+	})}
+	go srv.ActivateAndServe()
+	defer srv.Shutdown()
+	port := uint16(pc.LocalAddr().(*net.UDPAddr).Port)
+	r := scanOne(t, &Scanner{Timeout: time.Second}, Target{Addr: netip.MustParseAddr("127.0.0.1"), Ports: []Port{{port, "udp"}}})
+	if len(r.Services) != 1 || r.Services[0].Protocol != "mdns" || r.Services[0].Banner != "mDNS: _hap._tcp.local." {
+		t.Fatalf("services %+v", r.Services)
+	}
+	items := Evidence(r, Meta{At: time.Now()})
+	if len(items) != 1 || fmt.Sprint(items[0].Data["mdns_txt"]) != "map[Lamp._hap._tcp.local:[md=Bulb A19 ci=5]]" {
+		t.Errorf("evidence %+v", items)
+	}
 }

@@ -51,8 +51,11 @@ func Evidence(r HostReport, m Meta) []evidence.Item {
 			detail += ": " + s.Banner
 		}
 		it := item("service-open", evidence.Info, s.Address, s.Protocol, detail)
-		if s.Banner != "" {
+		if s.Banner != "" || s.Data != nil {
 			it.Data = map[string]any{"banner": s.Banner}
+			for k, v := range s.Data {
+				it.Data[k] = v
+			}
 		}
 		if s.Transcript != nil {
 			digests[s.Address] = TranscriptDigest(s.Transcript)

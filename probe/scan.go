@@ -17,9 +17,11 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Scanner connects to TCP ports and identifies each service by what it
-// answers, never by its port number. It only reads, and at most sends one
-// harmless HTTP HEAD or a TLS handshake to a service that says nothing first.
+// Scanner connects to ports, identifies each service by what it answers,
+// never by its port number, and runs the checks that fit the service
+// (docs/probes.md). Nothing it sends changes a device: identification is a
+// TLS handshake, an HTTP HEAD, an MQTT CONNECT or a CoAP/SSDP query, and a
+// login that works is left at once.
 type Scanner struct {
 	// Timeout bounds each connection attempt and each read.
 	Timeout time.Duration
@@ -51,6 +53,8 @@ type Service struct {
 	// Banner is the first line the service sent, printable characters only.
 	Banner string `json:"banner,omitempty"`
 	TLS    bool   `json:"tls,omitempty"`
+	// Data holds what the service said about the device (mDNS records).
+	Data map[string]any `json:"data,omitempty"`
 	// Transcript holds what the checks sent and received, when asked for.
 	Transcript []byte `json:"-"`
 }

@@ -2,6 +2,8 @@ package probe
 
 import (
 	"context"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -78,7 +80,9 @@ func TestIdentifyRealServices(t *testing.T) {
 
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("admin")) }))
 	defer web.Close()
-	tlsWeb := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	tlsWeb := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	tlsWeb.Config.ErrorLog = log.New(io.Discard, "", 0) // the TLS checks' refused handshakes are expected
+	tlsWeb.StartTLS()
 	defer tlsWeb.Close()
 
 	targets := []Target{

@@ -13,6 +13,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iotlabel/iotlabel/evidence"
@@ -111,25 +112,40 @@ func (s *Scanner) udpExchange(ctx context.Context, hostport string, msg []byte) 
 }
 
 // identifyUDP asks a UDP port for CoAP's resource list, then for SSDP
-// devices. UDP has no handshake: ok is false when neither answers.
+// devices, then for mDNS service types. UDP has no handshake: ok is false
+// when none answers.
 func (s *Scanner) identifyUDP(ctx context.Context, addr netip.Addr, p Port) (Service, []Finding, bool) {
 	hostport := netip.AddrPortFrom(addr, p.Number).String()
 	svc := Service{Port: p, Address: hostport}
+	// The three questions go out at once: a port that answers none of them
+	// costs one timeout, not three.
 	id := uint16(time.Now().UnixNano())
-	if b, err := s.udpExchange(ctx, hostport, coapWellKnownCore(id)); err == nil {
-		if m, err := parseCoAP(b); err == nil && m.ID == id {
+	var coapAns, ssdpAns []byte
+	var coapErr, ssdpErr error
+	var mdns Service
+	var mdnsOK bool
+	var wg sync.WaitGroup
+	wg.Go(func() { coapAns, coapErr = s.udpExchange(ctx, hostport, coapWellKnownCore(id)) })
+	wg.Go(func() { ssdpAns, ssdpErr = s.udpExchange(ctx, hostport, []byte(ssdpSearch)) })
+	wg.Go(func() { mdns, mdnsOK = s.identifyMDNS(ctx, addr, p) })
+	wg.Wait()
+	if coapErr == nil {
+		if m, err := parseCoAP(coapAns); err == nil && m.ID == id {
 			svc.Protocol = "coap"
 			svc.Banner = fmt.Sprintf("CoAP %d.%02d", m.Code>>5, m.Code&31)
 			return svc, []Finding{coapFinding(svc, m)}, true
 		}
 	}
-	if b, err := s.udpExchange(ctx, hostport, []byte(ssdpSearch)); err == nil && bytes.HasPrefix(b, []byte("HTTP/1.1 200")) {
+	if ssdpErr == nil && bytes.HasPrefix(ssdpAns, []byte("HTTP/1.1 200")) {
 		svc.Protocol = "ssdp"
-		r := textproto.NewReader(bufio.NewReader(bytes.NewReader(b)))
+		r := textproto.NewReader(bufio.NewReader(bytes.NewReader(ssdpAns)))
 		r.ReadLine() // the status line
 		h, _ := r.ReadMIMEHeader()
 		svc.Banner = h.Get("Server")
 		return svc, []Finding{s.ssdpFinding(ctx, svc, h)}, true
+	}
+	if mdnsOK {
+		return mdns, nil, true
 	}
 	return svc, nil, false
 }

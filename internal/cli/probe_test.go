@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/iotlabel/iotlabel/probe"
 )
 
 // TestProbeFeedsAssess probes a telnet-like service (a hand-written fake
@@ -59,5 +62,85 @@ func TestProbeFeedsAssess(t *testing.T) {
 		if code, _, errs := run(t, bad...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d, %q", bad, code, errs)
 		}
+	}
+}
+
+// fakeTelnetUnit is a device login (a hand-written fake; the probe package
+// tests the real BusyBox telnetd) that accepts root with password and
+// answers the probe's echo like a shell.
+func fakeTelnetUnit(t *testing.T, ln net.Listener, password string) {
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				c.Write([]byte("cam login: "))
+				user, _ := r.ReadString('\n')
+				c.Write([]byte("Password: "))
+				pass, _ := r.ReadString('\n')
+				if strings.TrimSpace(user) != "root" || strings.TrimSpace(pass) != password {
+					c.Write([]byte("Login incorrect\r\n"))
+					return
+				}
+				c.Write([]byte("# "))
+				cmd, _ := r.ReadString('\n')
+				c.Write([]byte(strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(cmd), "echo "), "$((40+2))", "42") + "\r\n# "))
+			}()
+		}
+	}()
+}
+
+// TestProbeCompareUnits: two units of one model share a password that is
+// in no default list; --credentials supplies it, --compare reports the
+// universal password, --reveal and --transcripts show what was done.
+func TestProbeCompareUnits(t *testing.T) {
+	a, err := net.Listen("tcp", "127.0.3.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(a.Addr().String())
+	b, err := net.Listen("tcp", "127.0.3.2:"+port)
+	if err != nil {
+		t.Skipf("port %s is taken on 127.0.3.2: %v", port, err)
+	}
+	fakeTelnetUnit(t, a, "Cam-2024!")
+	fakeTelnetUnit(t, b, "Cam-2024!")
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "creds.txt")
+	os.WriteFile(creds, []byte("# the model's shared password\nroot:Cam-2024!\n"), 0o644)
+	transcripts := filepath.Join(dir, "tr")
+	args := []string{"probe", "127.0.3.1:" + port, "127.0.3.2:" + port, "--compare", "--credentials", creds,
+		"--rate", "0", "--timeout", "1s", "--transcripts", transcripts, "--format", "json"}
+	code, out, errs := run(t, args...)
+	if code != 1 || !strings.Contains(out, `"check":"universal-password","result":"fail"`) || !strings.Contains(out, `"password_hint":"C*******! (9 chars)"`) {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	tr, err := os.ReadFile(filepath.Join(transcripts, "127.0.3.1_"+port+".txt"))
+	if err != nil || !strings.Contains(string(tr), `> "Cam-2024!\r\n"`) {
+		t.Errorf("transcript: %v\n%s", err, tr)
+	}
+	if !strings.Contains(out, probe.TranscriptDigest(tr)) {
+		t.Errorf("evidence does not cite the transcript's digest %s", probe.TranscriptDigest(tr))
+	}
+	_, out, _ = run(t, append(args, "--reveal")...)
+	if !strings.Contains(out, `"password_hint":"Cam-2024!"`) {
+		t.Errorf("--reveal does not show the password:\n%s", out)
+	}
+	// Without the model's password, the units share nothing the list knows.
+	code, out, _ = run(t, "probe", "127.0.3.1:"+port, "127.0.3.2:"+port, "--compare", "--rate", "0", "--timeout", "1s", "--attempts", "5")
+	if code != 1 || !regexp.MustCompile(`PASS +universal-password`).MatchString(out) {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	os.WriteFile(creds, []byte("no-colon-here\n"), 0o644)
+	if code, _, errs := run(t, "probe", "127.0.3.1:"+port, "--credentials", creds); code != 2 || !strings.Contains(errs, "creds.txt:1:") {
+		t.Errorf("bad credentials file: exit %d, %s", code, errs)
+	}
+	if code, _, errs := run(t, "probe", "127.0.3.1", "--compare"); code != 2 || !strings.Contains(errs, "two targets") {
+		t.Errorf("--compare with one target: exit %d, %s", code, errs)
 	}
 }
