@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -174,6 +175,9 @@ func (ss *session) tryCredentials(try login) []Finding {
 	errs := 0
 	for i, c := range creds {
 		if err := ss.wait(); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "exceed context deadline") {
+				err = errors.New("the time allowed for this host ran out")
+			}
 			return []Finding{ss.finding("default-credentials", evidence.Error,
 				fmt.Sprintf("stopped after %d of %d credentials: %v", i, len(creds), err))}
 		}

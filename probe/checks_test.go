@@ -305,3 +305,26 @@ func TestMDNS(t *testing.T) {
 		t.Errorf("evidence %+v", items)
 	}
 }
+
+// TestHostTimeout: the per-host deadline cuts a long credential run short
+// and says so, instead of letting one slow device hold the fleet.
+func TestHostTimeout(t *testing.T) {
+	target := fakeServer(t, func(c net.Conn) {
+		tc := &telnetConn{Conn: c, timeout: time.Second}
+		c.Write([]byte("login: "))
+		tc.readUntil(func(s string) bool { return strings.Contains(s, "\n") })
+		c.Write([]byte("Password: "))
+		tc.readUntil(func(s string) bool { return strings.Contains(s, "\n") })
+		time.Sleep(100 * time.Millisecond)
+		c.Write([]byte("Login incorrect\r\n"))
+	})
+	start := time.Now()
+	r := scanOne(t, &Scanner{Timeout: time.Second, HostTimeout: 600 * time.Millisecond, Credentials: DefaultCredentials()}, target)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %v with a 600 ms host deadline", took)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Result != evidence.Error {
+		t.Fatalf("findings %+v", r.Findings)
+	}
+	t.Log(r.Findings[0].Detail)
+}

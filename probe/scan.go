@@ -25,6 +25,9 @@ import (
 type Scanner struct {
 	// Timeout bounds each connection attempt and each read.
 	Timeout time.Duration
+	// HostTimeout bounds all the work on one host (0: no bound); checks
+	// cut short report an error.
+	HostTimeout time.Duration
 	// PerHost is how many ports of one host are probed at once.
 	PerHost int
 	// Hosts is how many hosts are probed at once.
@@ -120,6 +123,11 @@ func (s *Scanner) Scan(ctx context.Context, targets []Target, ports []Port, repo
 }
 
 func (s *Scanner) scanHost(ctx context.Context, t Target, ports []Port) HostReport {
+	if s.HostTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.HostTimeout)
+		defer cancel()
+	}
 	r := HostReport{Host: t.Host(), Services: []Service{}}
 	addr := t.Addr
 	if t.Name != "" {

@@ -89,7 +89,20 @@ func (ss *session) sshChecks() []Finding {
 		}
 		return rejected, "", err
 	}
-	return append(out, ss.tryCredentials(try)...)
+	found := ss.tryCredentials(try)
+	for i := range found {
+		if found[i].Check == "default-credentials" && found[i].Result != evidence.Error {
+			method := "password"
+			if useKI {
+				method = "keyboard-interactive"
+			}
+			found[i].Data = map[string]any{"auth_method": method}
+			if !strings.Contains(found[i].Detail, "offers no password") {
+				found[i].Detail += " (password logins are offered, by " + method + ")"
+			}
+		}
+	}
+	return append(out, found...)
 }
 
 // sshHostKeys fails when the server will present a DSA key or an RSA key

@@ -32,8 +32,7 @@ type telnetConn struct {
 // passes or the server closes; it returns the text read (capped at 16 KiB).
 func (t *telnetConn) readUntil(done func(string) bool) string {
 	t.text.Reset()
-	deadline := time.Now().Add(t.timeout)
-	t.SetReadDeadline(deadline)
+	t.SetDeadline(time.Now().Add(t.timeout)) // each step gets the full timeout, writes included
 	buf := make([]byte, 512)
 	for t.text.Len() < 16<<10 {
 		n, err := t.Read(buf)

@@ -18,7 +18,7 @@ import (
 
 const probeUsage = `probe TARGET... [--ports LIST] [--format text|json] [--out FILE] [--product MODEL]
       [--credentials FILE] [--no-login] [--attempts N] [--rate N] [--reveal] [--transcripts DIR]
-      [--timeout 3s] [--per-host N] [--hosts N] [--shard i/n] [--allow-large] [--compare]
+      [--timeout 3s] [--host-timeout 10m] [--per-host N] [--hosts N] [--shard i/n] [--allow-large] [--compare]
 
 Connects to the ports of each target, names every service by what it answers (SSH, telnet, FTP, SMTP,
 RTSP, HTTP, HTTPS, MQTT, CoAP, SSDP), whatever its port, and runs the checks that fit it: default
@@ -44,6 +44,7 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	reveal := fs.Bool("reveal", false, "write working passwords in clear instead of a masked hint")
 	transcripts := fs.String("transcripts", "", "write what was sent and received to `DIR`, one file per service")
 	timeout := fs.Duration("timeout", 3*time.Second, "deadline for each connection and read")
+	hostTimeout := fs.Duration("host-timeout", 10*time.Minute, "deadline for all the checks on one host")
 	perHost := fs.Int("per-host", 8, "ports of one host probed at once")
 	hosts := fs.Int("hosts", 64, "hosts probed at once")
 	shard := fs.String("shard", "", "probe only shard `i/n` of the targets (deterministic split)")
@@ -85,7 +86,7 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	if *attempts < 0 || *rateN < 0 {
 		return badInput("--attempts and --rate must not be negative")
 	}
-	s := &probe.Scanner{Timeout: *timeout, PerHost: *perHost, Hosts: *hosts, Attempts: *attempts, Rate: *rateN,
+	s := &probe.Scanner{Timeout: *timeout, HostTimeout: *hostTimeout, PerHost: *perHost, Hosts: *hosts, Attempts: *attempts, Rate: *rateN,
 		Transcripts: *transcripts != "", Now: e.now}
 	if !*noLogin {
 		if s.Credentials, err = loadCredentials(*credFile); err != nil {
