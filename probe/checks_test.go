@@ -17,6 +17,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/iotlabel/iotlabel/evidence"
+	"github.com/iotlabel/iotlabel/internal/fakenet"
 )
 
 // Unit tests of the check logic against small hand-written fakes; the
@@ -68,19 +69,7 @@ func fakeServer(t *testing.T, handle func(net.Conn)) Target {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				handle(c)
-			}()
-		}
-	}()
+	go fakenet.Serve(ln, 5*time.Second, handle)
 	return Target{Addr: netip.MustParseAddr("127.0.0.1"), Ports: []Port{{uint16(ln.Addr().(*net.TCPAddr).Port), "tcp"}}}
 }
 

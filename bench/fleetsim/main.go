@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/eclipse/paho.mqtt.golang/packets"
+
+	"github.com/iotlabel/iotlabel/internal/fakenet"
 )
 
 func main() {
@@ -87,14 +89,14 @@ func (d device) start() []string {
 			pass = "xc3511"
 			planted = append(planted, "default-credentials "+d.at(2323)+"/root")
 		}
-		go serve(d.listen(2323), func(c net.Conn) { telnet(c, "root", pass) })
+		go fakenet.Serve(d.listen(2323), 10*time.Second, func(c net.Conn) { telnet(c, "root", pass) })
 	}
 	switch d.i % 6 {
 	case 0:
 		planted = append(planted, "anonymous-access "+d.at(1883))
-		go serve(d.listen(1883), func(c net.Conn) { mqtt(c, true, "", "") })
+		go fakenet.Serve(d.listen(1883), 10*time.Second, func(c net.Conn) { mqtt(c, true, "", "") })
 	case 3:
-		go serve(d.listen(1883), func(c net.Conn) { mqtt(c, false, "admin", d.secret) })
+		go fakenet.Serve(d.listen(1883), 10*time.Second, func(c net.Conn) { mqtt(c, false, "admin", d.secret) })
 	}
 	return planted
 }
@@ -117,20 +119,6 @@ func basic(user, pass string) http.HandlerFunc {
 
 func page(body string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<html>"+body+"</html>") }
-}
-
-func serve(ln net.Listener, handle func(net.Conn)) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(10 * time.Second))
-			handle(c)
-		}()
-	}
 }
 
 // telnet is a device login: option negotiation, login and password

@@ -10,7 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/iotlabel/iotlabel/internal/fakenet"
 	"github.com/iotlabel/iotlabel/probe"
 )
 
@@ -70,29 +72,20 @@ func TestProbeFeedsAssess(t *testing.T) {
 // answers the probe's echo like a shell.
 func fakeTelnetUnit(t *testing.T, ln net.Listener, password string) {
 	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				r := bufio.NewReader(c)
-				c.Write([]byte("cam login: "))
-				user, _ := r.ReadString('\n')
-				c.Write([]byte("Password: "))
-				pass, _ := r.ReadString('\n')
-				if strings.TrimSpace(user) != "root" || strings.TrimSpace(pass) != password {
-					c.Write([]byte("Login incorrect\r\n"))
-					return
-				}
-				c.Write([]byte("# "))
-				cmd, _ := r.ReadString('\n')
-				c.Write([]byte(strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(cmd), "echo "), "$((40+2))", "42") + "\r\n# "))
-			}()
+	go fakenet.Serve(ln, 5*time.Second, func(c net.Conn) {
+		r := bufio.NewReader(c)
+		c.Write([]byte("cam login: "))
+		user, _ := r.ReadString('\n')
+		c.Write([]byte("Password: "))
+		pass, _ := r.ReadString('\n')
+		if strings.TrimSpace(user) != "root" || strings.TrimSpace(pass) != password {
+			c.Write([]byte("Login incorrect\r\n"))
+			return
 		}
-	}()
+		c.Write([]byte("# "))
+		cmd, _ := r.ReadString('\n')
+		c.Write([]byte(strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(cmd), "echo "), "$((40+2))", "42") + "\r\n# "))
+	})
 }
 
 // TestProbeCompareUnits: two units of one model share a password that is
