@@ -102,7 +102,7 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	progress := e.progress()
 	s.Scan(ctx, targets, portList, func(r probe.HostReport) {
 		reports = append(reports, r)
-		progress("probed %d of %d hosts…", len(reports), len(targets))
+		progress("%s %d of %d hosts", bar(len(reports), len(targets), 30), len(reports), len(targets))
 	})
 	progress("")
 	slices.SortFunc(reports, func(a, b probe.HostReport) int {
@@ -148,6 +148,15 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// bar draws a progress bar of width cells for done out of total.
+func bar(done, total, width int) string {
+	filled := width
+	if total > 0 {
+		filled = done * width / total
+	}
+	return "[" + strings.Repeat("#", filled) + strings.Repeat(" ", width-filled) + "]"
 }
 
 // loadCredentials is the built-in list followed by the lines of path.
