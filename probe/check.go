@@ -158,7 +158,7 @@ func (ss *session) tryCredentials(try login) []Finding {
 	}
 	control := Credential{Username: "iotlabel-" + randomHex(4), Password: randomHex(12)}
 	if err := ss.wait(); err != nil {
-		return nil
+		return []Finding{ss.finding("default-credentials", evidence.Error, "stopped before the first login: "+err.Error())}
 	}
 	res, why, err := try(control)
 	switch {
@@ -167,8 +167,11 @@ func (ss *session) tryCredentials(try login) []Finding {
 	case err != nil:
 		return []Finding{ss.finding("default-credentials", evidence.Error, "could not try a login: "+err.Error())}
 	case res == accepted:
-		ss.note("a random credential was accepted: %s", why)
-		return nil
+		// Not a default-credentials failure: nothing tells a default apart
+		// from any other login here. Open pages are unauthenticated-admin's
+		// to judge.
+		return []Finding{ss.finding("default-credentials", evidence.Error,
+			"undecidable: the service accepted a random user and password ("+why+"), so it takes any login")}
 	case res == lockedOut:
 		return []Finding{ss.finding("default-credentials", evidence.Error, "the service refused before any default was tried: "+why)}
 	}
