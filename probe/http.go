@@ -95,11 +95,12 @@ func (ss *session) httpChecks() []Finding {
 	}
 	if rep.status == 401 {
 		scheme, params := challenge(rep.header.Values("Www-Authenticate"))
+		if scheme == "" {
+			return []Finding{ss.finding("unauthenticated-admin", evidence.Pass,
+				fmt.Sprintf("%s answers 401 (authentication %q, which the probe does not try)", path, rep.header.Get("Www-Authenticate")))}
+		}
 		out := []Finding{ss.finding("unauthenticated-admin", evidence.Pass,
 			fmt.Sprintf("%s asks for HTTP %s authentication", path, scheme))}
-		if scheme == "" {
-			return out
-		}
 		return append(out, ss.tryCredentials(func(c Credential) (loginResult, string, error) {
 			return ss.httpLogin(path, scheme, params, c)
 		})...)
