@@ -46,6 +46,8 @@ func fleet(t *testing.T) []device {
 		_, err := exec.LookPath(tool.path)
 		testenv.Require(t, err == nil, tool.path+" (package "+tool.pkg+")")
 	}
+	gst := exec.Command("/usr/bin/python3", "-c", `import gi; gi.require_version("GstRtspServer", "1.0"); from gi.repository import GstRtspServer`).Run()
+	testenv.Require(t, gst == nil, "GStreamer's RTSP server for Python (packages python3-gi, gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good)")
 	testenv.Require(t, os.Geteuid() == 0, "root, to start sshd, telnetd and vsftpd")
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755) // the daemons drop privileges and must still read their files
@@ -206,6 +208,16 @@ ftp_username=ftp
 write_enable=NO
 seccomp_sandbox=NO
 `, d.addr, d.port.Number, ftpRoot)))
+
+	// RTSP: cameras on GStreamer's RTSP server, open to anyone, with a
+	// default Digest password, and with a strong one.
+	camera, _ := filepath.Abs("testdata/rtsp_camera.py")
+	d = add("rtsp-open", "tcp", "anonymous-access")
+	startDaemon(t, d.addr, d.port.Number, "/usr/bin/python3", camera, d.addr, fmt.Sprint(d.port.Number))
+	d = add("rtsp-weak", "tcp", "default-credentials/root")
+	startDaemon(t, d.addr, d.port.Number, "/usr/bin/python3", camera, d.addr, fmt.Sprint(d.port.Number), "root:xmhdipc")
+	d = add("rtsp-clean", "tcp")
+	startDaemon(t, d.addr, d.port.Number, "/usr/bin/python3", camera, d.addr, fmt.Sprint(d.port.Number), "admin:"+randomHex(12))
 
 	// CoAP: libcoap's example server lists its resources to anyone.
 	d = add("coap-open", "udp", "coap-open")

@@ -62,13 +62,19 @@ func (ss *session) request(method, target, proto string, extra map[string]string
 		return reply{}, fmt.Errorf("bad status line %q", firstLine([]byte(line)))
 	}
 	rep.header, _ = r.ReadMIMEHeader()
-	if method != "HEAD" {
-		limit := int64(64 << 10)
-		if n, err := strconv.ParseInt(rep.header.Get("Content-Length"), 10, 64); err == nil && n < limit {
-			limit = n
-		}
-		rep.body, _ = io.ReadAll(io.LimitReader(r.R, limit))
+	limit := int64(64 << 10)
+	n, err := strconv.ParseInt(rep.header.Get("Content-Length"), 10, 64)
+	switch {
+	case method == "HEAD" || rep.status == 204 || rep.status == 304:
+		return rep, nil
+	case err == nil:
+		limit = min(limit, n)
+	case strings.HasPrefix(proto, "RTSP"):
+		// RTSP sends a body only with a Content-Length, and keeps the
+		// connection open: reading on would wait for the deadline.
+		return rep, nil
 	}
+	rep.body, _ = io.ReadAll(io.LimitReader(r.R, limit))
 	return rep, nil
 }
 

@@ -220,7 +220,7 @@ func (s *Scanner) identify(ctx context.Context, addr netip.Addr, p Port) (Servic
 		return svc, false
 	}
 	if len(first) == 0 {
-		// Silent until spoken to: try TLS, then plain HTTP, then MQTT.
+		// Silent until spoken to: try TLS, then plain HTTP, MQTT and RTSP.
 		if b, err := s.exchange(ctx, hostport, []byte(headRequest), true); err == nil {
 			svc.TLS = true
 			svc.Protocol = "tls"
@@ -237,13 +237,18 @@ func (s *Scanner) identify(ctx context.Context, addr netip.Addr, p Port) (Servic
 				svc.Protocol, svc.Banner = "mqtt", "MQTT"
 				return svc, true
 			}
+			// An RTSP server that ignores HTTP still answers OPTIONS.
+			first, _ = s.exchange(ctx, hostport, []byte(rtspOptions), false)
 		}
 	}
 	svc.Protocol, svc.Banner = classify(first, p)
 	return svc, true
 }
 
-const headRequest = "HEAD / HTTP/1.0\r\n\r\n"
+const (
+	headRequest = "HEAD / HTTP/1.0\r\n\r\n"
+	rtspOptions = "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n"
+)
 
 // speakFirstWait is how long a new connection is given to say something
 // before the probe speaks.
