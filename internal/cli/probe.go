@@ -21,7 +21,7 @@ const probeUsage = `probe TARGET... [--ports LIST] [--format text|json] [--out F
       [--timeout 3s] [--host-timeout 10m] [--per-host N] [--hosts N] [--shard i/n] [--allow-large] [--compare]
 
 Connects to the ports of each target, names every service by what it answers (SSH, telnet, FTP, SMTP,
-RTSP, HTTP, HTTPS, MQTT, CoAP, SSDP), whatever its port, and runs the checks that fit it: default
+RTSP, HTTP, HTTPS, MQTT, CoAP, SSDP, mDNS), whatever its port, and runs the checks that fit it: default
 credentials (telnet, SSH, HTTP Basic/Digest, FTP, MQTT, RTSP) from the built-in list plus --credentials,
 anonymous access (FTP, MQTT, RTSP), administrative pages open without authentication, TLS versions,
 ciphers and certificates, SSH host keys, UPnP/SSDP and CoAP exposure. TARGET is an address, a CIDR block,
