@@ -20,8 +20,8 @@ import (
 // Scanner connects to ports, identifies each service by what it answers,
 // never by its port number, and runs the checks that fit the service
 // (docs/probes.md). Nothing it sends changes a device: identification is a
-// TLS handshake, an HTTP HEAD, an MQTT CONNECT or a CoAP/SSDP query, and a
-// login that works is left at once.
+// TLS handshake, an HTTP HEAD, an MQTT CONNECT, an RTSP OPTIONS or a
+// CoAP/SSDP/mDNS query, and a login that works is left at once.
 type Scanner struct {
 	// Timeout bounds each connection attempt and each read.
 	Timeout time.Duration
