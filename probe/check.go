@@ -85,10 +85,13 @@ func (ss *session) dialTLS(useTLS bool, cfg *tls.Config) (net.Conn, error) {
 }
 
 // insecureTLS is the client configuration for talking to a device: the
-// certificate is examined by the TLS check, not trusted.
+// certificate is examined by the TLS check, not trusted, and old devices
+// that speak only TLS 1.0 or weak suites are still reached (and reported
+// by tls-weak-protocol).
 func insecureTLS(hostport string) *tls.Config {
 	host, _, _ := net.SplitHostPort(hostport)
-	return &tls.Config{InsecureSkipVerify: true, ServerName: host} //nolint:gosec // inspecting, not trusting
+	return &tls.Config{InsecureSkipVerify: true, ServerName: host, //nolint:gosec // inspecting, not trusting
+		MinVersion: tls.VersionTLS10, CipherSuites: allCipherSuites()}
 }
 
 // note adds a line to the transcript.

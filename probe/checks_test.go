@@ -4,9 +4,19 @@ import (
 	"bufio"
 	"context"
 	"crypto/md5"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"log"
+	"math/big"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/textproto"
 	"strings"
@@ -316,4 +326,46 @@ func TestHostTimeout(t *testing.T) {
 		t.Fatalf("findings %+v", r.Findings)
 	}
 	t.Log(r.Findings[0].Detail)
+}
+
+// TestOldTLSDevice: a web server that speaks only TLS 1.0, with a
+// self-signed, non-CA, 1024-bit, SHA-1 certificate that has expired, is
+// still named HTTPS and every one of those weaknesses is reported.
+func TestOldTLSDevice(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "192.168.1.1"},
+		NotBefore: time.Now().AddDate(-10, 0, 0), NotAfter: time.Now().AddDate(-1, 0, 0),
+		SignatureAlgorithm: x509.SHA1WithRSA, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Skipf("this Go cannot make a SHA-1 certificate: %v", err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
+		MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	r := scanOne(t, &Scanner{Timeout: time.Second}, Target{Addr: netip.MustParseAddr("127.0.0.1"), Ports: []Port{{uint16(port), "tcp"}}})
+	if len(r.Services) != 1 || r.Services[0].Protocol != "https" {
+		t.Fatalf("services %+v", r.Services)
+	}
+	got := map[string]string{}
+	for _, f := range r.Findings {
+		got[f.Check] = f.Result + ": " + f.Detail
+	}
+	for check, want := range map[string][]string{
+		"tls-weak-protocol": {"fail", "TLS 1.0 accepted"},
+		"tls-certificate":   {"fail", "expired", "self-signed", "RSA key of only 1024 bits", "signed with SHA1-RSA"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(got[check], w) {
+				t.Errorf("%s: %q lacks %q", check, got[check], w)
+			}
+		}
+	}
 }

@@ -270,8 +270,7 @@ func (s *Scanner) exchange(ctx context.Context, hostport string, send []byte, us
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(s.Timeout))
 	if useTLS {
-		host, _, _ := net.SplitHostPort(hostport)
-		tc := tls.Client(conn, &tls.Config{InsecureSkipVerify: true, ServerName: host}) //nolint:gosec // identifying, not trusting
+		tc := tls.Client(conn, insecureTLS(hostport))
 		if err := tc.HandshakeContext(dctx); err != nil {
 			return nil, err
 		}
@@ -289,10 +288,20 @@ func (s *Scanner) exchange(ctx context.Context, hostport string, send []byte, us
 	}
 	buf := make([]byte, 1024)
 	n, err := conn.Read(buf)
-	if n > 0 {
-		return buf[:n], nil
+	if n == 0 {
+		return nil, err
 	}
-	return nil, err
+	// A TLS 1.0 server sends the first byte of its answer in a record of
+	// its own (against BEAST): after so short a read, gather a little more.
+	for n < 4 && !bytes.ContainsAny(buf[:n], "\r\n") {
+		conn.SetReadDeadline(time.Now().Add(min(s.Timeout, 100*time.Millisecond)))
+		m, err := conn.Read(buf[n:])
+		n += m
+		if err != nil || m == 0 {
+			break
+		}
+	}
+	return buf[:n], nil
 }
 
 // classify names a service from its first bytes.

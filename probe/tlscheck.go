@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -36,9 +37,7 @@ func (ss *session) tlsChecks() []Finding {
 	} else {
 		out = append(out, ss.finding("tls-weak-protocol", evidence.Pass, "TLS 1.0, TLS 1.1 and weak cipher suites are refused"))
 	}
-	cfg = insecureTLS(ss.svc.Address)
-	cfg.MinVersion = tls.VersionTLS10
-	c, err := ss.dialTLS(true, cfg)
+	c, err := ss.dialTLS(true, insecureTLS(ss.svc.Address))
 	if err != nil {
 		return append(out, ss.finding("tls-certificate", evidence.Error, "TLS handshake failed: "+err.Error()))
 	}
@@ -51,7 +50,8 @@ func (ss *session) tlsChecks() []Finding {
 	return append(out, ss.certFinding(st.PeerCertificates[0], version))
 }
 
-// certFinding judges the leaf certificate at the scanner's clock.
+// certFinding judges the leaf certificate at the scanner's clock: dates,
+// self-signature, key size and signature algorithm.
 func (ss *session) certFinding(cert *x509.Certificate, version string) Finding {
 	now := ss.s.now()
 	var problems []string
@@ -61,8 +61,16 @@ func (ss *session) certFinding(cert *x509.Certificate, version string) Finding {
 	case now.Before(cert.NotBefore):
 		problems = append(problems, "not valid before "+cert.NotBefore.UTC().Format("2006-01-02"))
 	}
-	if cert.CheckSignatureFrom(cert) == nil && string(cert.RawIssuer) == string(cert.RawSubject) {
+	// Signed by its own key, whether or not it calls itself a CA (device
+	// certificates made on first boot often do not).
+	var insecure x509.InsecureAlgorithmError
+	err := cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature)
+	if string(cert.RawIssuer) == string(cert.RawSubject) && (err == nil || errors.As(err, &insecure)) {
 		problems = append(problems, "self-signed")
+	}
+	switch cert.SignatureAlgorithm {
+	case x509.MD2WithRSA, x509.MD5WithRSA, x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1:
+		problems = append(problems, "signed with "+cert.SignatureAlgorithm.String())
 	}
 	switch k := cert.PublicKey.(type) {
 	case *rsa.PublicKey:
