@@ -300,8 +300,14 @@ func TestMDNS(t *testing.T) {
 		t.Fatalf("services %+v", r.Services)
 	}
 	items := Evidence(r, Meta{At: time.Now()})
-	if len(items) != 1 || fmt.Sprint(items[0].Data["mdns_txt"]) != "map[Lamp._hap._tcp.local:[md=Bulb A19 ci=5]]" {
+	if items[0].Check != "service-open" || fmt.Sprint(items[0].Data["mdns_txt"]) != "map[Lamp._hap._tcp.local:[md=Bulb A19 ci=5]]" {
 		t.Errorf("evidence %+v", items)
+	}
+	// The port answered neither SSDP nor CoAP: both pass, and say how much
+	// a silent UDP port is worth.
+	if len(items) != 3 || items[1].Check != "upnp-exposed" || items[2].Check != "coap-open" ||
+		items[1].Result != evidence.Pass || !strings.Contains(items[2].Detail, "firewall") {
+		t.Errorf("evidence %+v", items[1:])
 	}
 }
 

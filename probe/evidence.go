@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,7 +31,8 @@ func TranscriptDigest(t []byte) string {
 // Evidence turns one host's report into evidence items: service-open for
 // every service found (informational); exposed-telnet, failed by each
 // telnet service or passed when none of the probed ports answered as one;
-// and every finding of the checks. A host that could not be probed gives
+// upnp-exposed and coap-open passes when UDP ports were probed and none
+// answered that protocol; and every finding of the checks. A host that could not be probed gives
 // one exposed-telnet error.
 func Evidence(r HostReport, m Meta) []evidence.Item {
 	src := evidence.Source{Tool: "iotlabel probe", Version: m.Version}
@@ -68,10 +70,20 @@ func Evidence(r HostReport, m Meta) []evidence.Item {
 				fmt.Sprintf("a telnet service answers on port %s: it sends credentials and commands in clear text", s.Port)))
 		}
 	}
-	var ports []string
+	var ports, udp []string
 	for _, p := range r.Probed {
 		if p.Proto == "tcp" {
 			ports = append(ports, p.String())
+		} else {
+			udp = append(udp, p.String())
+		}
+	}
+	// UDP ports that stay silent are named in a pass, and the detail says
+	// what silence is worth.
+	for _, c := range []struct{ check, proto, what string }{{"upnp-exposed", "ssdp", "SSDP M-SEARCH"}, {"coap-open", "coap", "CoAP GET /.well-known/core"}} {
+		if len(udp) > 0 && !slices.ContainsFunc(r.Services, func(s Service) bool { return s.Protocol == c.proto }) {
+			out = append(out, item(c.check, evidence.Pass, r.Addr, "",
+				fmt.Sprintf("nothing answered %s on the %d UDP ports probed (%s); a firewall that drops UDP looks the same", c.what, len(udp), strings.Join(udp, ", "))))
 		}
 	}
 	if telnet == 0 && len(ports) > 0 {
