@@ -76,8 +76,22 @@ func fleet(t *testing.T) []device {
 	}
 	hp := func(d device) string { return netip.AddrPortFrom(netip.MustParseAddr(d.addr), d.port.Number).String() }
 
-	// SSH: OpenSSH with its own passwd and shadow files, bind-mounted in a
-	// private mount namespace so the machine's accounts are not touched.
+	// Accounts: daemons that log users in (OpenSSH, vsftpd) run in a
+	// private mount namespace where their own passwd and shadow files, with
+	// one user "admin", are bind-mounted over the machine's: the machine's
+	// accounts are not touched.
+	withAccount := func(d device, password string, command string) []string {
+		hash, err := exec.Command("openssl", "passwd", "-6", password).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sysPasswd, _ := os.ReadFile("/etc/passwd")
+		sysShadow, _ := os.ReadFile("/etc/shadow")
+		passwd := file(d.name+".passwd", string(sysPasswd)+"admin:x:4242:4242::/:/bin/sh\n")
+		shadow := file(d.name+".shadow", string(sysShadow)+"admin:"+strings.TrimSpace(string(hash))+":19000:0:99999:7:::\n")
+		return []string{"-m", "--propagation", "private", "sh", "-c",
+			fmt.Sprintf("mount --bind %s /etc/passwd && mount --bind %s /etc/shadow && exec %s", passwd, shadow, command)}
+	}
 	ssh := func(d device, keyType, keyBits, password string) {
 		key := filepath.Join(dir, d.name+".key")
 		args := []string{"-q", "-t", keyType, "-N", "", "-f", key}
@@ -87,18 +101,9 @@ func fleet(t *testing.T) []device {
 		if out, err := exec.Command("ssh-keygen", args...).CombinedOutput(); err != nil {
 			t.Fatalf("ssh-keygen: %v %s", err, out)
 		}
-		hash, err := exec.Command("openssl", "passwd", "-6", password).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		sysPasswd, _ := os.ReadFile("/etc/passwd")
-		sysShadow, _ := os.ReadFile("/etc/shadow")
-		passwd := file(d.name+".passwd", string(sysPasswd)+"admin:x:4242:4242::/:/bin/sh\n")
-		shadow := file(d.name+".shadow", string(sysShadow)+"admin:"+strings.TrimSpace(string(hash))+":19000:0:99999:7:::\n")
 		os.MkdirAll("/run/sshd", 0o755)
-		startDaemon(t, d.addr, d.port.Number, "unshare", "-m", "--propagation", "private", "sh", "-c",
-			fmt.Sprintf("mount --bind %s /etc/passwd && mount --bind %s /etc/shadow && exec /usr/sbin/sshd -D -e -f /dev/null -h %s -o ListenAddress=%s -o PidFile=none -o HostKeyAlgorithms=+ssh-rsa",
-				passwd, shadow, key, hp(d)))
+		startDaemon(t, d.addr, d.port.Number, "unshare", withAccount(d, password,
+			fmt.Sprintf("/usr/sbin/sshd -D -e -f /dev/null -h %s -o ListenAddress=%s -o PidFile=none -o HostKeyAlgorithms=+ssh-rsa", key, hp(d)))...)
 	}
 	ssh(add("ssh-weak", "tcp", "default-credentials/admin", "ssh-weak-hostkey"), "rsa", "1024", "admin")
 	ssh(add("ssh-clean", "tcp"), "ed25519", "", randomHex(16))
@@ -188,6 +193,9 @@ ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1.2", "CipherString" => "ECDHE
 	mosquitto(add("mqtt-open", "tcp", "anonymous-access"), "allow_anonymous true\n")
 	d = add("mqtt-weak", "tcp", "default-credentials/admin")
 	mosquitto(d, "allow_anonymous false\npassword_file "+mqttPasswords(d, "admin", "admin")+"\n")
+	d = add("mqtts-open", "tcp", "anonymous-access")
+	certs := file(d.name+".pem", leafPEM(t, ca, caKey, d.addr, time.Now().AddDate(0, 0, -1), time.Now().AddDate(1, 0, 0)))
+	mosquitto(d, fmt.Sprintf("allow_anonymous true\ncertfile %s\nkeyfile %s\ntls_version tlsv1.2\nciphers ECDHE+AESGCM:ECDHE+CHACHA20\n", certs, certs))
 	d = add("mqtt-clean", "tcp")
 	mosquitto(d, "allow_anonymous false\npassword_file "+mqttPasswords(d, "admin", randomHex(12))+"\n")
 
@@ -208,6 +216,18 @@ ftp_username=ftp
 write_enable=NO
 seccomp_sandbox=NO
 `, d.addr, d.port.Number, ftpRoot)))
+	d = add("ftp-weak", "tcp", "default-credentials/admin")
+	startDaemon(t, d.addr, d.port.Number, "unshare", withAccount(d, "admin", "vsftpd "+file(d.name+".conf", fmt.Sprintf(`listen=YES
+listen_address=%s
+listen_port=%d
+background=NO
+anonymous_enable=NO
+local_enable=YES
+pam_service_name=vsftpd
+secure_chroot_dir=/var/run/vsftpd/empty
+write_enable=NO
+seccomp_sandbox=NO
+`, d.addr, d.port.Number)))...)
 
 	// RTSP: cameras on GStreamer's RTSP server, open to anyone, with a
 	// default Digest password, and with a strong one.
@@ -249,7 +269,8 @@ func TestAccuracyGate(t *testing.T) {
 		targets = append(targets, Target{Addr: netip.MustParseAddr(d.addr), Ports: []Port{d.port}})
 		byAddr[d.addr] = d
 	}
-	s := &Scanner{Timeout: 2 * time.Second, Credentials: DefaultCredentials(), Attempts: 16}
+	// 4 s per read: PAM makes a failed FTP login wait about 2 s.
+	s := &Scanner{Timeout: 4 * time.Second, Credentials: DefaultCredentials(), Attempts: 16}
 	got := map[string][]string{}
 	start := time.Now()
 	s.Scan(context.Background(), targets, nil, func(r HostReport) {

@@ -221,7 +221,7 @@ func (s *Scanner) identify(ctx context.Context, addr netip.Addr, p Port) (Servic
 	}
 	if len(first) == 0 {
 		// Silent until spoken to: try TLS, then plain HTTP, MQTT and RTSP.
-		if b, err := s.exchange(ctx, hostport, []byte(headRequest), true); err == nil {
+		if b, err := s.exchange(ctx, hostport, []byte(headRequest), true); !errors.Is(err, errNoTLS) && !errors.Is(err, errRefused) {
 			svc.TLS = true
 			svc.Protocol = "tls"
 			if bytes.HasPrefix(b, []byte("HTTP/")) {
@@ -254,7 +254,10 @@ const (
 // before the probe speaks.
 const speakFirstWait = 500 * time.Millisecond
 
-var errRefused = errors.New("nothing accepts connections there")
+var (
+	errRefused = errors.New("nothing accepts connections there")
+	errNoTLS   = errors.New("no TLS handshake")
+)
 
 // exchange connects (over TLS when useTLS), sends send if any, and returns
 // the first bytes the service sends back within the timeout. Every step has
@@ -272,7 +275,7 @@ func (s *Scanner) exchange(ctx context.Context, hostport string, send []byte, us
 	if useTLS {
 		tc := tls.Client(conn, insecureTLS(hostport))
 		if err := tc.HandshakeContext(dctx); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %v", errNoTLS, err)
 		}
 		conn = tc
 	}
