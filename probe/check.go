@@ -11,7 +11,6 @@ import (
 	"net"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/time/rate"
 
@@ -57,31 +56,15 @@ func (ss *session) dial() (net.Conn, error) {
 	return ss.dialTLS(ss.svc.TLS, nil)
 }
 
-// dialTLS connects with an explicit TLS choice and configuration.
+// dialTLS connects with an explicit TLS choice and configuration (nil:
+// insecureTLS), recording the connection when transcripts are kept.
 func (ss *session) dialTLS(useTLS bool, cfg *tls.Config) (net.Conn, error) {
-	dctx, cancel := context.WithTimeout(ss.ctx, ss.s.Timeout)
-	defer cancel()
-	c, err := ss.s.Dial(dctx, "tcp", ss.svc.Address)
-	if err != nil {
-		return nil, err
-	}
-	c.SetDeadline(time.Now().Add(ss.s.Timeout))
+	var wrap func(net.Conn) net.Conn
 	if ss.log != nil {
 		ss.note("connect %s", ss.svc.Address)
-		c = &recordingConn{Conn: c, ss: ss}
+		wrap = func(c net.Conn) net.Conn { return &recordingConn{Conn: c, ss: ss} }
 	}
-	if useTLS {
-		if cfg == nil {
-			cfg = insecureTLS(ss.svc.Address)
-		}
-		tc := tls.Client(c, cfg)
-		if err := tc.HandshakeContext(dctx); err != nil {
-			c.Close()
-			return nil, err
-		}
-		c = tc
-	}
-	return c, nil
+	return ss.s.connect(ss.ctx, ss.svc.Address, useTLS, cfg, wrap)
 }
 
 // insecureTLS is the client configuration for talking to a device: the
@@ -91,7 +74,7 @@ func (ss *session) dialTLS(useTLS bool, cfg *tls.Config) (net.Conn, error) {
 func insecureTLS(hostport string) *tls.Config {
 	host, _, _ := net.SplitHostPort(hostport)
 	return &tls.Config{InsecureSkipVerify: true, ServerName: host, //nolint:gosec // inspecting, not trusting
-		MinVersion: tls.VersionTLS10, CipherSuites: allCipherSuites()}
+		MinVersion: tls.VersionTLS10, CipherSuites: allCipherSuites}
 }
 
 // note adds a line to the transcript.
@@ -224,5 +207,3 @@ func randomHex(n int) string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
-
-var errNoPrompt = fmt.Errorf("no login prompt within the timeout")

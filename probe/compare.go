@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/iotlabel/iotlabel/evidence"
@@ -18,7 +19,7 @@ func Compare(a, b HostReport) []Finding {
 	}
 	type key struct {
 		proto string
-		port  Port
+		port  uint16
 		cred  Credential
 	}
 	worked := map[key]Finding{}
@@ -27,7 +28,7 @@ func Compare(a, b HostReport) []Finding {
 		if f.Check == "default-credentials" {
 			checked[f.Protocol] = true
 			if f.Result == evidence.Fail {
-				worked[key{f.Protocol, portOfAddress(f.Address, b.Services), Credential{f.Username, f.Password}}] = f
+				worked[key{f.Protocol, addressPort(f.Address), Credential{f.Username, f.Password}}] = f
 			}
 		}
 	}
@@ -41,7 +42,7 @@ func Compare(a, b HostReport) []Finding {
 		if f.Result != evidence.Fail {
 			continue
 		}
-		if other, ok := worked[key{f.Protocol, portOfAddress(f.Address, a.Services), Credential{f.Username, f.Password}}]; ok {
+		if other, ok := worked[key{f.Protocol, addressPort(f.Address), Credential{f.Username, f.Password}}]; ok {
 			out = append(out, Finding{Check: "universal-password", Result: evidence.Fail, Address: f.Address, Protocol: f.Protocol,
 				Username: f.Username, Password: f.Password, Data: map[string]any{"other_unit": other.Address},
 				Detail: fmt.Sprintf("the same %s login (user %q) works on both units, %s and %s: the password is not unique per device",
@@ -59,12 +60,8 @@ func Compare(a, b HostReport) []Finding {
 		Detail: fmt.Sprintf("no credential tried logs in to both %s and %s", a.Addr, b.Addr)}}
 }
 
-// portOfAddress finds the port of the service at address.
-func portOfAddress(address string, services []Service) Port {
-	for _, s := range services {
-		if s.Address == address {
-			return s.Port
-		}
-	}
-	return Port{}
+// addressPort is the port of an ip:port address (0 when it has none).
+func addressPort(address string) uint16 {
+	ap, _ := netip.ParseAddrPort(address)
+	return ap.Port()
 }

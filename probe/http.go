@@ -108,7 +108,7 @@ func (ss *session) httpChecks() []Finding {
 		out := []Finding{ss.finding("unauthenticated-admin", evidence.Pass,
 			fmt.Sprintf("%s asks for HTTP %s authentication", path, scheme))}
 		return append(out, ss.tryCredentials(func(c Credential) (loginResult, string, error) {
-			return ss.httpLogin(path, scheme, params, c)
+			return ss.authLogin("GET", path, path, "HTTP/1.1", scheme, params, c)
 		})...)
 	}
 	if rep.status >= 400 {
@@ -200,13 +200,9 @@ func authParams(s string) map[string]string {
 	return out
 }
 
-// httpLogin tries one credential with Basic or Digest authentication
-// (Digest asks for a fresh challenge first).
-func (ss *session) httpLogin(path, scheme string, params map[string]string, c Credential) (loginResult, string, error) {
-	return ss.authLogin("GET", path, path, "HTTP/1.1", scheme, params, c)
-}
-
-// authLogin is httpLogin for HTTP and RTSP: uri is what Digest signs.
+// authLogin tries one credential on an HTTP or RTSP resource with Basic or
+// Digest authentication (Digest asks for a fresh challenge first); uri is
+// what Digest signs.
 func (ss *session) authLogin(method, target, uri, proto, scheme string, params map[string]string, c Credential) (loginResult, string, error) {
 	var auth string
 	if scheme == "Basic" {

@@ -259,26 +259,46 @@ var (
 	errNoTLS   = errors.New("no TLS handshake")
 )
 
+// connect opens a connection with the scanner's deadline on all of it,
+// passes the raw connection through wrap (the transcript recorder) when
+// given, and then, when useTLS, completes a TLS handshake with cfg (nil:
+// insecureTLS). Failures wrap errRefused (nothing accepted the connection)
+// or errNoTLS (the handshake failed).
+func (s *Scanner) connect(ctx context.Context, hostport string, useTLS bool, cfg *tls.Config, wrap func(net.Conn) net.Conn) (net.Conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	conn, err := s.Dial(dctx, "tcp", hostport)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errRefused, err)
+	}
+	conn.SetDeadline(time.Now().Add(s.Timeout))
+	if wrap != nil {
+		conn = wrap(conn)
+	}
+	if !useTLS {
+		return conn, nil
+	}
+	if cfg == nil {
+		cfg = insecureTLS(hostport)
+	}
+	tc := tls.Client(conn, cfg)
+	if err := tc.HandshakeContext(dctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("%w: %v", errNoTLS, err)
+	}
+	return tc, nil
+}
+
 // exchange connects (over TLS when useTLS), sends send if any, and returns
 // the first bytes the service sends back within the timeout. Every step has
 // a deadline, so a service that accepts and never answers, or trickles,
 // costs at most a few timeouts.
 func (s *Scanner) exchange(ctx context.Context, hostport string, send []byte, useTLS bool) ([]byte, error) {
-	dctx, cancel := context.WithTimeout(ctx, s.Timeout)
-	defer cancel()
-	conn, err := s.Dial(dctx, "tcp", hostport)
+	conn, err := s.connect(ctx, hostport, useTLS, nil, nil)
 	if err != nil {
-		return nil, errRefused
+		return nil, err
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(s.Timeout))
-	if useTLS {
-		tc := tls.Client(conn, insecureTLS(hostport))
-		if err := tc.HandshakeContext(dctx); err != nil {
-			return nil, fmt.Errorf("%w: %v", errNoTLS, err)
-		}
-		conn = tc
-	}
 	if send != nil {
 		if _, err := conn.Write(send); err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"net"
 	"regexp"
 	"strings"
@@ -115,6 +116,8 @@ var (
 // ansiEscape matches terminal control sequences, such as the cursor
 // position query BusyBox's line editor sends after its prompt.
 var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+
+var errNoPrompt = errors.New("no login prompt within the timeout")
 
 // endsWithPrompt says whether text ends like a shell prompt.
 func endsWithPrompt(text string) bool {

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/iotlabel/iotlabel/evidence"
@@ -19,14 +20,14 @@ func (ss *session) tlsChecks() []Finding {
 	var weak []string
 	for _, v := range []uint16{tls.VersionTLS10, tls.VersionTLS11} {
 		cfg := insecureTLS(ss.svc.Address)
-		cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites = v, v, allCipherSuites()
+		cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites = v, v, allCipherSuites
 		if c, err := ss.dialTLS(true, cfg); err == nil {
 			c.Close()
 			weak = append(weak, tls.VersionName(v)+" accepted")
 		}
 	}
 	cfg := insecureTLS(ss.svc.Address)
-	cfg.MaxVersion, cfg.CipherSuites = tls.VersionTLS12, insecureCipherSuites()
+	cfg.MaxVersion, cfg.CipherSuites = tls.VersionTLS12, insecureSuites
 	if c, err := ss.dialTLS(true, cfg); err == nil {
 		weak = append(weak, "weak cipher suite "+tls.CipherSuiteName(c.(*tls.Conn).ConnectionState().CipherSuite)+" accepted")
 		c.Close()
@@ -95,18 +96,22 @@ func (ss *session) certFinding(cert *x509.Certificate, version string) Finding {
 	return f
 }
 
-func insecureCipherSuites() []uint16 {
+// insecureSuites are the suites Go implements but lists as insecure; the
+// client offers them only to see whether a device accepts them.
+var insecureSuites = func() []uint16 {
 	var ids []uint16
 	for _, s := range tls.InsecureCipherSuites() {
 		ids = append(ids, s.ID)
 	}
 	return ids
-}
+}()
 
-func allCipherSuites() []uint16 {
-	ids := insecureCipherSuites()
+// allCipherSuites is every suite Go implements, insecure ones first, so
+// that old devices are reached.
+var allCipherSuites = func() []uint16 {
+	ids := slices.Clone(insecureSuites)
 	for _, s := range tls.CipherSuites() {
 		ids = append(ids, s.ID)
 	}
 	return ids
-}
+}()
