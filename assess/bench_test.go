@@ -1,6 +1,7 @@
 package assess_test
 
 import (
+	"crypto/sha256"
 	"testing"
 
 	"github.com/iotlabel/iotlabel/assess"
@@ -38,5 +39,27 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		assess.Evaluate(e, d, items, asOf)
+	}
+}
+
+// BenchmarkCanonical measures writing the canonical JSON alone, into a reused
+// buffer; bytes/s is the encoder's throughput.
+func BenchmarkCanonical(b *testing.B) {
+	a := engine(b).Assess(example(b, "router-tier2"), verifiedEvidence(), asOf)
+	buf := assess.AppendCanonical(nil, a)
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		buf = assess.AppendCanonical(buf[:0], a)
+	}
+}
+
+// BenchmarkSHA256 measures SHA-256 alone over the same canonical JSON: the
+// floor under BenchmarkDigest on this machine, whatever the encoder does.
+func BenchmarkSHA256(b *testing.B) {
+	a := engine(b).Assess(example(b, "router-tier2"), verifiedEvidence(), asOf)
+	buf := assess.AppendCanonical(nil, a)
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		sha256.Sum256(buf)
 	}
 }

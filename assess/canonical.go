@@ -3,17 +3,17 @@ package assess
 import (
 	"strconv"
 	"unicode/utf8"
-
-	"github.com/iotlabel/iotlabel/catalog"
 )
 
-// canon appends the RFC 8785 (JCS) canonical JSON of an assessment: object
+// This file writes the RFC 8785 (JCS) canonical JSON of an assessment: object
 // members sorted by key, no insignificant white space, strings escaped as
 // ECMAScript's JSON.stringify does. It writes exactly the bytes that
 // jcs.Transform(json.Marshal(a)) would produce (a test holds it to that), but
 // without building and re-parsing an intermediate document. Keys below are
-// listed in sorted order; omitempty fields are omitted as encoding/json would.
-type canon struct{ b []byte }
+// listed in sorted order, each written with its punctuation; omitempty fields
+// are omitted as encoding/json would. Every function appends to b and returns
+// the extended slice, as strconv's Append functions do.
+// appendAssessment is the entry point.
 
 // plain marks the bytes a JSON string can hold without escaping: printable
 // ASCII other than the quote and the backslash.
@@ -24,23 +24,11 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-func (c *canon) key(k string, first bool) {
-	if !first {
-		c.b = append(c.b, ',')
-	}
-	c.b = append(c.b, '"')
-	c.b = append(c.b, k...)
-	c.b = append(c.b, '"', ':')
-}
-
-func (c *canon) str(s string) {
-	c.b = append(c.b, '"')
+func appendStr(b []byte, s string) []byte {
+	b = append(b, '"')
 	for i := 0; i < len(s); {
-		j := i
-		for j < len(s) && plain[s[j]] {
-			j++
-		}
-		c.b = append(c.b, s[i:j]...)
+		j := i + plainPrefix(s[i:])
+		b = append(b, s[i:j]...)
 		if i = j; i == len(s) {
 			break
 		}
@@ -48,309 +36,290 @@ func (c *canon) str(s string) {
 		if ch >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
-				c.b = utf8.AppendRune(c.b, utf8.RuneError)
+				b = utf8.AppendRune(b, utf8.RuneError)
 			} else {
-				c.b = append(c.b, s[i:i+size]...)
+				b = append(b, s[i:i+size]...)
 			}
 			i += size
 			continue
 		}
 		switch ch {
 		case '"', '\\':
-			c.b = append(c.b, '\\', ch)
+			b = append(b, '\\', ch)
 		case '\b':
-			c.b = append(c.b, '\\', 'b')
+			b = append(b, '\\', 'b')
 		case '\f':
-			c.b = append(c.b, '\\', 'f')
+			b = append(b, '\\', 'f')
 		case '\n':
-			c.b = append(c.b, '\\', 'n')
+			b = append(b, '\\', 'n')
 		case '\r':
-			c.b = append(c.b, '\\', 'r')
+			b = append(b, '\\', 'r')
 		case '\t':
-			c.b = append(c.b, '\\', 't')
+			b = append(b, '\\', 't')
 		default:
 			const hex = "0123456789abcdef"
-			c.b = append(c.b, '\\', 'u', '0', '0', hex[ch>>4], hex[ch&0xf])
+			b = append(b, '\\', 'u', '0', '0', hex[ch>>4], hex[ch&0xf])
 		}
 		i++
 	}
-	c.b = append(c.b, '"')
+	return append(b, '"')
 }
 
-func (c *canon) strs(ss []string) {
-	if ss == nil {
-		c.b = append(c.b, "null"...)
-		return
+// plainPrefix returns the length of the longest prefix of s that needs no
+// escaping. It tests eight bytes at a time: a word passes when none of its
+// bytes is a control character, a quote, a backslash or non-ASCII.
+func plainPrefix(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	t := s
+	for len(t) >= 8 {
+		_ = t[7]
+		x := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		q := x ^ ('"' * ones)
+		bs := x ^ ('\\' * ones)
+		// (v - ones) &^ v has a high bit set where a byte of v is zero; the
+		// first term also flags bytes below 0x20.
+		if ((x-0x20*ones)&^x|(q-ones)&^q|(bs-ones)&^bs|x)&highs != 0 {
+			break
+		}
+		t = t[8:]
 	}
-	c.b = append(c.b, '[')
+	i := len(s) - len(t)
+	for i < len(s) && plain[s[i]] {
+		i++
+	}
+	return i
+}
+
+func appendStrs(b []byte, ss []string) []byte {
+	if ss == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
 	for i, s := range ss {
 		if i > 0 {
-			c.b = append(c.b, ',')
+			b = append(b, ',')
 		}
-		c.str(s)
+		b = appendStr(b, s)
 	}
-	c.b = append(c.b, ']')
+	return append(b, ']')
 }
 
-func (c *canon) boolean(v bool) { c.b = strconv.AppendBool(c.b, v) }
-func (c *canon) int(v int)      { c.b = strconv.AppendInt(c.b, int64(v), 10) }
-func (c *canon) date(d catalog.Date) {
-	c.str(d.String())
+// appendField appends key (already written with its punctuation) and the
+// string s.
+func appendField(b []byte, key, s string) []byte { return appendStr(append(b, key...), s) }
+
+func appendBool(b []byte, key string, v bool) []byte {
+	return strconv.AppendBool(append(b, key...), v)
 }
 
-// list appends a JSON array of n elements written by each.
-func (c *canon) list(n int, isNil bool, each func(i int)) {
-	if isNil {
-		c.b = append(c.b, "null"...)
-		return
+func appendInt(b []byte, key string, v int) []byte {
+	return strconv.AppendInt(append(b, key...), int64(v), 10)
+}
+
+// elem starts element i of an array: "[" before the first, "," before the rest.
+func elem(b []byte, i int) []byte {
+	if i == 0 {
+		return append(b, '[')
 	}
-	c.b = append(c.b, '[')
-	for i := range n {
-		if i > 0 {
-			c.b = append(c.b, ',')
-		}
-		each(i)
+	return append(b, ',')
+}
+
+// end ends an array of n elements; a nil slice is null, as encoding/json has it.
+func end(b []byte, n int, isNil bool) []byte {
+	switch {
+	case isNil:
+		return append(b, "null"...)
+	case n == 0:
+		return append(b, '[', ']')
 	}
-	c.b = append(c.b, ']')
+	return append(b, ']')
 }
 
-func (c *canon) assessment(a *Assessment) {
-	c.b = append(c.b, '{')
-	c.key("as_of", true)
-	c.date(a.AsOf)
-	c.key("catalog_version", false)
-	c.str(a.CatalogVersion)
-	c.key("digest", false)
-	c.str(a.Digest)
-	c.key("evidence", false)
-	c.list(len(a.Evidence), a.Evidence == nil, func(i int) { c.evidence(&a.Evidence[i]) })
-	c.key("findings", false)
-	c.list(len(a.Findings), a.Findings == nil, func(i int) { c.finding(&a.Findings[i]) })
-	c.key("gaps", false)
-	c.list(len(a.Gaps), a.Gaps == nil, func(i int) { c.gap(&a.Gaps[i]) })
-	c.key("markets", false)
-	c.list(len(a.Markets), a.Markets == nil, func(i int) { c.market(&a.Markets[i]) })
-	c.key("outcomes", false)
-	c.list(len(a.Outcomes), a.Outcomes == nil, func(i int) { c.outcome(&a.Outcomes[i]) })
-	c.key("product", false)
-	c.product(&a.Product)
-	c.key("recognitions", false)
-	c.list(len(a.Recognitions), a.Recognitions == nil, func(i int) { c.recognition(&a.Recognitions[i]) })
-	c.key("schemes", false)
-	c.list(len(a.Schemes), a.Schemes == nil, func(i int) { c.scheme(&a.Schemes[i]) })
-	c.key("support", false)
-	c.support(&a.Support)
-	c.key("tier", false)
-	c.int(a.Tier)
-	c.key("tier_name", false)
-	c.str(a.TierName)
-	c.b = append(c.b, '}')
+func appendAssessment(b []byte, a *Assessment) []byte {
+	b = appendField(b, `{"as_of":`, a.AsOf.String())
+	b = appendField(b, `,"catalog_version":`, a.CatalogVersion)
+	b = appendField(b, `,"digest":`, a.Digest)
+	b = append(b, `,"evidence":`...)
+	for i := range a.Evidence {
+		b = appendEvidence(elem(b, i), &a.Evidence[i])
+	}
+	b = end(b, len(a.Evidence), a.Evidence == nil)
+	b = append(b, `,"findings":`...)
+	for i := range a.Findings {
+		b = appendFinding(elem(b, i), &a.Findings[i])
+	}
+	b = end(b, len(a.Findings), a.Findings == nil)
+	b = append(b, `,"gaps":`...)
+	for i := range a.Gaps {
+		b = appendGap(elem(b, i), &a.Gaps[i])
+	}
+	b = end(b, len(a.Gaps), a.Gaps == nil)
+	b = append(b, `,"markets":`...)
+	for i := range a.Markets {
+		b = appendMarket(elem(b, i), &a.Markets[i])
+	}
+	b = end(b, len(a.Markets), a.Markets == nil)
+	b = append(b, `,"outcomes":`...)
+	for i := range a.Outcomes {
+		b = appendOutcome(elem(b, i), &a.Outcomes[i])
+	}
+	b = end(b, len(a.Outcomes), a.Outcomes == nil)
+	b = appendProduct(append(b, `,"product":`...), &a.Product)
+	b = append(b, `,"recognitions":`...)
+	for i := range a.Recognitions {
+		b = appendRecognition(elem(b, i), &a.Recognitions[i])
+	}
+	b = end(b, len(a.Recognitions), a.Recognitions == nil)
+	b = append(b, `,"schemes":`...)
+	for i := range a.Schemes {
+		b = appendScheme(elem(b, i), &a.Schemes[i])
+	}
+	b = end(b, len(a.Schemes), a.Schemes == nil)
+	b = appendSupport(append(b, `,"support":`...), &a.Support)
+	b = appendInt(b, `,"tier":`, a.Tier)
+	b = appendField(b, `,"tier_name":`, a.TierName)
+	return append(b, '}')
 }
 
-func (c *canon) product(p *Product) {
-	c.b = append(c.b, '{')
-	c.key("category", true)
-	c.str(p.Category)
-	c.key("firmware_versions", false)
-	c.strs(p.FirmwareVersions)
+func appendProduct(b []byte, p *Product) []byte {
+	b = appendField(b, `{"category":`, p.Category)
+	b = appendStrs(append(b, `,"firmware_versions":`...), p.FirmwareVersions)
 	if p.HardwareVersion != "" {
-		c.key("hardware_version", false)
-		c.str(p.HardwareVersion)
+		b = appendField(b, `,"hardware_version":`, p.HardwareVersion)
 	}
-	c.key("manufacturer", false)
-	c.str(p.Manufacturer)
-	c.key("markets", false)
-	c.strs(p.Markets)
-	c.key("model", false)
-	c.str(p.Model)
-	c.key("name", false)
-	c.str(p.Name)
-	c.key("personal_data", false)
-	c.boolean(p.PersonalData)
+	b = appendField(b, `,"manufacturer":`, p.Manufacturer)
+	b = appendStrs(append(b, `,"markets":`...), p.Markets)
+	b = appendField(b, `,"model":`, p.Model)
+	b = appendField(b, `,"name":`, p.Name)
+	b = appendBool(b, `,"personal_data":`, p.PersonalData)
 	if p.PrivacyNoticeURL != "" {
-		c.key("privacy_notice_url", false)
-		c.str(p.PrivacyNoticeURL)
+		b = appendField(b, `,"privacy_notice_url":`, p.PrivacyNoticeURL)
 	}
 	if len(p.Sensors) > 0 {
-		c.key("sensors", false)
-		c.strs(p.Sensors)
+		b = appendStrs(append(b, `,"sensors":`...), p.Sensors)
 	}
-	c.key("telemetry", false)
-	c.boolean(p.Telemetry)
+	b = appendBool(b, `,"telemetry":`, p.Telemetry)
 	if p.VulnerabilityContact != "" {
-		c.key("vulnerability_contact", false)
-		c.str(p.VulnerabilityContact)
+		b = appendField(b, `,"vulnerability_contact":`, p.VulnerabilityContact)
 	}
-	c.b = append(c.b, '}')
+	return append(b, '}')
 }
 
-func (c *canon) support(s *Support) {
-	c.b = append(c.b, '{')
-	c.key("days_remaining", true)
-	c.int(s.DaysRemaining)
-	c.key("end_date", false)
-	c.date(s.EndDate)
-	c.key("ended", false)
-	c.boolean(s.Ended)
+func appendSupport(b []byte, s *Support) []byte {
+	b = appendInt(b, `{"days_remaining":`, s.DaysRemaining)
+	b = appendField(b, `,"end_date":`, s.EndDate.String())
+	b = appendBool(b, `,"ended":`, s.Ended)
 	if s.PublishedAt != "" {
-		c.key("published_at", false)
-		c.str(s.PublishedAt)
+		b = appendField(b, `,"published_at":`, s.PublishedAt)
 	}
-	c.b = append(c.b, '}')
+	return append(b, '}')
 }
 
-func (c *canon) outcome(o *OutcomeResult) {
-	c.b = append(c.b, '{')
-	c.key("evidence", true)
-	c.strs(o.Evidence)
-	c.key("id", false)
-	c.str(o.ID)
-	c.key("reason", false)
-	c.str(o.Reason)
+func appendOutcome(b []byte, o *OutcomeResult) []byte {
+	b = appendStrs(append(b, `{"evidence":`...), o.Evidence)
+	b = appendField(b, `,"id":`, o.ID)
+	b = appendField(b, `,"reason":`, o.Reason)
 	if o.Strength != "" {
-		c.key("strength", false)
-		c.str(string(o.Strength))
+		b = appendField(b, `,"strength":`, string(o.Strength))
 	}
-	c.key("verdict", false)
-	c.str(string(o.Verdict))
-	c.b = append(c.b, '}')
+	b = appendField(b, `,"verdict":`, string(o.Verdict))
+	return append(b, '}')
 }
 
-func (c *canon) scheme(s *SchemeResult) {
-	c.b = append(c.b, '{')
-	c.key("applicable", true)
-	c.boolean(s.Applicable)
-	c.key("id", false)
-	c.str(s.ID)
+func appendScheme(b []byte, s *SchemeResult) []byte {
+	b = appendBool(b, `{"applicable":`, s.Applicable)
+	b = appendField(b, `,"id":`, s.ID)
 	if s.Level != "" {
-		c.key("level", false)
-		c.str(s.Level)
+		b = appendField(b, `,"level":`, s.Level)
 	}
-	c.key("met", false)
-	c.boolean(s.Met)
-	c.key("reason", false)
-	c.str(s.Reason)
-	c.key("requirements", false)
-	c.list(len(s.Requirements), s.Requirements == nil, func(i int) { c.requirement(&s.Requirements[i]) })
+	b = appendBool(b, `,"met":`, s.Met)
+	b = appendField(b, `,"reason":`, s.Reason)
+	b = append(b, `,"requirements":`...)
+	for i := range s.Requirements {
+		b = appendRequirement(elem(b, i), &s.Requirements[i])
+	}
+	b = end(b, len(s.Requirements), s.Requirements == nil)
 	if s.Unverified {
-		c.key("unverified", false)
-		c.boolean(true)
+		b = append(b, `,"unverified":true`...)
 	}
-	c.b = append(c.b, '}')
+	return append(b, '}')
 }
 
-func (c *canon) requirement(r *RequirementResult) {
-	c.b = append(c.b, '{')
-	c.key("evidence", true)
-	c.strs(r.Evidence)
-	c.key("id", false)
-	c.str(r.ID)
-	c.key("reason", false)
-	c.str(r.Reason)
+func appendRequirement(b []byte, r *RequirementResult) []byte {
+	b = appendStrs(append(b, `{"evidence":`...), r.Evidence)
+	b = appendField(b, `,"id":`, r.ID)
+	b = appendField(b, `,"reason":`, r.Reason)
 	if r.Strength != "" {
-		c.key("strength", false)
-		c.str(string(r.Strength))
+		b = appendField(b, `,"strength":`, string(r.Strength))
 	}
 	if r.Unverified {
-		c.key("unverified", false)
-		c.boolean(true)
+		b = append(b, `,"unverified":true`...)
 	}
-	c.key("verdict", false)
-	c.str(string(r.Verdict))
-	c.b = append(c.b, '}')
+	b = appendField(b, `,"verdict":`, string(r.Verdict))
+	return append(b, '}')
 }
 
-func (c *canon) market(m *MarketResult) {
-	c.b = append(c.b, '{')
-	c.key("allowed", true)
-	c.boolean(m.Allowed)
-	c.key("id", false)
-	c.str(m.ID)
-	c.key("reasons", false)
-	c.strs(m.Reasons)
-	c.key("targeted", false)
-	c.boolean(m.Targeted)
+func appendMarket(b []byte, m *MarketResult) []byte {
+	b = appendBool(b, `{"allowed":`, m.Allowed)
+	b = appendField(b, `,"id":`, m.ID)
+	b = appendStrs(append(b, `,"reasons":`...), m.Reasons)
+	b = appendBool(b, `,"targeted":`, m.Targeted)
 	if len(m.Upcoming) > 0 {
-		c.key("upcoming", false)
-		c.strs(m.Upcoming)
+		b = appendStrs(append(b, `,"upcoming":`...), m.Upcoming)
 	}
-	c.b = append(c.b, '}')
+	return append(b, '}')
 }
 
-func (c *canon) recognition(r *RecognitionResult) {
-	c.b = append(c.b, '{')
-	c.key("agreement", true)
-	c.str(r.Agreement)
-	c.key("basis", false)
-	c.str(r.Basis)
-	c.key("earns", false)
-	c.str(r.Earns)
-	c.key("holds", false)
-	c.str(r.Holds)
+func appendRecognition(b []byte, r *RecognitionResult) []byte {
+	b = appendField(b, `{"agreement":`, r.Agreement)
+	b = appendField(b, `,"basis":`, r.Basis)
+	b = appendField(b, `,"earns":`, r.Earns)
+	b = appendField(b, `,"holds":`, r.Holds)
 	if r.Note != "" {
-		c.key("note", false)
-		c.str(r.Note)
+		b = appendField(b, `,"note":`, r.Note)
 	}
 	if r.Unverified {
-		c.key("unverified", false)
-		c.boolean(true)
+		b = append(b, `,"unverified":true`...)
 	}
-	c.b = append(c.b, '}')
+	return append(b, '}')
 }
 
-func (c *canon) gap(g *Gap) {
-	c.b = append(c.b, '{')
-	first := true
+func appendGap(b []byte, g *Gap) []byte {
+	key := `{"problem":`
 	if g.Outcome != "" {
-		c.key("outcome", true)
-		c.str(g.Outcome)
-		first = false
+		b = appendField(b, `{"outcome":`, g.Outcome)
+		key = `,"problem":`
 	}
-	c.key("problem", first)
-	c.str(g.Problem)
-	c.key("remediation", false)
-	c.str(g.Remediation)
+	b = appendField(b, key, g.Problem)
+	b = appendField(b, `,"remediation":`, g.Remediation)
 	if g.Scheme != "" {
-		c.key("scheme", false)
-		c.str(g.Scheme)
+		b = appendField(b, `,"scheme":`, g.Scheme)
 	}
-	c.key("tier", false)
-	c.int(g.Tier)
-	c.b = append(c.b, '}')
+	b = appendInt(b, `,"tier":`, g.Tier)
+	return append(b, '}')
 }
 
-func (c *canon) finding(f *Finding) {
-	c.b = append(c.b, '{')
-	first := true
+func appendFinding(b []byte, f *Finding) []byte {
+	key := `{"kind":`
 	if len(f.Evidence) > 0 {
-		c.key("evidence", true)
-		c.strs(f.Evidence)
-		first = false
+		b = appendStrs(append(b, `{"evidence":`...), f.Evidence)
+		key = `,"kind":`
 	}
-	c.key("kind", first)
-	c.str(f.Kind)
-	c.key("message", false)
-	c.str(f.Message)
-	c.b = append(c.b, '}')
+	b = appendField(b, key, f.Kind)
+	b = appendField(b, `,"message":`, f.Message)
+	return append(b, '}')
 }
 
-func (c *canon) evidence(e *EvidenceSummary) {
-	c.b = append(c.b, '{')
-	c.key("check", true)
-	c.str(e.Check)
-	c.key("detail", false)
-	c.str(e.Detail)
-	c.key("kind", false)
-	c.str(string(e.Kind))
-	c.key("ref", false)
-	c.str(e.Ref)
-	c.key("result", false)
-	c.str(e.Result)
-	c.key("source", false)
-	c.str(e.Source)
+func appendEvidence(b []byte, e *EvidenceSummary) []byte {
+	b = appendField(b, `{"check":`, e.Check)
+	b = appendField(b, `,"detail":`, e.Detail)
+	b = appendField(b, `,"kind":`, string(e.Kind))
+	b = appendField(b, `,"ref":`, e.Ref)
+	b = appendField(b, `,"result":`, e.Result)
+	b = appendField(b, `,"source":`, e.Source)
 	if e.Target != "" {
-		c.key("target", false)
-		c.str(e.Target)
+		b = appendField(b, `,"target":`, e.Target)
 	}
-	c.b = append(c.b, '}')
+	return append(b, '}')
 }

@@ -6,19 +6,19 @@ import (
 	"sync"
 )
 
-var canonPool = sync.Pool{New: func() any { return &canon{b: make([]byte, 0, 64<<10)} }}
+// canonBufs holds buffers for canonical JSON, sized for a typical assessment.
+var canonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 // withCanonical calls f with the canonical JSON of the assessment with its
 // digest field empty; the bytes are only valid during the call.
 func withCanonical(a *Assessment, f func([]byte)) {
-	c := canonPool.Get().(*canon)
-	defer canonPool.Put(c)
-	c.b = c.b[:0]
+	p := canonBufs.Get().(*[]byte)
 	saved := a.Digest
 	a.Digest = ""
-	c.assessment(a)
+	*p = appendAssessment((*p)[:0], a)
 	a.Digest = saved
-	f(c.b)
+	f(*p)
+	canonBufs.Put(p)
 }
 
 // Canonical returns the RFC 8785 (JCS) canonical JSON of the assessment with its
