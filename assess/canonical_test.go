@@ -38,3 +38,24 @@ func TestCanonicalIsJCS(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCanonicalString holds the string encoder, including its eight-bytes-at-a-
+// time scan, to RFC 8785 for any input, valid UTF-8 or not.
+func FuzzCanonicalString(f *testing.F) {
+	for _, s := range []string{"", "plain ascii text", "12345678\"", "1234567\\8", "abcdefgh\x1f", "abcdefg\x7f", "ünï\u2028", "\xff\xfe broken", "tab\there"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		raw, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := jcs.Transform(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := assess.AppendString(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: got %s, want %s", s, got, want)
+		}
+	})
+}

@@ -5,3 +5,6 @@ var Evaluate = (*Engine).evaluate
 
 // AppendCanonical exposes the canonical encoder to benchmarks.
 var AppendCanonical = appendAssessment
+
+// AppendString exposes the canonical string encoder to its fuzz test.
+var AppendString = appendStr
