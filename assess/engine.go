@@ -45,6 +45,8 @@ type Engine struct {
 	outcomeRefs [][]string // per requirement: "outcome:ID" for each of its outcomes
 	allIncluded []string   // per requirement: the reason when all included requirements pass
 	schemeMet   []string   // per scheme: the reason when it is met
+
+	marketRules [][]marketRule // per catalog market
 }
 
 // New compiles c. It fails if the catalog names a fact that declarations cannot
@@ -126,6 +128,7 @@ func New(c *catalog.Catalog) (*Engine, error) {
 	}
 	e.checks = c.Checks
 	e.precompute()
+	e.compileMarkets()
 	return e, nil
 }
 

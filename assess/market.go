@@ -1,74 +1,98 @@
 package assess
 
 import (
-	"fmt"
+	"strconv"
 
 	"github.com/iotlabel/iotlabel/catalog"
 )
+
+// marketRule is a catalog market rule compiled with its scheme's index and the
+// text that does not depend on the product.
+type marketRule struct {
+	catalog.MarketRule
+	scheme *catalog.Scheme
+	si     int    // the scheme's index in the catalog and in Assessment.Schemes
+	name   string // the scheme's short name, with the level if the rule names one
+	since  string // ", mandatory since DATE", or "" when the rule has no date
+}
+
+// compileMarkets resolves each market's rules, its included markets' first.
+func (e *Engine) compileMarkets() {
+	si := make(map[string]int, len(e.cat.Schemes))
+	for i, s := range e.cat.Schemes {
+		si[s.ID] = i
+	}
+	for _, m := range e.cat.Markets {
+		var rules []marketRule
+		for _, rule := range e.cat.MarketRules(m.ID) {
+			mr := marketRule{MarketRule: rule, scheme: e.cat.Scheme(rule.Scheme), si: si[rule.Scheme]}
+			mr.name = mr.scheme.Short
+			if rule.Level != "" {
+				mr.name += " level " + rule.Level
+			}
+			if !rule.From.IsZero() {
+				mr.since = ", mandatory since " + rule.From.String()
+			}
+			rules = append(rules, mr)
+		}
+		e.marketRules = append(e.marketRules, rules)
+	}
+}
 
 // markets decides every catalog market on the as-of date.
 func (r *run) markets(a *Assessment) []MarketResult {
 	c := r.e.cat
 	out := make([]MarketResult, len(c.Markets))
 	for i, m := range c.Markets {
-		res := MarketResult{ID: m.ID, Targeted: contains(r.d.Markets, m.ID), Allowed: true, Reasons: []string{}}
-		rules := c.MarketRules(m.ID)
-		for _, rule := range rules {
-			r.marketRule(a, rule, &res)
+		res := MarketResult{ID: m.ID, Targeted: contains(r.d.Markets, m.ID), Allowed: true, Reasons: make([]string, 0, 2)}
+		rules := r.e.marketRules[i]
+		for j := range rules {
+			r.marketRule(a, &rules[j], &res)
 		}
 		switch {
 		case len(rules) == 0:
 			res.Reasons = append(res.Reasons, "no mandatory consumer-IoT security rules: "+m.Notes)
 		case len(res.Reasons) == 0 && len(res.Upcoming) == 0:
-			res.Reasons = append(res.Reasons, fmt.Sprintf("no mandatory rule covers the %q category: %s", r.d.Product.Category, m.Notes))
+			res.Reasons = append(res.Reasons, "no mandatory rule covers the "+strconv.Quote(r.d.Product.Category)+" category: "+m.Notes)
 		}
 		out[i] = res
 	}
 	return out
 }
 
-func (r *run) marketRule(a *Assessment, rule catalog.MarketRule, res *MarketResult) {
-	c := r.e.cat
-	s, sr := c.Scheme(rule.Scheme), a.Scheme(rule.Scheme)
+func (r *run) marketRule(a *Assessment, rule *marketRule, res *MarketResult) {
+	s, sr := rule.scheme, &a.Schemes[rule.si]
 	cat := r.d.Product.Category
-	name := s.Short
-	if rule.Level != "" {
-		name += " level " + rule.Level
-	}
 	switch {
 	case contains(s.ExcludedCategories, cat):
-		res.Reasons = append(res.Reasons, fmt.Sprintf("%s does not apply to the %q category", s.Short, cat))
+		res.Reasons = append(res.Reasons, s.Short+" does not apply to the "+strconv.Quote(cat)+" category")
 		return
 	case len(rule.Categories) > 0 && !contains(rule.Categories, cat):
 		return
 	case !sr.Applicable:
-		res.Reasons = append(res.Reasons, fmt.Sprintf("%s %s", s.Short, sr.Reason))
+		res.Reasons = append(res.Reasons, s.Short+" "+sr.Reason)
 		return
 	}
-	met := meets(c, a, catalog.SchemeLevel{Scheme: rule.Scheme, Level: rule.Level})
+	met := meets(r.e.cat, a, catalog.SchemeLevel{Scheme: rule.Scheme, Level: rule.Level})
 	if rule.From.After(r.asOf) {
 		state := "met"
 		if !met {
 			state = "not met yet: " + sr.Reason
 		}
-		res.Upcoming = append(res.Upcoming, fmt.Sprintf("%s applies from %s (%s)", name, rule.From, state))
+		res.Upcoming = append(res.Upcoming, rule.name+" applies from "+rule.From.String()+" ("+state+")")
 		r.earlyRequirements(s, sr, res)
 		return
 	}
-	since := ""
-	if !rule.From.IsZero() {
-		since = ", mandatory since " + rule.From.String()
-	}
 	if met {
-		res.Reasons = append(res.Reasons, fmt.Sprintf("meets %s%s", name, since))
+		res.Reasons = append(res.Reasons, "meets "+rule.name+rule.since)
 		return
 	}
 	if rec, holder, basis, ok := r.deemed(a, catalog.SchemeLevel{Scheme: rule.Scheme, Level: rule.Level}); ok {
-		res.Reasons = append(res.Reasons, fmt.Sprintf("deemed to meet %s through %s (holds %s, %s)", name, rec, holder, basis))
+		res.Reasons = append(res.Reasons, "deemed to meet "+rule.name+" through "+rec+" (holds "+holder+", "+basis+")")
 		return
 	}
 	res.Allowed = false
-	res.Reasons = append(res.Reasons, fmt.Sprintf("does not meet %s%s: %s", name, since, sr.Reason))
+	res.Reasons = append(res.Reasons, "does not meet "+rule.name+rule.since+": "+sr.Reason)
 }
 
 // earlyRequirements applies the requirements of a not-yet-applicable scheme
@@ -80,10 +104,10 @@ func (r *run) earlyRequirements(s *catalog.Scheme, sr *SchemeResult, res *Market
 		}
 		switch v := sr.Requirements[j].Verdict; v {
 		case Pass, NotApplicable:
-			res.Reasons = append(res.Reasons, fmt.Sprintf("meets %s %s (applies since %s)", s.Short, req.ID, req.Effective))
+			res.Reasons = append(res.Reasons, "meets "+s.Short+" "+req.ID+" (applies since "+req.Effective.String()+")")
 		default:
 			res.Allowed = false
-			res.Reasons = append(res.Reasons, fmt.Sprintf("%s %s applies since %s and is %s: %s", s.Short, req.ID, req.Effective, v, sr.Requirements[j].Reason))
+			res.Reasons = append(res.Reasons, s.Short+" "+req.ID+" applies since "+req.Effective.String()+" and is "+string(v)+": "+sr.Requirements[j].Reason)
 		}
 	}
 }

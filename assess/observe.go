@@ -58,10 +58,7 @@ func (r *run) observeDeclaration() {
 			continue
 		}
 		o := &r.obs[ci]
-		o.result, o.kind, o.detail = res.result, catalog.Declared, []string{res.detail}
-		for _, f := range res.fields {
-			o.refs = append(o.refs, "declaration:"+f)
-		}
+		o.result, o.kind, o.detail, o.refs = res.result, catalog.Declared, []string{res.detail}, res.refs
 	}
 }
 

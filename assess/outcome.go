@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/iotlabel/iotlabel/catalog"
@@ -15,7 +14,8 @@ import (
 func (r *run) outcome(oi int) OutcomeResult {
 	e := r.e
 	res := OutcomeResult{ID: e.outcomes[oi].ID, Evidence: []string{}}
-	var fails, passes []*obs
+	var failBuf, passBuf [4]*obs
+	fails, passes := failBuf[:0], passBuf[:0]
 	for _, ci := range e.outCheck[oi] {
 		k, o := e.checks[ci], &r.obs[ci]
 		if k.Scoped || k.Informational {
@@ -34,7 +34,8 @@ func (r *run) outcome(oi int) OutcomeResult {
 		r.contradiction(oi, res, passes)
 		return res
 	}
-	var noes, yeses, open, openRec []string
+	var noBuf, yesBuf, openBuf, recBuf [16]string
+	noes, yeses, open, openRec := noBuf[:0], yesBuf[:0], openBuf[:0], recBuf[:0]
 	var refs []string
 	mandatory, applicable := 0, 0
 	for _, bi := range e.basis[oi] {
@@ -128,8 +129,8 @@ func (r *run) contradiction(oi int, res OutcomeResult, passes []*obs) {
 	if len(claims) == 0 {
 		return
 	}
-	r.finding(FindingContradiction, fmt.Sprintf("outcome %s: the declaration says %s, but %s evidence shows: %s",
-		res.ID, strings.Join(claims, "; "), res.Strength, res.Reason), append(refs, res.Evidence...)...)
+	r.finding(FindingContradiction, "outcome "+res.ID+": the declaration says "+strings.Join(claims, "; ")+", but "+
+		string(res.Strength)+" evidence shows: "+res.Reason, append(refs, res.Evidence...)...)
 }
 
 func strongest(os []*obs) catalog.EvidenceKind {
@@ -144,6 +145,9 @@ func strongest(os []*obs) catalog.EvidenceKind {
 
 // joinReasons joins the details of observations, strongest evidence first.
 func joinReasons(os []*obs) string {
+	if len(os) == 1 {
+		return os[0].reason()
+	}
 	var parts []string
 	for rank := 3; rank >= 1; rank-- {
 		for _, o := range os {
@@ -155,7 +159,12 @@ func joinReasons(os []*obs) string {
 	return strings.Join(parts, "; ")
 }
 
+// joinRefs lists the observations' evidence refs. With one observation the
+// result shares its slice, which nothing appends to.
 func joinRefs(os []*obs) []string {
+	if len(os) == 1 {
+		return os[0].refs
+	}
 	var refs []string
 	for _, o := range os {
 		refs = append(refs, o.refs...)

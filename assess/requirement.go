@@ -1,7 +1,7 @@
 package assess
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/iotlabel/iotlabel/catalog"
@@ -24,7 +24,7 @@ func (r *run) requirement(i int) RequirementResult {
 	}
 	if res.Verdict == Pass && req.Evidence != "" && res.Strength.Rank() < req.Evidence.Rank() {
 		res.Verdict = Unknown
-		res.Reason = fmt.Sprintf("needs %s evidence, but rests on %s evidence only (%s)", req.Evidence, res.Strength, res.Reason)
+		res.Reason = "needs " + string(req.Evidence) + " evidence, but rests on " + string(res.Strength) + " evidence only (" + res.Reason + ")"
 		res.Strength = ""
 	}
 	r.reqs[i], r.reqDone[i] = res, true
@@ -40,22 +40,22 @@ func (r *run) decide(i int) RequirementResult {
 	a, aref, answered := r.answer(i)
 	if answered && a.Support == declaration.NA {
 		if appl == declaration.Unknown {
-			return RequirementResult{Verdict: NotApplicable, Strength: catalog.Declared, Reason: "declared not applicable" + detail(a), Evidence: []string{aref}}
+			return RequirementResult{Verdict: NotApplicable, Strength: catalog.Declared, Reason: withDetail("declared not applicable", a), Evidence: []string{aref}}
 		}
-		r.finding(FindingContradiction, fmt.Sprintf("%s is declared not applicable, but its condition holds (%s)", req.Ref(), r.conditionBecause(i)), aref)
+		r.finding(FindingContradiction, req.Ref()+" is declared not applicable, but its condition holds ("+r.conditionBecause(i)+")", aref)
 		answered = false
 	}
 	if res, ok := r.failing(i); ok {
 		return res
 	}
 	if answered && a.Support == declaration.No {
-		return RequirementResult{Verdict: Fail, Strength: catalog.Declared, Reason: "declared not supported" + detail(a), Evidence: []string{aref}}
+		return RequirementResult{Verdict: Fail, Strength: catalog.Declared, Reason: withDetail("declared not supported", a), Evidence: []string{aref}}
 	}
 	if len(e.reqIncl[i]) > 0 {
 		return r.composite(i)
 	}
 	if answered && a.Support == declaration.Yes {
-		res := RequirementResult{Verdict: Pass, Strength: catalog.Declared, Reason: "declared supported" + detail(a), Evidence: []string{aref}}
+		res := RequirementResult{Verdict: Pass, Strength: catalog.Declared, Reason: withDetail("declared supported", a), Evidence: []string{aref}}
 		r.strengthen(i, &res)
 		return res
 	}
@@ -71,11 +71,12 @@ func (r *run) decide(i int) RequirementResult {
 	return RequirementResult{Verdict: Unknown, Reason: e.unanswered[i]}
 }
 
-func detail(a declaration.Answer) string {
+// withDetail appends the answer's justification, if any, to what it says.
+func withDetail(says string, a declaration.Answer) string {
 	if a.Detail == "" {
-		return ""
+		return says
 	}
-	return ": " + a.Detail
+	return says + ": " + a.Detail
 }
 
 // failing reports a failure from an outcome that failed on observed evidence,
@@ -124,7 +125,8 @@ func (r *run) strengthen(i int, res *RequirementResult) {
 // all pass (at the weakest of their strengths), unknown otherwise.
 func (r *run) fromOutcomes(i int) RequirementResult {
 	strength := catalog.Lab
-	var open []string
+	var buf [8]string
+	open := buf[:0]
 	passed, na := 0, 0
 	for _, oi := range r.e.reqOuts[i] {
 		o := &r.outs[oi]
@@ -189,9 +191,9 @@ func (r *run) composite(i int) RequirementResult {
 	n := len(r.e.reqIncl[i])
 	switch {
 	case len(failed) > 0:
-		return RequirementResult{Verdict: Fail, Reason: fmt.Sprintf("%d of %d included requirements fail: %s", len(failed), n, list(failed, 6))}
+		return RequirementResult{Verdict: Fail, Reason: strconv.Itoa(len(failed)) + " of " + strconv.Itoa(n) + " included requirements fail: " + list(failed, 6)}
 	case len(open) > 0:
-		return RequirementResult{Verdict: Unknown, Reason: fmt.Sprintf("%d of %d included requirements not shown: %s", len(open), n, list(open, 6))}
+		return RequirementResult{Verdict: Unknown, Reason: strconv.Itoa(len(open)) + " of " + strconv.Itoa(n) + " included requirements not shown: " + list(open, 6)}
 	}
 	return RequirementResult{Verdict: Pass, Strength: weakest, Reason: r.e.allIncluded[i]}
 }
@@ -209,5 +211,5 @@ func list(items []string, n int) string {
 	if len(items) <= n {
 		return strings.Join(items, ", ")
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+	return strings.Join(items[:n], ", ") + " and " + strconv.Itoa(len(items)-n) + " more"
 }

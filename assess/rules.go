@@ -1,7 +1,8 @@
 package assess
 
 import (
-	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/declaration"
@@ -12,7 +13,7 @@ import (
 type ruleResult struct {
 	result string // evidence.Pass, evidence.Fail or ""
 	detail string
-	fields []string
+	refs   []string // "declaration:" and the fields it rests on
 }
 
 type rule func(d *declaration.Declaration, asOf catalog.Date) ruleResult
@@ -30,24 +31,24 @@ var rules = map[string]rule{
 	"declared-cra-support-length":   ruleCRASupportLength,
 }
 
-func pass(detail string, fields ...string) ruleResult { return ruleResult{"pass", detail, fields} }
-func fail(detail string, fields ...string) ruleResult { return ruleResult{"fail", detail, fields} }
-func silent() ruleResult                              { return ruleResult{} }
+func pass(detail string, refs ...string) ruleResult { return ruleResult{"pass", detail, refs} }
+func fail(detail string, refs ...string) ruleResult { return ruleResult{"fail", detail, refs} }
+func silent() ruleResult                            { return ruleResult{} }
 
 func rulePasswords(d *declaration.Declaration, _ catalog.Date) ruleResult {
 	p := d.Passwords
 	switch p.Scheme {
 	case declaration.PasswordsUniversal:
-		return fail("the declaration says every unit ships with the same default password", "passwords.scheme")
+		return fail("the declaration says every unit ships with the same default password", "declaration:passwords.scheme")
 	case declaration.PasswordsUnique:
 		if p.DerivedFromIdentifier != nil && *p.DerivedFromIdentifier {
-			return fail("unique passwords are derived from a device identifier, so they can be guessed", "passwords.scheme", "passwords.derived_from_identifier")
+			return fail("unique passwords are derived from a device identifier, so they can be guessed", "declaration:passwords.scheme", "declaration:passwords.derived_from_identifier")
 		}
-		return pass("each unit gets its own password, not derived from an identifier", "passwords.scheme", "passwords.derived_from_identifier")
+		return pass("each unit gets its own password, not derived from an identifier", "declaration:passwords.scheme", "declaration:passwords.derived_from_identifier")
 	case declaration.PasswordsUser:
-		return pass("the user sets the password at setup", "passwords.scheme")
+		return pass("the user sets the password at setup", "declaration:passwords.scheme")
 	}
-	return pass("the product uses no passwords", "passwords.scheme")
+	return pass("the product uses no passwords", "declaration:passwords.scheme")
 }
 
 func ruleDisclosure(d *declaration.Declaration, _ catalog.Date) ruleResult {
@@ -60,17 +61,17 @@ func ruleDisclosure(d *declaration.Declaration, _ catalog.Date) ruleResult {
 		missing = append(missing, "a status-update timescale (disclosure.status_update_days)")
 	}
 	if len(missing) > 0 {
-		return fail(fmt.Sprintf("a reporting contact is published but not %s", joinAnd(missing)), "disclosure")
+		return fail("a reporting contact is published but not "+joinAnd(missing), "declaration:disclosure")
 	}
-	return pass(fmt.Sprintf("reports go to %s, acknowledged within %d days, status updates every %d days",
-		x.Contact, *x.AcknowledgementDays, *x.StatusUpdateDays), "disclosure.contact", "disclosure.acknowledgement_days", "disclosure.status_update_days")
+	return pass("reports go to "+x.Contact+", acknowledged within "+strconv.Itoa(*x.AcknowledgementDays)+
+		" days, status updates every "+strconv.Itoa(*x.StatusUpdateDays)+" days", "declaration:disclosure.contact", "declaration:disclosure.acknowledgement_days", "declaration:disclosure.status_update_days")
 }
 
 func ruleSupport(d *declaration.Declaration, _ catalog.Date) ruleResult {
 	if d.Support.PublishedAt == "" {
-		return fail(fmt.Sprintf("support ends %s but the period is not published (no support.published_at)", d.Support.EndDate), "support")
+		return fail("support ends "+d.Support.EndDate.String()+" but the period is not published (no support.published_at)", "declaration:support")
 	}
-	return pass(fmt.Sprintf("security updates until %s, published at %s", d.Support.EndDate, d.Support.PublishedAt), "support.end_date", "support.published_at")
+	return pass("security updates until "+d.Support.EndDate.String()+", published at "+d.Support.PublishedAt, "declaration:support.end_date", "declaration:support.published_at")
 }
 
 func ruleUpdates(d *declaration.Declaration, _ catalog.Date) ruleResult {
@@ -79,13 +80,13 @@ func ruleUpdates(d *declaration.Declaration, _ catalog.Date) ruleResult {
 	case !u.Updatable && d.Product.Constrained:
 		return silent() // EN 303 645 accepts non-updateable constrained devices (5.3-14, 5.3-15)
 	case !u.Updatable:
-		return fail("the software cannot be updated, although the device is not constrained", "updates.updatable", "product.constrained")
+		return fail("the software cannot be updated, although the device is not constrained", "declaration:updates.updatable", "declaration:product.constrained")
 	case u.Signed == nil:
 		return silent()
 	case !*u.Signed:
-		return fail("updates are not signed, so the device cannot tell genuine updates from forged ones", "updates.signed")
+		return fail("updates are not signed, so the device cannot tell genuine updates from forged ones", "declaration:updates.signed")
 	}
-	return pass("updates are signed and verified on the device", "updates.signed")
+	return pass("updates are signed and verified on the device", "declaration:updates.signed")
 }
 
 func ruleAutomaticUpdates(d *declaration.Declaration, _ catalog.Date) ruleResult {
@@ -94,23 +95,23 @@ func ruleAutomaticUpdates(d *declaration.Declaration, _ catalog.Date) ruleResult
 		return silent()
 	}
 	if !*u.Automatic {
-		return fail("updates are not installed automatically", "updates.automatic")
+		return fail("updates are not installed automatically", "declaration:updates.automatic")
 	}
 	if u.EnabledByDefault == nil || !*u.EnabledByDefault {
-		return fail("automatic updates exist but are not switched on by default", "updates.enabled_by_default")
+		return fail("automatic updates exist but are not switched on by default", "declaration:updates.enabled_by_default")
 	}
-	return pass("automatic updates are on by default", "updates.automatic", "updates.enabled_by_default")
+	return pass("automatic updates are on by default", "declaration:updates.automatic", "declaration:updates.enabled_by_default")
 }
 
 func ruleSensors(d *declaration.Declaration, _ catalog.Date) ruleResult {
 	x := d.Data
 	if !x.PersonalData && len(x.Sensors) == 0 {
-		return pass("no personal data and no sensors are declared", "data.personal_data", "data.sensors")
+		return pass("no personal data and no sensors are declared", "declaration:data.personal_data", "declaration:data.sensors")
 	}
 	if x.PrivacyNoticeURL == "" {
-		return fail("personal data or sensors are declared but no privacy notice is published (data.privacy_notice_url)", "data")
+		return fail("personal data or sensors are declared but no privacy notice is published (data.privacy_notice_url)", "declaration:data")
 	}
-	return pass(fmt.Sprintf("sensors %v and personal-data use are documented at %s", x.Sensors, x.PrivacyNoticeURL), "data.sensors", "data.privacy_notice_url")
+	return pass("sensors ["+strings.Join(x.Sensors, " ")+"] and personal-data use are documented at "+x.PrivacyNoticeURL, "declaration:data.sensors", "declaration:data.privacy_notice_url")
 }
 
 func ruleSBOM(d *declaration.Declaration, _ catalog.Date) ruleResult {
@@ -118,16 +119,16 @@ func ruleSBOM(d *declaration.Declaration, _ catalog.Date) ruleResult {
 	case d.SBOM == nil:
 		return silent()
 	case d.SBOM.Provided:
-		return pass("the manufacturer declares an SBOM", "sbom.provided")
+		return pass("the manufacturer declares an SBOM", "declaration:sbom.provided")
 	}
-	return fail("the manufacturer declares it keeps no SBOM", "sbom.provided")
+	return fail("the manufacturer declares it keeps no SBOM", "declaration:sbom.provided")
 }
 
 func ruleCompliance(d *declaration.Declaration, _ catalog.Date) ruleResult {
 	if d.Compliance.StatementURL == "" {
 		return silent()
 	}
-	return pass("a statement of compliance is published at "+d.Compliance.StatementURL, "compliance.statement_url")
+	return pass("a statement of compliance is published at "+d.Compliance.StatementURL, "declaration:compliance.statement_url")
 }
 
 func ruleCRASupportLength(d *declaration.Declaration, _ catalog.Date) ruleResult {
@@ -136,9 +137,9 @@ func ruleCRASupportLength(d *declaration.Declaration, _ catalog.Date) ruleResult
 		return silent()
 	}
 	if d.Support.EndDate.Before(rel.AddYears(5)) {
-		return fail(fmt.Sprintf("support runs from %s to %s, less than five years", rel, d.Support.EndDate), "product.release_date", "support.end_date")
+		return fail("support runs from "+rel.String()+" to "+d.Support.EndDate.String()+", less than five years", "declaration:product.release_date", "declaration:support.end_date")
 	}
-	return pass(fmt.Sprintf("support runs from %s to %s, at least five years", rel, d.Support.EndDate), "product.release_date", "support.end_date")
+	return pass("support runs from "+rel.String()+" to "+d.Support.EndDate.String()+", at least five years", "declaration:product.release_date", "declaration:support.end_date")
 }
 
 func joinAnd(s []string) string {

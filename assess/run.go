@@ -1,7 +1,7 @@
 package assess
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/iotlabel/iotlabel/catalog"
@@ -58,6 +58,7 @@ func (e *Engine) evaluate(d *declaration.Declaration, items []evidence.Item, asO
 		findings: []Finding{},
 		evidence: []EvidenceSummary{},
 	}
+	r.answers = make([]keyedAnswer, 0, len(d.Answers))
 	for k, a := range d.Answers {
 		if i, ok := e.reqIdx[declaration.AnswerKey(k)]; ok {
 			r.answers = append(r.answers, keyedAnswer{a, "declaration:answers." + k, true})
@@ -134,7 +135,7 @@ func (r *run) computeApplicability(i int) (declaration.Tri, string) {
 			return declaration.False, r.notHeld[fi]
 		case declaration.Unknown:
 			val = declaration.Unknown
-			unknown = append(unknown, fmt.Sprintf("%s (%s)", title, f.Because))
+			unknown = append(unknown, title+" ("+f.Because+")")
 		}
 	}
 	if val == declaration.Unknown {
@@ -149,9 +150,9 @@ func (r *run) support() Support {
 	switch {
 	case s.DaysRemaining < 0:
 		s.Ended, s.DaysRemaining = true, 0
-		r.finding(FindingSupport, fmt.Sprintf("security support ended on %s: the product no longer receives security updates", s.EndDate), "declaration:support.end_date")
+		r.finding(FindingSupport, "security support ended on "+s.EndDate.String()+": the product no longer receives security updates", "declaration:support.end_date")
 	case s.DaysRemaining <= 180:
-		r.finding(FindingSupport, fmt.Sprintf("security support ends on %s, in %d days", s.EndDate, s.DaysRemaining), "declaration:support.end_date")
+		r.finding(FindingSupport, "security support ends on "+s.EndDate.String()+", in "+strconv.Itoa(s.DaysRemaining)+" days", "declaration:support.end_date")
 	}
 	return s
 }

@@ -1,7 +1,7 @@
 package assess
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/iotlabel/iotlabel/catalog"
@@ -35,7 +35,7 @@ func (r *run) scheme(si int, s *catalog.Scheme, idx []int) SchemeResult {
 		if res.Met {
 			res.Reason = r.e.schemeMet[si]
 		} else {
-			res.Reason = fmt.Sprintf("%d of %d %s requirements not met: %s", len(bad), n, strength, list(bad, 5))
+			res.Reason = strconv.Itoa(len(bad)) + " of " + strconv.Itoa(n) + " " + string(strength) + " requirements not met: " + list(bad, 5)
 		}
 		return res
 	}
@@ -43,22 +43,22 @@ func (r *run) scheme(si int, s *catalog.Scheme, idx []int) SchemeResult {
 		bad := notMet(s, res.Requirements, li+1, catalog.Mandatory)
 		if len(bad) > 0 {
 			if res.Level == "" {
-				res.Reason = fmt.Sprintf("no level met; level %s needs: %s", lv.ID, list(bad, 5))
+				res.Reason = "no level met; level " + lv.ID + " needs: " + list(bad, 5)
 			} else {
-				res.Reason = fmt.Sprintf("meets level %s; level %s needs: %s", res.Level, lv.ID, list(bad, 5))
+				res.Reason = "meets level " + res.Level + "; level " + lv.ID + " needs: " + list(bad, 5)
 			}
 			return res
 		}
 		res.Level, res.Met = lv.ID, true
 	}
-	res.Reason = fmt.Sprintf("meets the highest level, %s", res.Level)
+	res.Reason = "meets the highest level, " + res.Level
 	return res
 }
 
 // notMet lists the requirements of the given strength (up to the first maxLevel
 // levels of a levelled scheme) that neither pass nor are not applicable.
 func notMet(s *catalog.Scheme, results []RequirementResult, maxLevel int, strength catalog.Strength) []string {
-	var bad []string
+	var bad []string // nil, and no allocation, when all are met
 	for j, req := range s.Requirements {
 		if req.Strength != strength {
 			continue
@@ -140,7 +140,7 @@ func (r *run) deemed(a *Assessment, want catalog.SchemeLevel) (agreement, holder
 }
 
 func (r *run) recognitions(a *Assessment) []RecognitionResult {
-	out := []RecognitionResult{}
+	out := make([]RecognitionResult, 0, len(r.e.cat.Recognitions))
 	for _, rec := range r.e.cat.Recognitions {
 		if rec.Effective.After(r.asOf) || contains(rec.ScopeExcludes, r.d.Product.Category) {
 			continue
@@ -186,26 +186,26 @@ func (r *run) tierGaps(a *Assessment, t *catalog.Tier) []Gap {
 		gap := Gap{Tier: t.Level, Outcome: to.ID, Remediation: def.Remediation}
 		switch {
 		case o.Verdict != Pass:
-			gap.Problem = fmt.Sprintf("%s is %s: %s", def.Title, o.Verdict, o.Reason)
+			gap.Problem = def.Title + " is " + string(o.Verdict) + ": " + o.Reason
 		case o.Strength.Rank() < to.Evidence.Rank():
-			gap.Problem = fmt.Sprintf("%s rests on %s evidence; tier %d needs %s evidence", def.Title, o.Strength, t.Level, to.Evidence)
+			gap.Problem = def.Title + " rests on " + string(o.Strength) + " evidence; tier " + strconv.Itoa(t.Level) + " needs " + string(to.Evidence) + " evidence"
 		default:
 			var missing []string
 			for _, k := range to.Checks {
 				if ob := r.obs[r.e.checkIdx[k]]; ob.result != "pass" {
-					missing = append(missing, fmt.Sprintf("%s (%s)", k, orNone(ob.result)))
+					missing = append(missing, k+" ("+orNone(ob.result)+")")
 				}
 			}
 			if len(missing) == 0 {
 				continue
 			}
-			gap.Problem = fmt.Sprintf("%s: tier %d needs passing evidence from %s", def.Title, t.Level, strings.Join(missing, ", "))
+			gap.Problem = def.Title + ": tier " + strconv.Itoa(t.Level) + " needs passing evidence from " + strings.Join(missing, ", ")
 		}
 		gaps = append(gaps, gap)
 	}
 	for _, s := range t.Schemes {
 		if sr := a.Scheme(s); !sr.Met {
-			gaps = append(gaps, Gap{Tier: t.Level, Scheme: s, Problem: fmt.Sprintf("%s not met: %s", r.e.cat.Scheme(s).Short, sr.Reason),
+			gaps = append(gaps, Gap{Tier: t.Level, Scheme: s, Problem: r.e.cat.Scheme(s).Short + " not met: " + sr.Reason,
 				Remediation: "meet every mandatory requirement listed as fail or unknown for " + s})
 		}
 	}

@@ -1,6 +1,6 @@
 package declaration
 
-import "fmt"
+import "strconv"
 
 // Tri is a three-valued truth: a fact may be true, false or not declared.
 type Tri int8
@@ -60,17 +60,17 @@ func (d *Declaration) Fact(id string) (v FactValue, ok bool) {
 	case "preinstalled_passwords":
 		return FactValue{triOf(pw == PasswordsUnique || pw == PasswordsUniversal), "passwords.scheme is " + pw}, true
 	case "not_updateable":
-		return FactValue{triOf(!d.Updates.Updatable), fmt.Sprintf("updates.updatable is %t", d.Updates.Updatable)}, true
+		return FactValue{triOf(!d.Updates.Updatable), "updates.updatable is " + strconv.FormatBool(d.Updates.Updatable)}, true
 	case "update_mechanism":
-		return FactValue{triOf(d.Updates.Updatable), fmt.Sprintf("updates.updatable is %t", d.Updates.Updatable)}, true
+		return FactValue{triOf(d.Updates.Updatable), "updates.updatable is " + strconv.FormatBool(d.Updates.Updatable)}, true
 	case "constrained":
-		return FactValue{triOf(d.Product.Constrained), fmt.Sprintf("product.constrained is %t", d.Product.Constrained)}, true
+		return FactValue{triOf(d.Product.Constrained), "product.constrained is " + strconv.FormatBool(d.Product.Constrained)}, true
 	case "not_constrained":
-		return FactValue{triOf(!d.Product.Constrained), fmt.Sprintf("product.constrained is %t", d.Product.Constrained)}, true
+		return FactValue{triOf(!d.Product.Constrained), "product.constrained is " + strconv.FormatBool(d.Product.Constrained)}, true
 	case "telemetry":
-		return FactValue{triOf(d.Data.Telemetry), fmt.Sprintf("data.telemetry is %t", d.Data.Telemetry)}, true
+		return FactValue{triOf(d.Data.Telemetry), "data.telemetry is " + strconv.FormatBool(d.Data.Telemetry)}, true
 	case "personal_data":
-		return FactValue{triOf(d.Data.PersonalData), fmt.Sprintf("data.personal_data is %t", d.Data.PersonalData)}, true
+		return FactValue{triOf(d.Data.PersonalData), "data.personal_data is " + strconv.FormatBool(d.Data.PersonalData)}, true
 	case "consent_basis":
 		if !d.Data.PersonalData {
 			return FactValue{False, "data.personal_data is false"}, true
@@ -111,9 +111,9 @@ func (d *Declaration) Fact(id string) (v FactValue, ok bool) {
 	case "debug_interface":
 		return FactValue{triPtr(d.Interfaces.DebugPortAccessible), declared("interfaces.debug_port_accessible", d.Interfaces.DebugPortAccessible)}, true
 	case "radio":
-		return FactValue{triOf(d.Product.Radio), fmt.Sprintf("product.radio is %t", d.Product.Radio)}, true
+		return FactValue{triOf(d.Product.Radio), "product.radio is " + strconv.FormatBool(d.Product.Radio)}, true
 	case "radio_personal_data":
-		return FactValue{triOf(d.Product.Radio && d.Data.PersonalData), fmt.Sprintf("product.radio is %t, data.personal_data is %t", d.Product.Radio, d.Data.PersonalData)}, true
+		return FactValue{triOf(d.Product.Radio && d.Data.PersonalData), "product.radio is " + strconv.FormatBool(d.Product.Radio) + ", data.personal_data is " + strconv.FormatBool(d.Data.PersonalData)}, true
 	case "radio_in_scope":
 		if !d.Product.Radio {
 			return FactValue{False, "product.radio is false"}, true
@@ -135,5 +135,5 @@ func declared(field string, b *bool) string {
 	if b == nil {
 		return field + " is not declared"
 	}
-	return fmt.Sprintf("%s is %t", field, *b)
+	return field + " is " + strconv.FormatBool(*b)
 }
