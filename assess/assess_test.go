@@ -500,3 +500,56 @@ func TestDeemedAtHigherLevel(t *testing.T) {
 		t.Errorf("SG = %+v", m)
 	}
 }
+
+// TestAnswerKeys: an EN 303 645 answer may be keyed bare ("5.1-1") or with its
+// scheme ("etsi-en-303-645:5.1-1"); either decides the provision, and the
+// evidence ref names the key as written.
+func TestAnswerKeys(t *testing.T) {
+	e := engine(t)
+	for _, key := range []string{"5.6-1", "etsi-en-303-645:5.6-1"} {
+		d := example(t, "router-tier2", func(d *declaration.Declaration) {
+			delete(d.Answers, "5.6-1")
+			d.Answers[key] = declaration.Answer{Support: declaration.No, Detail: "a debug shell is left on"}
+		})
+		r := e.Assess(d, nil, asOf).Scheme("etsi-en-303-645").Requirement("5.6-1")
+		want := "declaration:answers." + key
+		if r.Verdict != assess.Fail || len(r.Evidence) != 1 || r.Evidence[0] != want {
+			t.Errorf("key %q: %s %v, want fail on [%s]", key, r.Verdict, r.Evidence, want)
+		}
+	}
+}
+
+// TestEvidenceRefsResolve: every evidence reference in an assessment names a
+// declaration field, an outcome of the same assessment, or an evidence item it
+// lists; a reference without its "declaration:" prefix would fail here.
+func TestEvidenceRefsResolve(t *testing.T) {
+	e := engine(t)
+	for _, name := range []string{"camera-default-password", "smart-plug-tier1", "router-tier2", "sensor-non-updateable", "doorbell-support-ending", "camera-contradiction"} {
+		a := e.Assess(example(t, name), verifiedEvidence(), asOf)
+		known := map[string]bool{}
+		for _, o := range a.Outcomes {
+			known["outcome:"+o.ID] = true
+		}
+		for _, ev := range a.Evidence {
+			known[ev.Ref] = true
+		}
+		check := func(where string, refs []string) {
+			for _, ref := range refs {
+				if !known[ref] && !strings.HasPrefix(ref, "declaration:") {
+					t.Errorf("%s: %s: evidence ref %q resolves to nothing", name, where, ref)
+				}
+			}
+		}
+		for _, o := range a.Outcomes {
+			check("outcome "+o.ID, o.Evidence)
+		}
+		for _, s := range a.Schemes {
+			for _, r := range s.Requirements {
+				check(s.ID+" "+r.ID, r.Evidence)
+			}
+		}
+		for _, f := range a.Findings {
+			check("finding", f.Evidence)
+		}
+	}
+}

@@ -27,6 +27,9 @@ type Engine struct {
 	refs       []string // "scheme:id" of each requirement
 	schemeReqs [][]int  // per scheme: its requirements' indexes
 	reqIdx     map[string]int
+	answerIdx  map[string]int // answer keys, bare or scheme-prefixed, to requirements
+	answerKeys []string       // per requirement: its answer key as usually written
+	answerRefs [][]string     // per requirement: "declaration:answers." and that key
 	reqOuts    [][]int
 	reqIncl    [][]int // included requirements (includes + includes_mandatory_of)
 	reqFacts   [][]int
@@ -79,6 +82,17 @@ func New(c *catalog.Catalog) (*Engine, error) {
 			return nil, fmt.Errorf("scheme %s: requirements are not laid out contiguously", s.ID)
 		}
 		e.schemeReqs = append(e.schemeReqs, idx)
+	}
+	e.answerIdx = make(map[string]int, 2*len(e.reqs))
+	for i, r := range e.reqs {
+		key := e.refs[i]
+		e.answerIdx[key] = i
+		if r.Scheme.ID == baseline {
+			key = r.ID // declaration.AnswerKey reads bare keys as EN 303 645 provisions
+			e.answerIdx[key] = i
+		}
+		e.answerKeys = append(e.answerKeys, key)
+		e.answerRefs = append(e.answerRefs, []string{"declaration:answers." + key})
 	}
 	e.basis = make([][]int, len(e.outcomes))
 	e.reqOuts = make([][]int, len(e.reqs))

@@ -94,14 +94,15 @@ func (r *run) observeEvidence(items []evidence.Item) {
 	}
 }
 
-// answer returns the declared answer for requirement i and its evidence ref.
-func (r *run) answer(i int) (declaration.Answer, string, bool) {
+// answer returns the declared answer for requirement i and its evidence ref,
+// as a one-element slice that results share and nothing appends to in place.
+func (r *run) answer(i int) (declaration.Answer, []string, bool) {
 	k := r.answerAt[i]
 	if k == 0 {
-		return declaration.Answer{}, "", false
+		return declaration.Answer{}, nil, false
 	}
 	a := &r.answers[k-1]
-	return a.Answer, a.ref, a.ok
+	return a.Answer, a.refs, true
 }
 
 func q(s string) string { return `"` + s + `"` }

@@ -52,10 +52,10 @@ func (r *run) outcome(oi int) OutcomeResult {
 		switch {
 		case ok && a.Support == declaration.No && req.Strength == catalog.Mandatory:
 			noes = append(noes, req.ID)
-			refs = append(refs, ref)
+			refs = append(refs, ref...)
 		case ok && a.Support == declaration.Yes:
 			yeses = append(yeses, req.ID)
-			refs = append(refs, ref)
+			refs = append(refs, ref...)
 		case req.Strength == catalog.Mandatory:
 			open = append(open, req.ID)
 		case !ok:
@@ -123,7 +123,7 @@ func (r *run) contradiction(oi int, res OutcomeResult, passes []*obs) {
 	for _, bi := range r.e.basis[oi] {
 		if a, ref, ok := r.answer(bi); ok && a.Support == declaration.Yes {
 			claims = append(claims, "EN 303 645 "+r.e.reqs[bi].ID+" declared supported")
-			refs = append(refs, ref)
+			refs = append(refs, ref...)
 		}
 	}
 	if len(claims) == 0 {

@@ -37,25 +37,25 @@ func (r *run) decide(i int) RequirementResult {
 	if appl == declaration.False {
 		return RequirementResult{Verdict: NotApplicable, Reason: why}
 	}
-	a, aref, answered := r.answer(i)
+	a, arefs, answered := r.answer(i)
 	if answered && a.Support == declaration.NA {
 		if appl == declaration.Unknown {
-			return RequirementResult{Verdict: NotApplicable, Strength: catalog.Declared, Reason: withDetail("declared not applicable", a), Evidence: []string{aref}}
+			return RequirementResult{Verdict: NotApplicable, Strength: catalog.Declared, Reason: withDetail("declared not applicable", a), Evidence: arefs}
 		}
-		r.finding(FindingContradiction, req.Ref()+" is declared not applicable, but its condition holds ("+r.conditionBecause(i)+")", aref)
+		r.finding(FindingContradiction, req.Ref()+" is declared not applicable, but its condition holds ("+r.conditionBecause(i)+")", arefs...)
 		answered = false
 	}
 	if res, ok := r.failing(i); ok {
 		return res
 	}
 	if answered && a.Support == declaration.No {
-		return RequirementResult{Verdict: Fail, Strength: catalog.Declared, Reason: withDetail("declared not supported", a), Evidence: []string{aref}}
+		return RequirementResult{Verdict: Fail, Strength: catalog.Declared, Reason: withDetail("declared not supported", a), Evidence: arefs}
 	}
 	if len(e.reqIncl[i]) > 0 {
 		return r.composite(i)
 	}
 	if answered && a.Support == declaration.Yes {
-		res := RequirementResult{Verdict: Pass, Strength: catalog.Declared, Reason: withDetail("declared supported", a), Evidence: []string{aref}}
+		res := RequirementResult{Verdict: Pass, Strength: catalog.Declared, Reason: withDetail("declared supported", a), Evidence: arefs}
 		r.strengthen(i, &res)
 		return res
 	}

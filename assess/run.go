@@ -11,8 +11,7 @@ import (
 
 type keyedAnswer struct {
 	declaration.Answer
-	ref string // "declaration:answers.<key as written>"
-	ok  bool
+	refs []string // "declaration:answers.<key as written>"
 }
 
 // run is the state of one assessment.
@@ -60,10 +59,16 @@ func (e *Engine) evaluate(d *declaration.Declaration, items []evidence.Item, asO
 	}
 	r.answers = make([]keyedAnswer, 0, len(d.Answers))
 	for k, a := range d.Answers {
-		if i, ok := e.reqIdx[declaration.AnswerKey(k)]; ok {
-			r.answers = append(r.answers, keyedAnswer{a, "declaration:answers." + k, true})
-			r.answerAt[i] = int16(len(r.answers))
+		i, ok := e.answerIdx[k]
+		if !ok {
+			continue
 		}
+		refs := e.answerRefs[i]
+		if k != e.answerKeys[i] { // e.g. "etsi-en-303-645:5.1-1" for "5.1-1"
+			refs = []string{"declaration:answers." + k}
+		}
+		r.answers = append(r.answers, keyedAnswer{a, refs})
+		r.answerAt[i] = int16(len(r.answers))
 	}
 	for i, f := range e.facts {
 		r.facts[i], _ = d.Fact(f)
