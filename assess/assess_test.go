@@ -3,6 +3,7 @@ package assess_test
 import (
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -550,6 +551,44 @@ func TestEvidenceRefsResolve(t *testing.T) {
 		}
 		for _, f := range a.Findings {
 			check("finding", f.Evidence)
+		}
+	}
+}
+
+// TestConcurrentAssessments: an Engine is safe for concurrent use and reuses
+// its working memory between assessments; results computed in parallel, in
+// any order, match those computed one at a time, and stay intact afterwards.
+func TestConcurrentAssessments(t *testing.T) {
+	e := engine(t)
+	names := []string{"camera-default-password", "smart-plug-tier1", "router-tier2", "sensor-non-updateable", "doorbell-support-ending", "camera-contradiction"}
+	want := map[string]string{}
+	decls := map[string]*declaration.Declaration{}
+	for _, n := range names {
+		decls[n] = example(t, n)
+		want[n] = e.Assess(decls[n], verifiedEvidence(), asOf).Digest
+	}
+	results := make([][]*assess.Assessment, 8)
+	var wg sync.WaitGroup
+	for g := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 30 {
+				n := names[(g+k)%len(names)]
+				a := e.Assess(decls[n], verifiedEvidence(), asOf)
+				if a.Digest != want[n] {
+					t.Errorf("%s: digest %s in parallel, %s alone", n, a.Digest, want[n])
+				}
+				results[g] = append(results[g], a)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, rs := range results {
+		for _, a := range rs {
+			if !assess.VerifyDigest(a) {
+				t.Fatalf("%s: result changed after later assessments reused the engine's memory", a.Product.Model)
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/declaration"
@@ -50,6 +51,8 @@ type Engine struct {
 	schemeMet   []string   // per scheme: the reason when it is met
 
 	marketRules [][]marketRule // per catalog market
+
+	scratch sync.Pool // of *scratch
 }
 
 // New compiles c. It fails if the catalog names a fact that declarations cannot

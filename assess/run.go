@@ -16,21 +16,51 @@ type keyedAnswer struct {
 
 // run is the state of one assessment.
 type run struct {
+	*scratch
 	e        *Engine
 	d        *declaration.Declaration
 	asOf     catalog.Date
+	outs     []OutcomeResult
+	reqs     []RequirementResult
+	findings []Finding
+	evidence []EvidenceSummary
+}
+
+// scratch is the working memory of one assessment. Results may share slices
+// and strings its entries point to, never its own arrays, so an Engine pools
+// it: reset drops every entry before the next assessment.
+type scratch struct {
 	answers  []keyedAnswer // the declared answers that name a catalog requirement
 	answerAt []int16       // per requirement: 1 + its index in answers, or 0
 	facts    []declaration.FactValue
 	obs      []obs
-	outs     []OutcomeResult
 	outByObs []bool // outcome failed on an observation, not on answers
-	reqs     []RequirementResult
 	reqDone  []bool
 	appl     []applied // per requirement, computed once
 	notHeld  []string  // per fact: the not-applicable reason, built on first use
-	findings []Finding
-	evidence []EvidenceSummary
+}
+
+func (e *Engine) getScratch() *scratch {
+	if s, ok := e.scratch.Get().(*scratch); ok {
+		s.answers = s.answers[:0]
+		clear(s.answerAt)
+		clear(s.facts)
+		clear(s.obs)
+		clear(s.outByObs)
+		clear(s.reqDone)
+		clear(s.appl)
+		clear(s.notHeld)
+		return s
+	}
+	return &scratch{
+		answerAt: make([]int16, len(e.reqs)),
+		facts:    make([]declaration.FactValue, len(e.facts)),
+		obs:      make([]obs, len(e.checks)),
+		outByObs: make([]bool, len(e.outcomes)),
+		reqDone:  make([]bool, len(e.reqs)),
+		appl:     make([]applied, len(e.reqs)),
+		notHeld:  make([]string, len(e.facts)),
+	}
 }
 
 // Assess evaluates declaration d with evidence items on date asOf and seals the
@@ -44,20 +74,13 @@ func (e *Engine) Assess(d *declaration.Declaration, items []evidence.Item, asOf 
 
 // evaluate computes every verdict of an assessment, without the digest.
 func (e *Engine) evaluate(d *declaration.Declaration, items []evidence.Item, asOf catalog.Date) *Assessment {
-	r := &run{e: e, d: d, asOf: asOf,
-		answerAt: make([]int16, len(e.reqs)),
-		facts:    make([]declaration.FactValue, len(e.facts)),
-		obs:      make([]obs, len(e.checks)),
+	r := &run{scratch: e.getScratch(), e: e, d: d, asOf: asOf,
 		outs:     make([]OutcomeResult, len(e.outcomes)),
-		outByObs: make([]bool, len(e.outcomes)),
 		reqs:     make([]RequirementResult, len(e.reqs)),
-		reqDone:  make([]bool, len(e.reqs)),
-		appl:     make([]applied, len(e.reqs)),
-		notHeld:  make([]string, len(e.facts)),
 		findings: []Finding{},
 		evidence: []EvidenceSummary{},
 	}
-	r.answers = make([]keyedAnswer, 0, len(d.Answers))
+	defer e.scratch.Put(r.scratch)
 	for k, a := range d.Answers {
 		i, ok := e.answerIdx[k]
 		if !ok {
