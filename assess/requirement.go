@@ -10,12 +10,14 @@ import (
 )
 
 // requirement decides requirement i (memoized; included requirements are
-// decided on demand).
-func (r *run) requirement(i int) RequirementResult {
+// decided on demand) and returns its entry in the run's table.
+func (r *run) requirement(i int) *RequirementResult {
+	res := &r.reqs[i]
 	if r.reqDone[i] {
-		return r.reqs[i]
+		return res
 	}
-	res := r.decide(i)
+	r.reqDone[i] = true
+	*res = r.decide(i)
 	req := r.e.reqs[i]
 	res.ID = req.ID
 	res.Unverified = req.Unverified != ""
@@ -27,7 +29,6 @@ func (r *run) requirement(i int) RequirementResult {
 		res.Reason = "needs " + string(req.Evidence) + " evidence, but rests on " + string(res.Strength) + " evidence only (" + res.Reason + ")"
 		res.Strength = ""
 	}
-	r.reqs[i], r.reqDone[i] = res, true
 	return res
 }
 
