@@ -13,7 +13,9 @@ const (
 	Unknown       Verdict = "unknown"
 )
 
-// Assessment is the complete result of assessing one product.
+// Assessment is the complete result of assessing one product. It shares
+// slices of text with the Engine that made it and with other assessments, so
+// it is read-only: copy a slice before changing it.
 type Assessment struct {
 	Product        Product             `json:"product"`
 	CatalogVersion string              `json:"catalog_version"`

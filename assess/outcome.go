@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/iotlabel/iotlabel/catalog"
@@ -160,10 +161,10 @@ func joinReasons(os []*obs) string {
 }
 
 // joinRefs lists the observations' evidence refs. With one observation the
-// result shares its slice, which nothing appends to.
+// result shares its slice, clipped so that an append copies.
 func joinRefs(os []*obs) []string {
 	if len(os) == 1 {
-		return os[0].refs
+		return slices.Clip(os[0].refs)
 	}
 	var refs []string
 	for _, o := range os {
