@@ -117,21 +117,19 @@ func appendInt(b []byte, key string, v int) []byte {
 	return strconv.AppendInt(append(b, key...), int64(v), 10)
 }
 
-// elem starts element i of an array: "[" before the first, "," before the rest.
-func elem(b []byte, i int) []byte {
-	if i == 0 {
-		return append(b, '[')
-	}
-	return append(b, ',')
-}
-
-// end ends an array of n elements; a nil slice is null, as encoding/json has it.
-func end(b []byte, n int, isNil bool) []byte {
-	switch {
-	case isNil:
+// appendList appends key (with its punctuation) and a JSON array holding each
+// element as written by each; a nil slice is null, as encoding/json has it.
+func appendList[T any](b []byte, key string, xs []T, each func([]byte, *T) []byte) []byte {
+	b = append(b, key...)
+	if xs == nil {
 		return append(b, "null"...)
-	case n == 0:
-		return append(b, '[', ']')
+	}
+	b = append(b, '[')
+	for i := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = each(b, &xs[i])
 	}
 	return append(b, ']')
 }
@@ -140,42 +138,14 @@ func appendAssessment(b []byte, a *Assessment) []byte {
 	b = appendField(b, `{"as_of":`, a.AsOf.String())
 	b = appendField(b, `,"catalog_version":`, a.CatalogVersion)
 	b = appendField(b, `,"digest":`, a.Digest)
-	b = append(b, `,"evidence":`...)
-	for i := range a.Evidence {
-		b = appendEvidence(elem(b, i), &a.Evidence[i])
-	}
-	b = end(b, len(a.Evidence), a.Evidence == nil)
-	b = append(b, `,"findings":`...)
-	for i := range a.Findings {
-		b = appendFinding(elem(b, i), &a.Findings[i])
-	}
-	b = end(b, len(a.Findings), a.Findings == nil)
-	b = append(b, `,"gaps":`...)
-	for i := range a.Gaps {
-		b = appendGap(elem(b, i), &a.Gaps[i])
-	}
-	b = end(b, len(a.Gaps), a.Gaps == nil)
-	b = append(b, `,"markets":`...)
-	for i := range a.Markets {
-		b = appendMarket(elem(b, i), &a.Markets[i])
-	}
-	b = end(b, len(a.Markets), a.Markets == nil)
-	b = append(b, `,"outcomes":`...)
-	for i := range a.Outcomes {
-		b = appendOutcome(elem(b, i), &a.Outcomes[i])
-	}
-	b = end(b, len(a.Outcomes), a.Outcomes == nil)
+	b = appendList(b, `,"evidence":`, a.Evidence, appendEvidence)
+	b = appendList(b, `,"findings":`, a.Findings, appendFinding)
+	b = appendList(b, `,"gaps":`, a.Gaps, appendGap)
+	b = appendList(b, `,"markets":`, a.Markets, appendMarket)
+	b = appendList(b, `,"outcomes":`, a.Outcomes, appendOutcome)
 	b = appendProduct(append(b, `,"product":`...), &a.Product)
-	b = append(b, `,"recognitions":`...)
-	for i := range a.Recognitions {
-		b = appendRecognition(elem(b, i), &a.Recognitions[i])
-	}
-	b = end(b, len(a.Recognitions), a.Recognitions == nil)
-	b = append(b, `,"schemes":`...)
-	for i := range a.Schemes {
-		b = appendScheme(elem(b, i), &a.Schemes[i])
-	}
-	b = end(b, len(a.Schemes), a.Schemes == nil)
+	b = appendList(b, `,"recognitions":`, a.Recognitions, appendRecognition)
+	b = appendList(b, `,"schemes":`, a.Schemes, appendScheme)
 	b = appendSupport(append(b, `,"support":`...), &a.Support)
 	b = appendInt(b, `,"tier":`, a.Tier)
 	b = appendField(b, `,"tier_name":`, a.TierName)
@@ -235,11 +205,7 @@ func appendScheme(b []byte, s *SchemeResult) []byte {
 	}
 	b = appendBool(b, `,"met":`, s.Met)
 	b = appendField(b, `,"reason":`, s.Reason)
-	b = append(b, `,"requirements":`...)
-	for i := range s.Requirements {
-		b = appendRequirement(elem(b, i), &s.Requirements[i])
-	}
-	b = end(b, len(s.Requirements), s.Requirements == nil)
+	b = appendList(b, `,"requirements":`, s.Requirements, appendRequirement)
 	if s.Unverified {
 		b = append(b, `,"unverified":true`...)
 	}

@@ -19,14 +19,7 @@ func TestCanonicalIsJCS(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			a := e.Assess(example(t, name, func(d *declaration.Declaration) { d.Product.HardwareVersion = "" }), append(verifiedEvidence(), odd), asOf)
 			a.Digest = ""
-			raw, err := json.Marshal(a)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := jcs.Transform(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
+			want := jcsOf(t, a)
 			if got := assess.Canonical(a); string(got) != string(want) {
 				for i := range min(len(got), len(want)) {
 					if got[i] != want[i] {
@@ -46,16 +39,23 @@ func FuzzCanonicalString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		raw, err := json.Marshal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := jcs.Transform(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want := jcsOf(t, s)
 		if got := assess.AppendString(nil, s); string(got) != string(want) {
 			t.Fatalf("%q: got %s, want %s", s, got, want)
 		}
 	})
+}
+
+// jcsOf is the reference: RFC 8785 canonicalisation of encoding/json's output.
+func jcsOf(t *testing.T, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := jcs.Transform(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
