@@ -95,7 +95,7 @@ func (r *run) observeEvidence(items []evidence.Item) {
 }
 
 // answer returns the declared answer for requirement i and its evidence ref,
-// as a one-element slice that results share and nothing appends to in place.
+// as a one-element slice shared by the results that cite it (an append copies).
 func (r *run) answer(i int) (declaration.Answer, []string, bool) {
 	k := r.answerAt[i]
 	if k == 0 {

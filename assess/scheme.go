@@ -58,7 +58,7 @@ func (r *run) scheme(si int, s *catalog.Scheme, idx []int) SchemeResult {
 // notMet lists the requirements of the given strength (up to the first maxLevel
 // levels of a levelled scheme) that neither pass nor are not applicable.
 func notMet(s *catalog.Scheme, results []RequirementResult, maxLevel int, strength catalog.Strength) []string {
-	var bad []string // nil, and no allocation, when all are met
+	var bad []string
 	for j, req := range s.Requirements {
 		if req.Strength != strength {
 			continue
