@@ -28,7 +28,7 @@ type Engine struct {
 	refs       []string // "scheme:id" of each requirement
 	schemeReqs [][]int  // per scheme: its requirements' indexes
 	reqIdx     map[string]int
-	answerIdx  map[string]int // the usual answer keys, bare or scheme-prefixed, to requirements
+	answerIdx  map[string]int // answer keys, bare or scheme-prefixed, to requirements
 	answerKeys []string       // per requirement: its answer key as usually written
 	answerRefs [][]string     // per requirement: "declaration:answers." and that key
 	reqOuts    [][]int

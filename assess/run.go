@@ -84,11 +84,7 @@ func (e *Engine) evaluate(d *declaration.Declaration, items []evidence.Item, asO
 	for k, a := range d.Answers {
 		i, ok := e.answerIdx[k]
 		if !ok {
-			// The index holds the usual spellings; anything else that names
-			// a requirement is resolved as the declaration package reads it.
-			if i, ok = e.reqIdx[declaration.AnswerKey(k)]; !ok {
-				continue
-			}
+			continue
 		}
 		refs := e.answerRefs[i]
 		if k != e.answerKeys[i] { // e.g. "etsi-en-303-645:5.1-1" for "5.1-1"
