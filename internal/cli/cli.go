@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -201,31 +199,6 @@ func checkFormat(format string, allowed ...string) error {
 		}
 	}
 	return badInput("--format %q is not one of %s", format, strings.Join(allowed, ", "))
-}
-
-// writeOutput writes the bytes produced by render to path atomically (a
-// temporary file renamed into place), or to stdout when path is "" or "-".
-func (e *env) writeOutput(path string, render func(io.Writer) error) error {
-	if path == "" || path == "-" {
-		return render(e.stdout)
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return badInput("cannot write %s: %v", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := render(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 func runVersion(_ context.Context, e *env, args []string) error {

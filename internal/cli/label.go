@@ -65,23 +65,6 @@ func runKeys(_ context.Context, e *env, args []string) error {
 	return nil
 }
 
-// writeNew creates a file that must not exist yet.
-func writeNew(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return badInput("%s already exists; not overwriting it", path)
-		}
-		return badInput("%v", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	return f.Close()
-}
-
 const labelUsage = `label issue ASSESSMENT.json --key PREFIX.key --out DIR [--issuer NAME] [--registry-url URL] [--valid-until DATE] [--catalog DIR]
 label verify FILE | --qr TEXT  --pubkey PREFIX.pub [--format text|json]
 

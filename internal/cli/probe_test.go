@@ -88,19 +88,33 @@ func fakeTelnetUnit(t *testing.T, ln net.Listener, password string) {
 	})
 }
 
+// listenPair listens on the same free port of two loopback addresses,
+// trying other ports when the first one is taken on the second address.
+func listenPair(t *testing.T, hostA, hostB string) (a, b net.Listener, port string) {
+	t.Helper()
+	var last error
+	for range 20 {
+		a, err := net.Listen("tcp", hostA+":0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, port, _ := net.SplitHostPort(a.Addr().String())
+		b, err := net.Listen("tcp", hostB+":"+port)
+		if err == nil {
+			return a, b, port
+		}
+		a.Close()
+		last = err
+	}
+	t.Fatalf("no port free on both %s and %s: %v", hostA, hostB, last)
+	return nil, nil, ""
+}
+
 // TestProbeCompareUnits: two units of one model share a password that is
 // in no default list; --credentials supplies it, --compare reports the
 // universal password, --reveal and --transcripts show what was done.
 func TestProbeCompareUnits(t *testing.T) {
-	a, err := net.Listen("tcp", "127.0.3.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(a.Addr().String())
-	b, err := net.Listen("tcp", "127.0.3.2:"+port)
-	if err != nil {
-		t.Skipf("port %s is taken on 127.0.3.2: %v", port, err)
-	}
+	a, b, port := listenPair(t, "127.0.3.1", "127.0.3.2")
 	fakeTelnetUnit(t, a, "Cam-2024!")
 	fakeTelnetUnit(t, b, "Cam-2024!")
 	dir := t.TempDir()

@@ -59,13 +59,12 @@ func logKeygen(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := e.writeOutput(*out+".skey", func(w io.Writer) error { _, err := fmt.Fprintln(w, skey); return err }); err != nil {
+	if err := writeNew(*out+".skey", []byte(skey+"\n"), 0o600); err != nil {
 		return err
 	}
-	if err := e.writeOutput(*out+".vkey", func(w io.Writer) error { _, err := fmt.Fprintln(w, vkey); return err }); err != nil {
+	if err := writeNew(*out+".vkey", []byte(vkey+"\n"), 0o644); err != nil {
 		return err
 	}
-	os.Chmod(*out+".vkey", 0o644)
 	fmt.Fprintf(e.stdout, "wrote %s.skey (keep it secret) and %s.vkey for log %s\n", *out, *out, *origin)
 	return nil
 }
