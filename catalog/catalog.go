@@ -34,6 +34,16 @@ func (c *Catalog) Scheme(id string) *Scheme { return c.schemes[id] }
 // Market returns the market with the given ID, or nil.
 func (c *Catalog) Market(id string) *Market { return c.markets[id] }
 
+// Recognition returns the recognition agreement with the given ID, or nil.
+func (c *Catalog) Recognition(id string) *Recognition {
+	for _, r := range c.Recognitions {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
 // Requirement returns the requirement for a "scheme:id" reference, or nil.
 func (c *Catalog) Requirement(ref string) *Requirement { return c.requirements[ref] }
 

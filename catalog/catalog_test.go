@@ -213,6 +213,29 @@ func TestDiff(t *testing.T) {
 	}
 }
 
+// TestDiffAddedField: a tier that gains an outcome reports the outcome as
+// added, with its evidence, not as a change from an empty string.
+func TestDiffAddedField(t *testing.T) {
+	a := mustDefault(t)
+	b, err := catalog.LoadFS(mutate(t, "tiers.yaml", "      - {id: support-period, evidence: declared}\n",
+		"      - {id: support-period, evidence: declared}\n      - {id: secure-updates, evidence: declared}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := catalog.Diff(a, b)
+	want := []catalog.Change{{Kind: "added", Item: "tier 1", Field: "outcome secure-updates", New: "evidence declared"}}
+	if diff := cmp.Diff(want, d); diff != "" {
+		t.Fatalf("Diff (-want +got):\n%s", diff)
+	}
+	if got := d[0].String(); got != `+ tier 1: outcome secure-updates added: "evidence declared"` {
+		t.Errorf("String() = %s", got)
+	}
+	back := catalog.Diff(b, a)
+	if len(back) != 1 || back[0].String() != `- tier 1: outcome secure-updates removed (was "evidence declared")` {
+		t.Errorf("reverse diff = %v", back)
+	}
+}
+
 func TestCoverageMarksThinPhases(t *testing.T) {
 	cov := mustDefault(t).Coverage()
 	var etsi catalog.SchemeCoverage

@@ -8,7 +8,8 @@ import (
 
 // Change is one difference between two catalogs.
 type Change struct {
-	// Kind is "added", "removed" or "changed".
+	// Kind is "added", "removed" or "changed". An added or removed Field
+	// means the item exists in both catalogs and gained or lost that field.
 	Kind string `json:"kind"`
 	// Item names what changed, e.g. "requirement etsi-en-303-645:5.1-1".
 	Item string `json:"item"`
@@ -19,10 +20,14 @@ type Change struct {
 }
 
 func (c Change) String() string {
-	switch c.Kind {
-	case "changed":
+	switch {
+	case c.Kind == "changed":
 		return fmt.Sprintf("~ %s: %s: %q -> %q", c.Item, c.Field, c.Old, c.New)
-	case "added":
+	case c.Kind == "added" && c.Field != "":
+		return fmt.Sprintf("+ %s: %s added: %q", c.Item, c.Field, c.New)
+	case c.Kind == "removed" && c.Field != "":
+		return fmt.Sprintf("- %s: %s removed (was %q)", c.Item, c.Field, c.Old)
+	case c.Kind == "added":
 		return "+ " + c.Item
 	}
 	return "- " + c.Item
@@ -41,13 +46,17 @@ func Diff(a, b *Catalog) []Change {
 			continue
 		}
 		for f, v := range fields {
-			if w := other[f]; w != v {
+			w, ok := other[f]
+			switch {
+			case !ok:
+				out = append(out, Change{Kind: "removed", Item: item, Field: f, Old: v})
+			case w != v:
 				out = append(out, Change{Kind: "changed", Item: item, Field: f, Old: v, New: w})
 			}
 		}
 		for f, w := range other {
 			if _, ok := fields[f]; !ok {
-				out = append(out, Change{Kind: "changed", Item: item, Field: f, New: w})
+				out = append(out, Change{Kind: "added", Item: item, Field: f, New: w})
 			}
 		}
 	}
@@ -95,7 +104,11 @@ func (c *Catalog) flatten() map[string]fields {
 	for _, t := range c.Tiers {
 		f := fields{"name": t.Name, "schemes": j(t.Schemes)}
 		for _, o := range t.Outcomes {
-			f["outcome "+o.ID] = string(o.Evidence) + " " + j(o.Checks)
+			v := "evidence " + string(o.Evidence)
+			if len(o.Checks) > 0 {
+				v += ", checks " + j(o.Checks)
+			}
+			f["outcome "+o.ID] = v
 		}
 		m[fmt.Sprintf("tier %d", t.Level)] = f
 	}
@@ -109,7 +122,7 @@ func (c *Catalog) flatten() map[string]fields {
 	for _, r := range c.Recognitions {
 		f := fields{"title": r.Title, "effective": r.Effective.String(), "signed": r.Signed.String()}
 		for _, g := range r.Grants {
-			f["grant "+g.Holder.String()] = g.Earns.String()
+			f["grant "+g.Holder.String()+" -> "+g.Earns.String()] = g.Note
 		}
 		m["recognition "+r.ID] = f
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -191,4 +192,17 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = d.Check(c)
 	})
+}
+
+// TestTemplateDocLinks: every document the template points a user to exists.
+func TestTemplateDocLinks(t *testing.T) {
+	links := regexp.MustCompile(`docs/[A-Za-z0-9._-]+\.md`).FindAllString(string(declaration.Template), -1)
+	if len(links) == 0 {
+		t.Fatal("the template names no document; this test looks for docs/*.md")
+	}
+	for _, l := range links {
+		if _, err := os.Stat(filepath.Join("..", l)); err != nil {
+			t.Errorf("the template points to %s: %v", l, err)
+		}
+	}
 }

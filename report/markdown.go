@@ -19,11 +19,13 @@ func Markdown(w io.Writer, c *catalog.Catalog, a *assess.Assessment) error {
 	p.f("| Catalog | %s |\n| As of | %s |\n| Digest | `%s` |\n\n", a.CatalogVersion, a.AsOf, a.Digest)
 	p.f("## Markets\n\n| Market | Targeted | May be sold | Why |\n|---|---|---|---|\n")
 	for _, m := range a.Markets {
-		why := strings.Join(m.Reasons, "; ")
+		// md escapes the text; the line break between reasons and upcoming
+		// rules is markup of ours and stays a real <br>.
+		why := md(strings.Join(m.Reasons, "; "))
 		if len(m.Upcoming) > 0 {
-			why += "<br>Upcoming: " + strings.Join(m.Upcoming, "; ")
+			why += "<br>Upcoming: " + md(strings.Join(m.Upcoming, "; "))
 		}
-		p.f("| %s | %s | %s | %s |\n", m.ID, yesNo(m.Targeted), yesNo(m.Allowed), md(why))
+		p.f("| %s | %s | %s | %s |\n", m.ID, yesNo(m.Targeted), yesNo(m.Allowed), why)
 	}
 	if len(a.Gaps) > 0 {
 		p.f("\n## Gaps to tier %d\n\n", a.Gaps[0].Tier)

@@ -45,7 +45,14 @@ func Text(w io.Writer, c *catalog.Catalog, a *assess.Assessment) error {
 	}
 	tw.Flush()
 	if len(okOthers)+len(refusedOthers) > 0 {
-		p.f("  not targeted: may be sold in %s; not in %s (why: --format markdown)\n", orNone(okOthers), orNone(refusedOthers))
+		var parts []string
+		if len(okOthers) > 0 {
+			parts = append(parts, "may be sold in "+strings.Join(okOthers, ", "))
+		}
+		if len(refusedOthers) > 0 {
+			parts = append(parts, "may not be sold in "+strings.Join(refusedOthers, ", "))
+		}
+		p.f("  not targeted: %s (reasons: --format markdown or json)\n", strings.Join(parts, "; "))
 	}
 	if len(a.Gaps) > 0 {
 		p.f("\nTOP GAPS TO TIER %d (%d in all)\n", a.Gaps[0].Tier, len(a.Gaps))
@@ -134,13 +141,6 @@ func noteSuffix(n string) string {
 		return ""
 	}
 	return " — " + n
-}
-
-func orNone(s []string) string {
-	if len(s) == 0 {
-		return "none"
-	}
-	return strings.Join(s, ", ")
 }
 
 func orDash(s string) string {

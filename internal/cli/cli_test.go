@@ -371,7 +371,7 @@ func TestCatalogEditAndDiff(t *testing.T) {
 	tiers := filepath.Join(dir, "tiers.yaml")
 	os.WriteFile(tiers, []byte(strings.Replace(mustRead(t, tiers), "{id: secure-development, evidence: declared}\n  - level: 4", "{id: secure-development, evidence: lab}\n  - level: 4", 1)), 0o644)
 	code, out, _ := run(t, "catalog", "diff", "builtin", dir)
-	if code != 0 || !strings.Contains(out, `~ tier 3: outcome secure-development: "declared " -> "lab "`) {
+	if code != 0 || !strings.Contains(out, `~ tier 3: outcome secure-development: "evidence declared" -> "evidence lab"`) {
 		t.Errorf("diff: exit %d\n%s", code, out)
 	}
 	// The edited catalog is used for assessment.
@@ -402,5 +402,30 @@ func TestReports(t *testing.T) {
 	code, out, _ = run(t, "report", "psti", example("smart-plug-tier1"), "--as-of", asOf)
 	if code != 0 || strings.Contains(out, "must not be issued") || !strings.Contains(out, "at least until **2030-03-31**") {
 		t.Errorf("PSTI draft for a compliant plug: exit %d\n%s", code, out)
+	}
+}
+
+// TestFirstMinutesOutput holds the small output faults a newcomer met in
+// the first minutes of use.
+func TestFirstMinutesOutput(t *testing.T) {
+	_, text, _ := run(t, "assess", example("router-tier2"), "--as-of", asOf)
+	if strings.Contains(text, "not in none") || !strings.Contains(text, "not targeted: may be sold in AU") {
+		t.Errorf("text report's untargeted markets:\n%s", text)
+	}
+	_, md, _ := run(t, "assess", example("router-tier2"), "--as-of", asOf, "--format", "markdown")
+	if strings.Contains(md, "&lt;br&gt;") || !strings.Contains(md, "<br>Upcoming: ") {
+		t.Errorf("markdown market table escapes its own line break")
+	}
+	for id, want := range map[string]string{
+		"sg-uk-2025": "holding sg-cls level 1 counts as uk-psti",
+		"KR":         "none: no scheme is mandatory here",
+	} {
+		code, out, stderr := run(t, "catalog", "show", id)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("catalog show %s: exit %d, %s%s", id, code, out, stderr)
+		}
+		if code, out, _ := run(t, "catalog", "show", id, "--format", "json"); code != 0 || !json.Valid([]byte(out)) {
+			t.Errorf("catalog show %s --format json: exit %d", id, code)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,7 +31,7 @@ func runMonitor(ctx context.Context, e *env, args []string) error {
 	var pubs repeated
 	fs.Var(&pubs, "pubkey", "issuer public key `FILE` (repeatable)")
 	dbPath := fs.String("db", "", "vulnerability database `FILE`")
-	within := fs.String("within", "180d", "flag labels whose support ends within this many `days` (e.g. 180d)")
+	within := fs.String("within", "180d", "flag labels whose support ends within this "+periodHelp)
 	format := fs.String("format", "text", "output format: text or json")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -42,7 +43,7 @@ func runMonitor(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format, "text", "json"); err != nil {
 		return err
 	}
-	window, err := parseDays(*within)
+	window, err := parsePeriod(*within, e.now())
 	if err != nil {
 		return err
 	}
@@ -84,12 +85,35 @@ func runMonitor(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func parseDays(s string) (time.Duration, error) {
-	var n int
-	if _, err := fmt.Sscanf(s, "%dd", &n); err != nil || n < 0 || fmt.Sprintf("%dd", n) != s {
-		return 0, badInput("--within %q is not a number of days such as 180d", s)
+// periodHelp describes the --within flags.
+const periodHelp = "a `period`: days, weeks, months or years, e.g. 180d, 26w, 6m, 1y"
+
+// parsePeriod reads a --within period — a whole number followed by d (days),
+// w (weeks), m (calendar months) or y (years) — as the time from now to the
+// same date that many units later.
+func parsePeriod(s string, now time.Time) (time.Duration, error) {
+	bad := badInput("--within %q is not a period such as 180d, 26w, 6m or 1y (d days, w weeks, m months, y years)", s)
+	if len(s) < 2 {
+		return 0, bad
 	}
-	return time.Duration(n) * 24 * time.Hour, nil
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if err != nil || n < 0 || n > 100*366 || strconv.Itoa(n) != s[:len(s)-1] {
+		return 0, bad
+	}
+	var until time.Time
+	switch s[len(s)-1] {
+	case 'd':
+		until = now.AddDate(0, 0, n)
+	case 'w':
+		until = now.AddDate(0, 0, 7*n)
+	case 'm':
+		until = now.AddDate(0, n, 0)
+	case 'y':
+		until = now.AddDate(n, 0, 0)
+	default:
+		return 0, bad
+	}
+	return until.Sub(now), nil
 }
 
 func monitorDir(ctx context.Context, e *env, dir string, keys []label.PublicKey, db vuln.Source, dict *vuln.Dictionary, window time.Duration) ([]registry.Check, error) {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestMonitorFlagsNewExploitedVulnerabilities(t *testing.T) {
@@ -65,5 +66,22 @@ func TestMonitorFlagsNewExploitedVulnerabilities(t *testing.T) {
 	_, out, _ := run(t, "monitor", fleet, "--pubkey", other+".pub", "--db", db)
 	if !strings.Contains(out, "INVALID") {
 		t.Errorf("foreign key: %s", out)
+	}
+}
+
+func TestParsePeriod(t *testing.T) {
+	now := time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	for in, want := range map[string]time.Duration{"0d": 0, "180d": 180 * day, "2w": 14 * day,
+		"1m": 31 * day, "6m": (31 + 28 + 31 + 30 + 31 + 30) * day, "1y": 365 * day} {
+		got, err := parsePeriod(in, now)
+		if err != nil || got != want {
+			t.Errorf("parsePeriod(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "d", "6", "6x", "-1d", "06d", "1.5m", "6 m", "99999999y"} {
+		if _, err := parsePeriod(in, now); err == nil {
+			t.Errorf("parsePeriod(%q) accepted", in)
+		}
 	}
 }

@@ -14,14 +14,14 @@ import (
 	"github.com/iotlabel/iotlabel/store"
 )
 
-const sunsetsUsage = `sunsets --registry URL [--within 180d] [--format text|json]
+const sunsetsUsage = `sunsets --registry URL [--within 180d|26w|6m|1y] [--format text|json]
 
 Lists the registry's labels whose security support ends within the period (and those already ended).`
 
 func runSunsets(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("sunsets", sunsetsUsage)
 	reg := fs.String("registry", "", "registry base `URL`")
-	within := fs.String("within", "180d", "period in `days`, e.g. 180d")
+	within := fs.String("within", "180d", "support ending within this "+periodHelp)
 	format := fs.String("format", "text", "output format: text or json")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -32,7 +32,7 @@ func runSunsets(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format, "text", "json"); err != nil {
 		return err
 	}
-	window, err := parseDays(*within)
+	window, err := parsePeriod(*within, e.now())
 	if err != nil {
 		return err
 	}

@@ -11,15 +11,17 @@ import (
 )
 
 // registryDBHelp describes the --db flag of the registry commands.
-const registryDBHelp = "registry database: a SQLite `FILE` or a postgres:// URL (default $IOTLABEL_DB, else iotlabel.db)"
+const registryDBHelp = "registry database: a SQLite `FILE` or a postgres:// URL (default $IOTLABEL_DB, else iotlabel.db; serve --demo: a new temporary file)"
 
-// defaultRegistryDB is the --db default: $IOTLABEL_DB, so a PostgreSQL
-// password need not appear on the command line, else a local SQLite file.
-func defaultRegistryDB() string {
-	if v := os.Getenv("IOTLABEL_DB"); v != "" {
-		return v
+// registryDB resolves the --db flag: the flag, else $IOTLABEL_DB (so a
+// PostgreSQL password need not appear on the command line), else "" (the
+// caller's own default). The flag's default is "" so that --help never
+// prints the environment's value.
+func registryDB(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
 	}
-	return "iotlabel.db"
+	return os.Getenv("IOTLABEL_DB")
 }
 
 // openRegistryDB opens the registry store named by spec: PostgreSQL for a

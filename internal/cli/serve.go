@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -45,11 +47,11 @@ iotlabel log keygen), served under /log/ and checked by iotlabel log verify.`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("serve", serveUsage)
-	dbPath := fs.String("db", defaultRegistryDB(), registryDBHelp)
+	dbPath := fs.String("db", "", registryDBHelp)
 	listen := fs.String("listen", "127.0.0.1:8080", "listen `ADDR`ess")
 	var trust repeated
 	fs.Var(&trust, "trust", "trusted issuer public key `FILE` (repeatable)")
-	within := fs.String("within", "180d", "flag labels at risk when support ends within this many `days`")
+	within := fs.String("within", "180d", "flag labels at risk when support ends within this "+periodHelp)
 	demo := fs.Bool("demo", false, "add demo labels, an issuer key and an admin token")
 	vulnPath := fs.String("vulndb", "", "vulnerability database `FILE` to re-match attached SBOMs against")
 	logDir := fs.String("log", "", "keep a transparency log of all events in `DIR`")
@@ -64,11 +66,22 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 {
 		return badInput("serve takes no arguments")
 	}
-	window, err := parseDays(*within)
+	window, err := parsePeriod(*within, e.now())
 	if err != nil {
 		return err
 	}
-	db, err := openRegistryDB(ctx, *dbPath)
+	spec := registryDB(*dbPath)
+	if spec == "" && *demo {
+		// The demo starts fresh every time and leaves nothing behind.
+		dir, err := os.MkdirTemp("", "iotlabel-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		spec = filepath.Join(dir, "demo.db")
+		fmt.Fprintf(e.stderr, "demo database: %s (new, removed when serve stops; --db FILE keeps one)\n", spec)
+	}
+	db, err := openRegistryDB(ctx, cmp.Or(spec, "iotlabel.db"))
 	if err != nil {
 		return err
 	}

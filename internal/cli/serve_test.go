@@ -44,7 +44,11 @@ func startDemoArgs(t *testing.T, db string, more ...string) (string, *syncBuffer
 	errs := &syncBuffer{}
 	e := &env{stdout: io.Discard, stderr: errs, now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
 	done := make(chan int, 1)
-	args := append([]string{"serve", "--demo", "--listen", "127.0.0.1:0", "--db", db}, more...)
+	args := []string{"serve", "--demo", "--listen", "127.0.0.1:0"}
+	if db != "" {
+		args = append(args, "--db", db)
+	}
+	args = append(args, more...)
 	go func() { done <- e.main(ctx, args) }()
 	t.Cleanup(func() {
 		cancel()
@@ -76,6 +80,52 @@ func TestServeDemoTwice(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "r.db")
 	for i := 0; i < 2; i++ {
 		t.Run("", func(t *testing.T) { testServeDemo(t, db) })
+	}
+}
+
+// TestServeDemoFresh: serve --demo without --db uses a new temporary
+// database, says where, and leaves nothing in the working directory; a second
+// run starts from the same four labels, not eight.
+func TestServeDemoFresh(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("IOTLABEL_DB", "")
+	var first string
+	for i := 0; i < 2; i++ {
+		t.Run("", func(t *testing.T) {
+			base, errs := startDemo(t, "")
+			m := regexp.MustCompile(`demo database: (\S+)`).FindStringSubmatch(errs.String())
+			if m == nil || m[1] == first {
+				t.Fatalf("no new demo database named:\n%s", errs.String())
+			}
+			first = m[1]
+			resp, err := http.Get(base + "/v1/labels")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ls struct{ Labels []struct{ ID string } }
+			json.NewDecoder(resp.Body).Decode(&ls)
+			resp.Body.Close()
+			if len(ls.Labels) != 4 { // two of the six examples earn no label
+				t.Errorf("demo run %d: %d labels, want 4", i+1, len(ls.Labels))
+			}
+		})
+		if _, err := os.Stat(first); !os.IsNotExist(err) {
+			t.Errorf("demo database %s left behind: %v", first, err)
+		}
+	}
+	if ents, _ := os.ReadDir("."); len(ents) != 0 {
+		t.Errorf("serve --demo wrote into the working directory: %v", ents)
+	}
+}
+
+// TestServeHelpDefault: --help names the --db default once and never
+// prints the value of $IOTLABEL_DB (it may hold a password).
+func TestServeHelpDefault(t *testing.T) {
+	t.Setenv("IOTLABEL_DB", "postgres://u:secret@127.0.0.1/x")
+	code, out, errs := run(t, "serve", "--help")
+	help := out + errs
+	if code != 0 || strings.Contains(help, "secret") || strings.Count(help, "iotlabel.db") != 1 {
+		t.Errorf("serve --help (exit %d):\n%s", code, help)
 	}
 }
 

@@ -36,6 +36,10 @@ func catalogShow(e *env, c *catalog.Catalog, format, id string) error {
 		return nil
 	case c.Outcome(id) != nil:
 		return showOutcome(e, c, format, c.Outcome(id))
+	case c.Recognition(id) != nil:
+		return showRecognition(e, format, c.Recognition(id))
+	case c.Market(id) != nil:
+		return showMarket(e, c, format, c.Market(id))
 	case strings.HasPrefix(id, "tier-"):
 		n, err := strconv.Atoi(strings.TrimPrefix(id, "tier-"))
 		if err != nil || n < 1 || n > len(c.Tiers) {
@@ -67,6 +71,12 @@ func catalogShow(e *env, c *catalog.Catalog, format, id string) error {
 		for _, o := range c.Outcomes {
 			all = append(all, o.ID)
 		}
+		for _, r := range c.Recognitions {
+			all = append(all, r.ID)
+		}
+		for _, m := range c.Markets {
+			all = append(all, m.ID)
+		}
 		for _, x := range c.Requirements() {
 			all = append(all, x.Ref())
 		}
@@ -93,6 +103,59 @@ func catalogShow(e *env, c *catalog.Catalog, format, id string) error {
 	p.kv("Effective", r.Effective.String())
 	p.kv("Notes", r.Notes)
 	p.kv("UNVERIFIED", r.Unverified)
+	return nil
+}
+
+func showRecognition(e *env, format string, r *catalog.Recognition) error {
+	if format == "json" {
+		return writeJSONTo(e.stdout, r)
+	}
+	p := &linePrinter{e: e}
+	p.kv("Recognition", r.ID+" — "+r.Title)
+	if !r.Signed.IsZero() {
+		p.kv("Signed", r.Signed.String())
+	}
+	p.kv("Effective", r.Effective.String())
+	p.kv("Excludes", strings.Join(r.ScopeExcludes, ", "))
+	p.kv("Notes", r.Notes)
+	p.kv("UNVERIFIED", r.Unverified)
+	fmt.Fprintf(e.stdout, "\nGrants:\n")
+	for _, g := range r.Grants {
+		note := ""
+		if g.Note != "" {
+			note = " — " + g.Note
+		}
+		fmt.Fprintf(e.stdout, "  holding %s counts as %s%s\n", g.Holder, g.Earns, note)
+	}
+	return nil
+}
+
+func showMarket(e *env, c *catalog.Catalog, format string, m *catalog.Market) error {
+	if format == "json" {
+		return writeJSONTo(e.stdout, m)
+	}
+	p := &linePrinter{e: e}
+	p.kv("Market", m.ID+" — "+m.Name)
+	p.kv("Includes", strings.Join(m.Includes, ", "))
+	p.kv("Notes", m.Notes)
+	fmt.Fprintf(e.stdout, "\nMandatory rules:\n")
+	rules := c.MarketRules(m.ID)
+	if len(rules) == 0 {
+		fmt.Fprintf(e.stdout, "  none: no scheme is mandatory here\n")
+	}
+	for _, r := range rules {
+		line := "  " + (catalog.SchemeLevel{Scheme: r.Scheme, Level: r.Level}).String()
+		if !r.From.IsZero() {
+			line += " from " + r.From.String()
+		}
+		if len(r.Categories) > 0 {
+			line += " for " + strings.Join(r.Categories, ", ")
+		}
+		if r.Note != "" {
+			line += " — " + r.Note
+		}
+		fmt.Fprintln(e.stdout, line)
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -25,7 +26,7 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 		return badInput("unknown tokens subcommand %q (want create or revoke)", sub)
 	}
 	fs := e.newFlags("tokens "+sub, tokensUsage)
-	dbPath := fs.String("db", defaultRegistryDB(), registryDBHelp)
+	dbPath := fs.String("db", "", registryDBHelp)
 	role := fs.String("role", "", "token `ROLE`")
 	org := fs.String("org", "", "`ORG`anisation the token acts for")
 	name := fs.String("name", "", "a `NAME` to recognise the token by")
@@ -33,7 +34,7 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openRegistryDB(ctx, *dbPath)
+	db, err := openRegistryDB(ctx, cmp.Or(registryDB(*dbPath), "iotlabel.db"))
 	if err != nil {
 		return err
 	}
