@@ -283,6 +283,9 @@ func appendEvidence(b []byte, e *EvidenceSummary) []byte {
 	b = appendField(b, `,"kind":`, string(e.Kind))
 	b = appendField(b, `,"ref":`, e.Ref)
 	b = appendField(b, `,"result":`, e.Result)
+	if e.Signer != "" {
+		b = appendField(b, `,"signer":`, e.Signer)
+	}
 	b = appendField(b, `,"source":`, e.Source)
 	if e.Target != "" {
 		b = appendField(b, `,"target":`, e.Target)

@@ -125,6 +125,7 @@ type Gap struct {
 const (
 	FindingContradiction = "contradiction"
 	FindingIgnored       = "ignored-evidence"
+	FindingDemoted       = "demoted-evidence"
 	FindingSupport       = "support"
 	FindingUnverified    = "unverified"
 )
@@ -147,6 +148,8 @@ type EvidenceSummary struct {
 	Result string               `json:"result"`
 	Target string               `json:"target,omitempty"`
 	Detail string               `json:"detail"`
+	// Signer is the verified signer ("holder (key ID)") of a signed item.
+	Signer string `json:"signer,omitempty"`
 }
 
 // Outcome returns the result for outcome id, or nil.

@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -88,10 +89,43 @@ func (r *run) observeEvidence(items []evidence.Item) {
 		if it.Target != "" && detail != "" {
 			detail += " (" + it.Target + ")"
 		}
-		r.obs[ci].add(it.Result, it.Kind, detail, ref)
-		r.evidence = append(r.evidence, EvidenceSummary{Ref: ref, Kind: it.Kind, Source: it.Source.String(),
-			Check: it.Check, Result: it.Result, Target: it.Target, Detail: it.Detail})
+		kind := r.grade(it, ref)
+		r.obs[ci].add(it.Result, kind, detail, ref)
+		sum := EvidenceSummary{Ref: ref, Kind: kind, Source: it.Source.String(),
+			Check: it.Check, Result: it.Result, Target: it.Target, Detail: it.Detail}
+		if a := it.Attestation; a != nil {
+			sum.Signer = cmp.Or(a.Holder, "unknown key") + " (" + a.KeyID + ")"
+		}
+		r.evidence = append(r.evidence, sum)
 	}
+}
+
+// grade returns the kind an item counts as: its own kind when it meets the
+// catalog's evidence rule for that kind, else declared, with a finding that
+// says what was missing. The rule, not Go, says which kinds need a signature.
+func (r *run) grade(it *evidence.Item, ref string) catalog.EvidenceKind {
+	rule := r.e.cat.EvidenceRule(it.Kind)
+	if rule == nil || len(rule.SignedBy) == 0 {
+		return it.Kind
+	}
+	who := q(it.Source.String())
+	a := it.Attestation
+	var why string
+	switch {
+	case a == nil:
+		why = "is not signed"
+	case a.Role == "":
+		why = "is signed by key " + a.KeyID + ", which the trust store does not hold"
+	case !slices.Contains(rule.SignedBy, a.Role):
+		why = "is signed by " + a.Holder + ", a " + a.Role + ", not a " + strings.Join(rule.SignedBy, " or ")
+	case rule.Accredited && !a.Accredited:
+		why = "is signed by a key not accredited for it: " + a.Reason
+	default:
+		return it.Kind
+	}
+	r.finding(FindingDemoted, string(it.Kind)+" evidence "+ref+" from "+who+" for check "+q(it.Check)+" "+why+
+		"; it counts as a declaration", ref)
+	return catalog.Declared
 }
 
 // answer returns the declared answer for requirement i and its evidence ref,

@@ -12,6 +12,8 @@ type Catalog struct {
 	Tiers        []*Tier        `json:"tiers"`
 	Markets      []*Market      `json:"markets"`
 	Recognitions []*Recognition `json:"recognitions"`
+	// EvidenceRules say what an evidence item needs to count as its kind.
+	EvidenceRules []EvidenceRule `json:"evidence_rules,omitempty"`
 
 	outcomes     map[string]*Outcome
 	checks       map[string]*Check
@@ -33,6 +35,17 @@ func (c *Catalog) Scheme(id string) *Scheme { return c.schemes[id] }
 
 // Market returns the market with the given ID, or nil.
 func (c *Catalog) Market(id string) *Market { return c.markets[id] }
+
+// EvidenceRule returns the rule for evidence of kind k, or nil (no rule:
+// the kind counts as written).
+func (c *Catalog) EvidenceRule(k EvidenceKind) *EvidenceRule {
+	for i := range c.EvidenceRules {
+		if c.EvidenceRules[i].Kind == k {
+			return &c.EvidenceRules[i]
+		}
+	}
+	return nil
+}
 
 // Recognition returns the recognition agreement with the given ID, or nil.
 func (c *Catalog) Recognition(id string) *Recognition {

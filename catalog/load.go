@@ -217,9 +217,16 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	c.Checks = checks.Checks
 
 	var tiers struct {
-		Tiers []*Tier `yaml:"tiers"`
+		EvidenceRules []EvidenceRule `yaml:"evidence_rules"`
+		Tiers         []*Tier        `yaml:"tiers"`
 	}
 	doc = l.decode("tiers.yaml", &tiers)
+	c.EvidenceRules = tiers.EvidenceRules
+	for i, r := range tiers.EvidenceRules {
+		if r.Kind.Rank() == 0 {
+			l.addf("tiers.yaml", lineAt(seqLines(doc, "evidence_rules"), i), "evidence_rules: kind %q is not declared, tool or lab", r.Kind)
+		}
+	}
 	for i, t := range tiers.Tiers {
 		t.pos = pos{"tiers.yaml", lineAt(seqLines(doc, "tiers"), i)}
 	}

@@ -191,6 +191,19 @@ type TierOutcome struct {
 	Checks   []string     `yaml:"checks,omitempty" json:"checks,omitempty"`
 }
 
+// EvidenceRule says what an evidence item of one kind must carry to count as
+// that kind. An item that does not meet the rule of its kind counts as a
+// declaration, and the assessment reports the demotion as a finding.
+type EvidenceRule struct {
+	Kind EvidenceKind `yaml:"kind" json:"kind"`
+	// SignedBy lists the trust-store roles whose signature the item needs;
+	// empty means no signature is needed.
+	SignedBy []string `yaml:"signed_by,omitempty" json:"signed_by,omitempty"`
+	// Accredited means the signing key must be accredited for the item's
+	// check at the time of the observation.
+	Accredited bool `yaml:"accredited,omitempty" json:"accredited,omitempty"`
+}
+
 // Market is a jurisdiction with the schemes that are mandatory to sell there.
 type Market struct {
 	ID       string       `yaml:"id" json:"id"`

@@ -53,6 +53,25 @@ type Item struct {
 	Data map[string]any `json:"data,omitempty"`
 	// TranscriptDigest is "sha256:<hex>" of the raw transcript, if one was kept.
 	TranscriptDigest string `json:"transcript_digest,omitempty"`
+	// Attestation is who signed the item, set only by verifying a signed
+	// attestation (package attest); it is never read from the item's JSON,
+	// so a line cannot claim to be signed.
+	Attestation *Attestation `json:"-"`
+}
+
+// Attestation records the verified signer of an evidence item.
+type Attestation struct {
+	// KeyID is the signing key's ID (as labels name issuers).
+	KeyID string
+	// Holder and Role are the key's trust-store entry, "" when the key is
+	// not in the trust store.
+	Holder, Role string
+	// Accredited means the trust store accredits the key for the item's
+	// check at the item's time; Reason says why not, when it does not.
+	Accredited bool
+	Reason     string
+	// Envelope is "sha256:<hex>" of the DSSE envelope the item came in.
+	Envelope string
 }
 
 // Source names who or what produced an item.

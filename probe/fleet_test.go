@@ -46,6 +46,8 @@ func fleet(t *testing.T) []device {
 		_, err := exec.LookPath(tool.path)
 		testenv.Require(t, err == nil, tool.path+" (package "+tool.pkg+")")
 	}
+	_, err := os.Stat("/usr/lib/lighttpd/mod_openssl.so")
+	testenv.Require(t, err == nil, "lighttpd's TLS module (package lighttpd-mod-openssl)")
 	gst := exec.Command("/usr/bin/python3", "-c", `import gi; gi.require_version("GstRtspServer", "1.0"); from gi.repository import GstRtspServer`).Run()
 	testenv.Require(t, gst == nil, "GStreamer's RTSP server for Python (packages python3-gi, gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good)")
 	testenv.Require(t, os.Geteuid() == 0, "root, to start sshd, telnetd and vsftpd")

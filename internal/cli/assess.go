@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,19 +12,23 @@ import (
 	"github.com/iotlabel/iotlabel/declaration"
 	"github.com/iotlabel/iotlabel/evidence"
 	"github.com/iotlabel/iotlabel/report"
+	"github.com/iotlabel/iotlabel/trust"
 )
 
-const assessUsage = `assess DECLARATION [--evidence FILE]... [--as-of YYYY-MM-DD] [--format text|json|markdown|html|oscal]
+const assessUsage = `assess DECLARATION [--evidence FILE]... [--trust FILE|DIR] [--as-of YYYY-MM-DD] [--format text|json|markdown|html|oscal]
        [--require-tier N] [--market ID]... [--out FILE] [--catalog DIR]
 
-Assesses one product declaration, with optional evidence (JSONL from probes, SBOM scans or labs),
-against every scheme, tier and market of the catalog. Text output starts with the summary.
+Assesses one product declaration, with optional evidence (JSONL from probes and SBOM scans, or signed
+attestations from labs), against every scheme, tier and market of the catalog. Lab evidence counts as lab
+evidence only when signed by a key that the --trust store accredits for its check; anything else counts as
+a declaration, and the report says so. Text output starts with the summary.
 Exit code 1 when the product misses --require-tier or may not be sold in a --market.`
 
-func runAssess(_ context.Context, e *env, args []string) error {
+func runAssess(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("assess", assessUsage)
-	var evFiles, markets repeated
-	fs.Var(&evFiles, "evidence", "evidence JSONL `FILE` (repeatable)")
+	var markets repeated
+	var ev evidenceFlags
+	ev.register(fs)
 	fs.Var(&markets, "market", "fail (exit 1) unless the product may be sold in market `ID` (repeatable)")
 	asOf := fs.String("as-of", "", "assess as on this `date` (default: today, UTC)")
 	format := fs.String("format", "text", "output format: text, json, markdown, html or oscal")
@@ -56,7 +61,7 @@ func runAssess(_ context.Context, e *env, args []string) error {
 	if *requireTier < 0 || *requireTier > len(cat.Tiers) {
 		return badInput("--require-tier %d is out of range 0..%d", *requireTier, len(cat.Tiers))
 	}
-	a, _, err := assessFile(cat, pos[0], evFiles, date)
+	a, _, err := e.assessFile(ctx, cat, pos[0], &ev, date)
 	if err != nil {
 		return err
 	}
@@ -92,18 +97,47 @@ func parseAsOf(s string, e *env) (catalog.Date, error) {
 }
 
 // assessFile reads, validates and assesses a declaration with evidence files.
-func assessFile(cat *catalog.Catalog, path string, evFiles []string, asOf catalog.Date) (*assess.Assessment, *declaration.Declaration, error) {
+// evidenceFlags are the --evidence and --trust flags of every command that
+// assesses: assess, report and label issue.
+type evidenceFlags struct {
+	files repeated
+	trust string
+}
+
+func (f *evidenceFlags) register(fs *flag.FlagSet) {
+	fs.Var(&f.files, "evidence", "evidence `FILE`: JSONL, or a signed attestation (iotlabel evidence sign); repeatable")
+	fs.StringVar(&f.trust, "trust", "", "trust store `FILE` or DIR that signed evidence is verified against")
+}
+
+// items reads every --evidence file, verifying signed ones against --trust.
+func (f *evidenceFlags) items(ctx context.Context, e *env) ([]evidence.Item, error) {
+	var ts *trust.Store
+	if f.trust != "" {
+		var err error
+		if ts, err = loadTrust(f.trust); err != nil {
+			return nil, err
+		}
+	}
+	var items []evidence.Item
+	for _, path := range f.files {
+		it, err := e.loadEvidence(ctx, path, ts)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it...)
+	}
+	return items, nil
+}
+
+// assessFile assesses the declaration at path with the evidence of ev.
+func (e *env) assessFile(ctx context.Context, cat *catalog.Catalog, path string, ev *evidenceFlags, asOf catalog.Date) (*assess.Assessment, *declaration.Declaration, error) {
 	d, err := readDeclaration(cat, path)
 	if err != nil {
 		return nil, nil, err
 	}
-	var items []evidence.Item
-	for _, f := range evFiles {
-		it, err := readEvidence(f)
-		if err != nil {
-			return nil, nil, err
-		}
-		items = append(items, it...)
+	items, err := ev.items(ctx, e)
+	if err != nil {
+		return nil, nil, err
 	}
 	eng, err := assess.New(cat)
 	if err != nil {
@@ -125,19 +159,6 @@ func readDeclaration(cat *catalog.Catalog, path string) (*declaration.Declaratio
 		return nil, asBadInput(err)
 	}
 	return d, nil
-}
-
-func readEvidence(path string) ([]evidence.Item, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, badInput("evidence: %v", err)
-	}
-	defer f.Close()
-	items, err := evidence.Read(path, f)
-	if err != nil {
-		return nil, asBadInput(err)
-	}
-	return items, nil
 }
 
 func readLimited(path string, limit int64) ([]byte, error) {

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotlabel/iotlabel/attest"
 	"github.com/iotlabel/iotlabel/catalog"
 )
 
@@ -42,6 +45,22 @@ func asBadInput(err error) error { return &exitError{exitBadInput, err} }
 // already been written as part of the normal output.
 var errFailed = &exitError{exitFailed, errors.New("")}
 
+// failed is exit code 1 with a message (a check that did not pass).
+func failed(format string, args ...any) error {
+	return &exitError{exitFailed, fmt.Errorf(format, args...)}
+}
+
+// decodeStrict decodes one JSON value with no unknown fields and no
+// duplicate keys.
+func decodeStrict(data []byte, v any) error {
+	if err := attest.NoDuplicateKeys(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
 type env struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
@@ -60,6 +79,7 @@ func commands() []command {
 		{"catalog", "explore the catalog: schemes, requirements, coverage, crosswalks, diffs, OSCAL export", runCatalog},
 		{"report", "write the EN 303 645 ICS or a UK PSTI statement of compliance draft", runReport},
 		{"keys", "generate an Ed25519 key pair for signing labels", runKeys},
+		{"evidence", "sign evidence as an in-toto attestation; verify signed evidence against a trust store", runEvidence},
 		{"label", "issue a signed label (JSON, QR text, SVG, PNG) from an assessment; verify labels offline", runLabel},
 		{"sbom", "scan an SBOM for known and known-exploited vulnerabilities; Buildroot manifest to CycloneDX", runSBOM},
 		{"serve", "run the registry: JSON API, consumer pages for label QR codes, status sweeps", runServe},

@@ -13,7 +13,7 @@ const reportUsage = `report ics|psti DECLARATION [--evidence FILE]... [--as-of D
   ics   the ETSI EN 303 645 Annex B implementation conformance statement (Table B.1) for the product
   psti  a draft UK PSTI statement of compliance; it says plainly when it must not be issued yet`
 
-func runReport(_ context.Context, e *env, args []string) error {
+func runReport(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintf(e.stdout, "Usage: iotlabel %s\n", reportUsage)
 		if len(args) == 0 {
@@ -26,8 +26,8 @@ func runReport(_ context.Context, e *env, args []string) error {
 		return badInput("unknown report %q (want ics or psti)", kind)
 	}
 	fs := e.newFlags("report "+kind, reportUsage)
-	var evFiles repeated
-	fs.Var(&evFiles, "evidence", "evidence JSONL `FILE` (repeatable)")
+	var ev evidenceFlags
+	ev.register(fs)
 	asOf := fs.String("as-of", "", "as on this `date` (default: today, UTC)")
 	format := fs.String("format", "markdown", "output format: markdown or json (ics only)")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
@@ -54,7 +54,7 @@ func runReport(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, d, err := assessFile(cat, pos[0], evFiles, date)
+	a, d, err := e.assessFile(ctx, cat, pos[0], &ev, date)
 	if err != nil {
 		return err
 	}

@@ -75,7 +75,11 @@ func (s *summary) add(out io.Writer, e event) {
 	key := e.Package + " " + e.Test
 	switch {
 	case e.Test == "" && e.Action == "output":
-		fmt.Fprint(out, e.Output) // "ok  pkg 1.2s", "FAIL pkg", build output
+		if e.Output != "PASS\n" { // "ok  pkg 1.2s" follows
+			fmt.Fprint(out, e.Output) // "ok  pkg 1.2s", "FAIL pkg", build output
+		}
+	case e.Test == "" && e.Action == "skip":
+		// A package with no test files; go test prints "[no test files]".
 	case e.Test == "" && e.Action == "fail":
 		s.pkgFailed = true
 	case e.Action == "output":

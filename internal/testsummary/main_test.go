@@ -15,6 +15,7 @@ func TestSummary(t *testing.T) {
 		`{"Action":"skip","Package":"p","Test":"TestB"}`,
 		`{"Action":"output","Package":"p","Test":"TestC","Output":"    c_test.go:3: boom\n"}`,
 		`{"Action":"fail","Package":"p","Test":"TestC"}`,
+		`{"Action":"skip","Package":"q"}`,
 		`# p [p.test]`,
 		`{"Action":"output","Package":"p","Output":"FAIL\tp\t0.1s\n"}`,
 		`{"Action":"fail","Package":"p"}`,
