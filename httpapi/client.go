@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -62,12 +63,32 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, v any) erro
 		if resp.StatusCode != http.StatusOK {
 			var e apiError
 			if json.Unmarshal(body, &e) == nil && e.Error.Code != "" {
-				return fmt.Errorf("registry %s: %s (%s)", u, e.Error.Message, e.Error.Code)
+				return &StatusError{Code: resp.StatusCode, Msg: fmt.Sprintf("registry %s: %s (%s)", u, e.Error.Message, e.Error.Code)}
 			}
-			return fmt.Errorf("registry %s: HTTP %d", u, resp.StatusCode)
+			return &StatusError{Code: resp.StatusCode, Msg: fmt.Sprintf("registry %s: HTTP %d", u, resp.StatusCode)}
 		}
 		return json.Unmarshal(body, v)
 	}
+}
+
+// StatusError is a registry's answer other than 200 OK.
+type StatusError struct {
+	Code int
+	Msg  string
+}
+
+func (e *StatusError) Error() string { return e.Msg }
+
+// Label returns the registry's record of a label, with its current status;
+// an error wrapping store.ErrNotFound when the registry does not know it.
+func (c *Client) Label(ctx context.Context, id string) (store.Label, error) {
+	var l store.Label
+	err := c.get(ctx, "/v1/labels/"+url.PathEscape(id), nil, &l)
+	var se *StatusError
+	if errors.As(err, &se) && se.Code == http.StatusNotFound {
+		return l, fmt.Errorf("%w: the registry %s does not know label %s", store.ErrNotFound, c.Base, id)
+	}
+	return l, err
 }
 
 // SupportEndingWithin lists labels whose support ends within days.

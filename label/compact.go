@@ -127,7 +127,8 @@ func VerifyCompact(text string, pub ed25519.PublicKey) (*Predicate, error) {
 	if err != nil {
 		return nil, err
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(z))
+	br := bytes.NewReader(z) // an io.ByteReader: zlib reads no further than its stream
+	zr, err := zlib.NewReader(br)
 	if err != nil {
 		return nil, fmt.Errorf("zlib: %w", err)
 	}
@@ -137,6 +138,9 @@ func VerifyCompact(text string, pub ed25519.PublicKey) (*Predicate, error) {
 	}
 	if len(raw) > maxCompact {
 		return nil, errors.New("compact label too large")
+	}
+	if br.Len() != 0 {
+		return nil, fmt.Errorf("zlib: %d bytes after the end of the stream", br.Len())
 	}
 	var msg cose.Sign1Message
 	if err := msg.UnmarshalCBOR(raw); err != nil {

@@ -166,3 +166,25 @@ func TestKeysRoundTrip(t *testing.T) {
 		t.Error("public key accepted as private")
 	}
 }
+
+// TestCompactTrailingBytes: bytes after the zlib stream are refused, so one
+// label has one QR text.
+func TestCompactTrailingBytes(t *testing.T) {
+	st, priv, pub := issue(t, Options{Issuer: "Lab", Now: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)})
+	text, err := Compact(&st.Predicate, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifyCompact(text, pub); err != nil {
+		t.Fatalf("good compact form: %v", err)
+	}
+	i := strings.Index(text, CompactPrefix) + len(CompactPrefix)
+	z, err := base45Decode(text[i:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := text[:i] + base45Encode(append(z, 0, 1, 2))
+	if _, err := VerifyCompact(bad, pub); err == nil || !strings.Contains(err.Error(), "after the end of the stream") {
+		t.Errorf("trailing bytes: %v", err)
+	}
+}

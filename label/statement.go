@@ -30,8 +30,9 @@ type Statement struct {
 }
 
 // Subject names what the label is about: one product model at one firmware
-// version. Its digest is the SHA-256 of its name, because a label is about a
-// product identity rather than one file.
+// version. Its digest is the SHA-256 of the firmware image when one was
+// analysed (and named in signed evidence); otherwise the SHA-256 of the name,
+// which binds the product identity but no file.
 type Subject struct {
 	Name   string            `json:"name"`
 	Digest map[string]string `json:"digest"`
@@ -53,6 +54,9 @@ type Predicate struct {
 	CatalogVersion   string         `json:"catalog_version"`
 	AssessmentDigest string         `json:"assessment_digest"`
 	AssessedAsOf     catalog.Date   `json:"assessed_as_of"`
+	// Inputs name the digests of what the assessment was computed from, so
+	// that anyone holding them can recompute it and get the same digest.
+	Inputs Inputs `json:"inputs"`
 	Issuer           Issuer         `json:"issuer"`
 	Issued           time.Time      `json:"issued"`
 	Expires          time.Time      `json:"expires"`
@@ -63,6 +67,13 @@ type Predicate struct {
 	Sensors              []string `json:"sensors,omitempty"`
 	PrivacyNoticeURL     string   `json:"privacy_notice_url,omitempty"`
 	VulnerabilityContact string   `json:"vulnerability_contact,omitempty"`
+}
+
+// Inputs are the SHA-256 digests ("sha256:<hex>") of an assessment's inputs:
+// the declaration file and each evidence file (JSONL or signed attestation).
+type Inputs struct {
+	Declaration string   `json:"declaration"`
+	Evidence    []string `json:"evidence"`
 }
 
 // SchemeMet is a scheme the assessment found met, at its highest level.
@@ -86,6 +97,12 @@ type Options struct {
 	// ValidUntil shortens the label's validity; zero means the support end
 	// date, capped at MaxValidity after issue.
 	ValidUntil catalog.Date
+	// Inputs are the digests of the assessment's inputs.
+	Inputs Inputs
+	// Images maps a firmware version to the SHA-256 (hex) of its image, when
+	// an image was analysed; that version's subject digest is then the
+	// image's rather than the hash of the subject's name.
+	Images map[string]string
 }
 
 // MaxValidity is the longest a label is valid: three years, the longest any
@@ -129,7 +146,7 @@ func NewStatement(a *assess.Assessment, opt Options) (*Statement, error) {
 		Manufacturer: a.Product.Manufacturer, Product: a.Product.Name, Model: a.Product.Model,
 		FirmwareVersions: a.Product.FirmwareVersions, Tier: a.Tier, TierName: a.TierName,
 		SupportEnd: a.Support.EndDate, Outcomes: map[string]int{}, CatalogVersion: a.CatalogVersion,
-		AssessmentDigest: a.Digest, AssessedAsOf: a.AsOf, Issuer: Issuer{Name: opt.Issuer, KeyID: opt.KeyID},
+		AssessmentDigest: a.Digest, AssessedAsOf: a.AsOf, Inputs: opt.Inputs, Issuer: Issuer{Name: opt.Issuer, KeyID: opt.KeyID},
 		Issued: opt.Now.UTC().Truncate(time.Second), Expires: expires.Time().Add(24*time.Hour - time.Second),
 		RegistryURL: strings.TrimRight(opt.RegistryURL, "/"), Schemes: []SchemeMet{}, Markets: []string{},
 		PersonalData: a.Product.PersonalData, Telemetry: a.Product.Telemetry, Sensors: a.Product.Sensors,
@@ -148,12 +165,19 @@ func NewStatement(a *assess.Assessment, opt Options) (*Statement, error) {
 	for _, o := range a.Outcomes {
 		p.Outcomes[string(o.Verdict)]++
 	}
+	if p.Inputs.Evidence == nil {
+		p.Inputs.Evidence = []string{}
+	}
 	p.LabelID = labelID(a.Digest, opt.KeyID, p.Issued)
 	st := &Statement{Type: StatementType, PredicateType: PredicateType, Predicate: p}
 	for _, fw := range a.Product.FirmwareVersions {
 		name := fmt.Sprintf("iotlabel:product/%s/%s@%s", a.Product.Manufacturer, a.Product.Model, fw)
-		sum := sha256.Sum256([]byte(name))
-		st.Subject = append(st.Subject, Subject{Name: name, Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}})
+		d := opt.Images[fw]
+		if d == "" {
+			sum := sha256.Sum256([]byte(name))
+			d = hex.EncodeToString(sum[:])
+		}
+		st.Subject = append(st.Subject, Subject{Name: name, Digest: map[string]string{"sha256": d}})
 	}
 	return st, nil
 }

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -61,10 +63,11 @@ func runAssess(ctx context.Context, e *env, args []string) error {
 	if *requireTier < 0 || *requireTier > len(cat.Tiers) {
 		return badInput("--require-tier %d is out of range 0..%d", *requireTier, len(cat.Tiers))
 	}
-	a, _, err := e.assessFile(ctx, cat, pos[0], &ev, date)
+	res, err := e.assessFile(ctx, cat, pos[0], &ev, date)
 	if err != nil {
 		return err
 	}
+	a := res.a
 	if err := e.writeOutput(*out, func(w io.Writer) error { return render(w, *format, cat, a) }); err != nil {
 		return err
 	}
@@ -109,8 +112,8 @@ func (f *evidenceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.trust, "trust", "", "trust store `FILE` or DIR that signed evidence is verified against")
 }
 
-// items reads every --evidence file, verifying signed ones against --trust.
-func (f *evidenceFlags) items(ctx context.Context, e *env) ([]evidence.Item, error) {
+// load reads every --evidence file, verifying signed ones against --trust.
+func (f *evidenceFlags) load(ctx context.Context, e *env) ([]*evidenceFile, error) {
 	var ts *trust.Store
 	if f.trust != "" {
 		var err error
@@ -118,32 +121,55 @@ func (f *evidenceFlags) items(ctx context.Context, e *env) ([]evidence.Item, err
 			return nil, err
 		}
 	}
-	var items []evidence.Item
+	var files []*evidenceFile
 	for _, path := range f.files {
-		it, err := e.loadEvidence(ctx, path, ts)
+		ef, err := e.loadEvidenceFile(ctx, path, ts)
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, it...)
+		files = append(files, ef)
 	}
-	return items, nil
+	return files, nil
+}
+
+// allItems joins the items of every file.
+func allItems(files []*evidenceFile) []evidence.Item {
+	var items []evidence.Item
+	for _, f := range files {
+		items = append(items, f.items...)
+	}
+	return items
+}
+
+// assessed is an assessment with the inputs it was computed from.
+type assessed struct {
+	a     *assess.Assessment
+	d     *declaration.Declaration
+	files []*evidenceFile
+	// declDigest is "sha256:<hex>" of the declaration file's bytes.
+	declDigest string
 }
 
 // assessFile assesses the declaration at path with the evidence of ev.
-func (e *env) assessFile(ctx context.Context, cat *catalog.Catalog, path string, ev *evidenceFlags, asOf catalog.Date) (*assess.Assessment, *declaration.Declaration, error) {
-	d, err := readDeclaration(cat, path)
+func (e *env) assessFile(ctx context.Context, cat *catalog.Catalog, path string, ev *evidenceFlags, asOf catalog.Date) (*assessed, error) {
+	b, err := readLimited(path, declaration.MaxSize)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	items, err := ev.items(ctx, e)
+	d, err := parseDeclaration(cat, path, b)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	files, err := ev.load(ctx, e)
+	if err != nil {
+		return nil, err
 	}
 	eng, err := assess.New(cat)
 	if err != nil {
-		return nil, nil, badInput("catalog %s cannot be used for assessment: %v", cat.Version, err)
+		return nil, badInput("catalog %s cannot be used for assessment: %v", cat.Version, err)
 	}
-	return eng.Assess(d, items, asOf), d, nil
+	sum := sha256.Sum256(b)
+	return &assessed{a: eng.Assess(d, allItems(files), asOf), d: d, files: files, declDigest: "sha256:" + hex.EncodeToString(sum[:])}, nil
 }
 
 func readDeclaration(cat *catalog.Catalog, path string) (*declaration.Declaration, error) {
@@ -151,6 +177,10 @@ func readDeclaration(cat *catalog.Catalog, path string) (*declaration.Declaratio
 	if err != nil {
 		return nil, err
 	}
+	return parseDeclaration(cat, path, b)
+}
+
+func parseDeclaration(cat *catalog.Catalog, path string, b []byte) (*declaration.Declaration, error) {
 	d, err := declaration.Parse(path, b)
 	if err != nil {
 		return nil, asBadInput(err)

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	oscalvalidation "github.com/defenseunicorns/go-oscal/src/pkg/validation"
+
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -25,6 +28,26 @@ func run(t *testing.T, args ...string) (int, string, string) {
 	e := &env{stdout: &out, stderr: &errb, now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
 	code := e.main(context.Background(), args)
 	return code, out.String(), errb.String()
+}
+
+// assessExample assesses a shipped example's declaration (no evidence) on
+// the built-in catalog as of asOf.
+func assessExample(t *testing.T, name string) *assess.Assessment {
+	t.Helper()
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := readDeclaration(cat, example(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := assess.New(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	date, _ := catalog.ParseDate(asOf)
+	return eng.Assess(d, nil, date)
 }
 
 func example(name string) string {

@@ -54,12 +54,7 @@ func TestCrashSafety(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "issuer.pub"), pubPEM, 0o644)
 
 	// Pre-sign a burst of distinct labels (one assessment, different issue times).
-	a := filepath.Join(dir, "a.json")
-	run(t, "assess", example("router-tier2"), "--as-of", asOf, "--format", "json", "--out", a)
-	assessment, err := readAssessment(a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	assessment := assessExample(t, "router-tier2")
 	const n = 300
 	bodies := make([][]byte, n)
 	ids := make([]string, n)

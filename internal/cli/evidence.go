@@ -198,23 +198,42 @@ func loadTrust(path string) (*trust.Store, error) {
 // what the catalog's evidence rules allow unsigned items), and a warning
 // says why.
 func (e *env) loadEvidence(ctx context.Context, path string, ts *trust.Store) ([]evidence.Item, error) {
+	f, err := e.loadEvidenceFile(ctx, path, ts)
+	if err != nil {
+		return nil, err
+	}
+	return f.items, nil
+}
+
+// evidenceFile is one --evidence file as read.
+type evidenceFile struct {
+	items []evidence.Item
+	// digest is "sha256:<hex>" of the file's bytes.
+	digest string
+	// subjects are a verified attestation's subjects (nil for JSONL).
+	subjects []attest.Subject
+}
+
+func (e *env) loadEvidenceFile(ctx context.Context, path string, ts *trust.Store) (*evidenceFile, error) {
 	data, err := readLimited(path, attest.MaxEnvelope)
 	if err != nil {
 		return nil, err
 	}
+	sum := sha256.Sum256(data)
+	f := &evidenceFile{digest: "sha256:" + hex.EncodeToString(sum[:])}
 	if !attest.IsEnvelope(data) {
-		items, err := evidence.Read(path, bytes.NewReader(data))
-		if err != nil {
+		if f.items, err = evidence.Read(path, bytes.NewReader(data)); err != nil {
 			return nil, asBadInput(err)
 		}
-		return items, nil
+		return f, nil
 	}
 	if ts == nil {
 		ts = &trust.Store{}
 	}
 	o, err := attest.OpenEvidence(ctx, data, ts, e.now())
 	if err == nil {
-		return o.Statement.Predicate.Items, nil
+		f.items, f.subjects = o.Statement.Predicate.Items, o.Statement.Subject
+		return f, nil
 	}
 	if !errors.Is(err, trust.ErrUntrusted) {
 		return nil, badInput("%s: %v", path, err)
@@ -233,7 +252,8 @@ func (e *env) loadEvidence(ctx context.Context, path string, ts *trust.Store) ([
 			return nil, badInput("%s: item %d: %v", path, i+1, err)
 		}
 	}
-	return st.Predicate.Items, nil
+	f.items = st.Predicate.Items
+	return f, nil
 }
 
 // readPrivateKey reads an Ed25519 private key file.

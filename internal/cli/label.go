@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,9 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/attest"
 	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/httpapi"
 	"github.com/iotlabel/iotlabel/label"
+	"github.com/iotlabel/iotlabel/store"
 )
 
 const keysUsage = `keys generate PREFIX
@@ -65,12 +66,15 @@ func runKeys(_ context.Context, e *env, args []string) error {
 	return nil
 }
 
-const labelUsage = `label issue ASSESSMENT.json --key PREFIX.key --out DIR [--issuer NAME] [--registry-url URL] [--valid-until DATE] [--catalog DIR]
-label verify FILE | --qr TEXT  --pubkey PREFIX.pub [--format text|json]
+const labelUsage = `label issue --declaration FILE [--evidence FILE]... [--trust FILE|DIR] [--as-of DATE] --key PREFIX.key --out DIR
+            [--issuer NAME] [--registry-url URL] [--valid-until DATE] [--catalog DIR]
+label verify FILE | --qr TEXT  --pubkey PREFIX.pub [--registry URL] [--format text|json]
 
-issue reads an assessment (iotlabel assess --format json), checks its digest and catalog version, and writes
-DIR/label.json (in-toto statement in a DSSE envelope), DIR/label.qr.txt (compact offline-verifiable form),
-DIR/label.svg and DIR/label.png. It refuses products below Tier 1 and labels that outlive the support period.
+issue assesses the declaration with the evidence itself (signed evidence verified against --trust) and
+signs only what it computed: it never signs an assessment handed to it. It writes DIR/label.json (in-toto
+statement in a DSSE envelope, naming the digests of its inputs), DIR/label.qr.txt (compact offline-verifiable
+form), DIR/label.svg and DIR/label.png. It refuses products below Tier 1 and labels that outlive the support
+period.
 verify checks the signature and the validity dates: exit 0 valid, 1 invalid or not active, 2 bad input.`
 
 func runLabel(ctx context.Context, e *env, args []string) error {
@@ -92,18 +96,26 @@ func runLabel(ctx context.Context, e *env, args []string) error {
 
 func labelIssue(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("label issue", labelUsage)
+	declPath := fs.String("declaration", "", "the product's declaration `FILE`")
+	var ev evidenceFlags
+	ev.register(fs)
+	asOf := fs.String("as-of", "", "assess as on this `date` (default: today, UTC)")
 	keyPath := fs.String("key", "", "Ed25519 private key `FILE` (from iotlabel keys generate)")
 	outDir := fs.String("out", "", "output `DIR` (created; existing label files are not overwritten)")
 	issuer := fs.String("issuer", "", "issuer `NAME` written into the label (default: the key ID)")
 	registry := fs.String("registry-url", "", "registry base `URL`; the QR code opens URL/l/LABEL-ID")
 	validUntil := fs.String("valid-until", "", "last day of validity, `YYYY-MM-DD` (default: support end, at most 3 years)")
-	catDir := fs.String("catalog", "", "catalog `DIR` the assessment was made with (default: built-in)")
+	catDir := fs.String("catalog", "", "catalog `DIR` to assess with (default: built-in)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || *keyPath == "" || *outDir == "" {
-		return badInput("label issue needs ASSESSMENT.json, --key and --out")
+	if len(pos) != 0 {
+		return badInput("label issue computes the assessment itself and signs nothing it did not compute: " +
+			"pass --declaration FILE (and --evidence FILE...) instead of an assessment file")
+	}
+	if *declPath == "" || *keyPath == "" || *outDir == "" {
+		return badInput("label issue needs --declaration, --key and --out")
 	}
 	if *registry != "" && !strings.HasPrefix(*registry, "https://") && !strings.HasPrefix(*registry, "http://") {
 		return badInput("--registry-url %q must start with https://", *registry)
@@ -114,53 +126,57 @@ func labelIssue(ctx context.Context, e *env, args []string) error {
 			return badInput("--valid-until: %v", err)
 		}
 	}
+	date, err := parseAsOf(*asOf, e)
+	if err != nil {
+		return err
+	}
 	cat, err := loadCatalog(*catDir)
 	if err != nil {
 		return err
 	}
-	a, err := readAssessment(pos[0])
+	priv, err := readPrivateKey(*keyPath)
 	if err != nil {
 		return err
 	}
-	if a.CatalogVersion != cat.Version {
-		return badInput("%s was made with catalog %s, but this catalog is %s; reassess or pass --catalog", pos[0], a.CatalogVersion, cat.Version)
-	}
-	keyPEM, err := readLimited(*keyPath, 64<<10)
+	res, err := e.assessFile(ctx, cat, *declPath, &ev, date)
 	if err != nil {
 		return err
-	}
-	priv, err := label.ParsePrivateKey(keyPEM)
-	if err != nil {
-		return badInput("%s: %v", *keyPath, err)
 	}
 	keyID := label.KeyID(priv.Public().(label.PublicKey))
 	name := *issuer
 	if name == "" {
 		name = "key " + keyID
 	}
-	st, err := label.NewStatement(a, label.Options{Issuer: name, KeyID: keyID, RegistryURL: *registry, Now: e.now(), ValidUntil: until})
+	opt := label.Options{Issuer: name, KeyID: keyID, RegistryURL: *registry, Now: e.now(), ValidUntil: until,
+		Inputs: label.Inputs{Declaration: res.declDigest, Evidence: []string{}}, Images: imageDigests(res)}
+	for _, f := range res.files {
+		opt.Inputs.Evidence = append(opt.Inputs.Evidence, f.digest)
+	}
+	st, err := label.NewStatement(res.a, opt)
 	if err != nil {
 		if errors.Is(err, label.ErrNoTier) || errors.Is(err, label.ErrSupportEnd) {
 			return &exitError{exitFailed, err}
 		}
-		return badInput("%s: %v", pos[0], err)
+		return badInput("%s: %v", *declPath, err)
 	}
 	return writeLabel(ctx, e, cat, st, priv, *outDir)
 }
 
-func readAssessment(path string) (*assess.Assessment, error) {
-	b, err := readLimited(path, 16<<20)
-	if err != nil {
-		return nil, err
+// imageDigests maps each declared firmware version to the image SHA-256
+// that verified, signed evidence names for it.
+func imageDigests(res *assessed) map[string]string {
+	m := map[string]string{}
+	for _, f := range res.files {
+		for _, s := range f.subjects {
+			for _, fw := range res.d.Product.FirmwareVersions {
+				named := attest.ProductSubject(res.d.Manufacturer.Name, res.d.Product.Model, fw, "")
+				if s.Name == named.Name && s.Digest["sha256"] != named.Digest["sha256"] {
+					m[fw] = s.Digest["sha256"]
+				}
+			}
+		}
 	}
-	var a assess.Assessment
-	if err := json.Unmarshal(b, &a); err != nil {
-		return nil, badInput("%s is not an assessment (iotlabel assess --format json): %v", path, err)
-	}
-	if a.Digest == "" || a.CatalogVersion == "" {
-		return nil, badInput("%s is not an assessment (no digest or catalog version)", path)
-	}
-	return &a, nil
+	return m
 }
 
 func writeLabel(ctx context.Context, e *env, cat *catalog.Catalog, st *label.Statement, priv label.PrivateKey, dir string) error {
@@ -209,6 +225,7 @@ func labelVerify(ctx context.Context, e *env, args []string) error {
 	pubPath := fs.String("pubkey", "", "issuer's public key `FILE`")
 	qrText := fs.String("qr", "", "verify this compact `TEXT` (what the QR code holds) instead of a file")
 	format := fs.String("format", "text", "output format: text or json")
+	regURL := fs.String("registry", "", "also ask the registry at `URL` for the label's live status")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -230,6 +247,10 @@ func labelVerify(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	r := label.Check(ctx, data, pub, e.now())
+	var netErr error
+	if r.Valid && *regURL != "" {
+		netErr = liveStatus(ctx, *regURL, &r)
+	}
 	if *format == "json" {
 		if err := writeJSONTo(e.stdout, r); err != nil {
 			return err
@@ -241,9 +262,38 @@ func labelVerify(ctx context.Context, e *env, args []string) error {
 	} else {
 		fmt.Fprintf(e.stdout, "INVALID: %s\n", r.Reason)
 	}
+	if netErr != nil {
+		return &exitError{exitBadInput, fmt.Errorf("the label verifies offline, but its live status is unknown: %w", netErr)}
+	}
 	if !r.Valid {
 		return errFailed
 	}
+	return nil
+}
+
+// liveStatus asks the registry for the label's status and folds it into r:
+// a label the registry does not know, or holds as anything but active, is
+// not valid. A registry that cannot be asked returns an error and leaves r
+// with status "unknown", never "active".
+func liveStatus(ctx context.Context, base string, r *label.Result) error {
+	id := r.Predicate.LabelID
+	l, err := httpapi.NewClient(base).Label(ctx, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		r.Valid, r.Status, r.Reason = false, "unknown_to_registry", "the registry "+base+" holds no label "+id
+		return nil
+	case err != nil:
+		r.Valid, r.Status, r.Reason = false, "unknown", "the registry could not be asked: "+err.Error()
+		return err
+	case l.Status != "active":
+		r.Valid, r.Status = false, l.Status
+		r.Reason = "the registry says " + l.Status
+		if l.StatusReason != "" {
+			r.Reason += ": " + l.StatusReason
+		}
+		return nil
+	}
+	r.Reason += "; the registry " + base + " says active"
 	return nil
 }
 

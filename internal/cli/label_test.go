@@ -24,11 +24,7 @@ func issueLabel(t *testing.T) (dir, pub string) {
 	if code, _, errs := run(t, "keys", "generate", prefix); code != 2 || !strings.Contains(errs, "already exists") {
 		t.Errorf("keys generate over existing: %d %s", code, errs)
 	}
-	a := filepath.Join(dir, "a.json")
-	if code, _, errs := run(t, "assess", example("router-tier2"), "--as-of", asOf, "--format", "json", "--out", a); code != 0 {
-		t.Fatal(errs)
-	}
-	code, out, errs := run(t, "label", "issue", a, "--key", prefix+".key", "--out", filepath.Join(dir, "label"),
+	code, out, errs := run(t, "label", "issue", "--declaration", example("router-tier2"), "--as-of", asOf, "--key", prefix+".key", "--out", filepath.Join(dir, "label"),
 		"--issuer", "Example Test Lab", "--registry-url", "https://registry.iotlabel.example")
 	if code != 0 || !strings.Contains(out, "tier 2") {
 		t.Fatalf("label issue: %d %s%s", code, out, errs)
@@ -65,7 +61,7 @@ func TestLabelIssueAndVerify(t *testing.T) {
 		t.Errorf("bad key file: exit %d", code)
 	}
 	// A second issue into the same directory is refused.
-	if code, _, errs := run(t, "label", "issue", filepath.Join(dir, "a.json"), "--key", filepath.Join(dir, "issuer.key"), "--out", ld); code != 2 || !strings.Contains(errs, "already holds") {
+	if code, _, errs := run(t, "label", "issue", "--declaration", example("router-tier2"), "--key", filepath.Join(dir, "issuer.key"), "--out", ld); code != 2 || !strings.Contains(errs, "already holds") {
 		t.Errorf("reissue into the same dir: %d %s", code, errs)
 	}
 }
@@ -74,18 +70,20 @@ func TestLabelRefusals(t *testing.T) {
 	dir := t.TempDir()
 	prefix := filepath.Join(dir, "k")
 	run(t, "keys", "generate", prefix)
-	cam := filepath.Join(dir, "cam.json")
-	run(t, "assess", example("camera-default-password"), "--as-of", asOf, "--format", "json", "--out", cam)
-	if code, _, errs := run(t, "label", "issue", cam, "--key", prefix+".key", "--out", filepath.Join(dir, "l")); code != 1 || !strings.Contains(errs, "does not reach Tier 1") {
+	if code, _, errs := run(t, "label", "issue", "--declaration", example("camera-default-password"), "--as-of", asOf, "--key", prefix+".key", "--out", filepath.Join(dir, "l")); code != 1 || !strings.Contains(errs, "does not reach Tier 1") {
 		t.Errorf("tier 0 label: %d %s", code, errs)
 	}
-	// An assessment edited after the fact fails its digest.
+	// The attack: an assessment edited after the fact, its digest recomputed
+	// (anyone can). label issue signs nothing it did not compute itself.
 	router := filepath.Join(dir, "r.json")
-	run(t, "assess", example("router-tier2"), "--as-of", asOf, "--format", "json", "--out", router)
+	run(t, "assess", example("smart-plug-tier1"), "--as-of", asOf, "--format", "json", "--out", router)
 	b, _ := os.ReadFile(router)
-	os.WriteFile(router, []byte(strings.Replace(string(b), `"tier": 2`, `"tier": 4`, 1)), 0o644)
-	if code, _, errs := run(t, "label", "issue", router, "--key", prefix+".key", "--out", filepath.Join(dir, "l2")); code != 2 || !strings.Contains(errs, "digest does not match") {
+	os.WriteFile(router, []byte(strings.Replace(string(b), `"tier": 1`, `"tier": 4`, 1)), 0o644)
+	if code, _, errs := run(t, "label", "issue", router, "--key", prefix+".key", "--out", filepath.Join(dir, "l2")); code != 2 || !strings.Contains(errs, "signs nothing it did not compute") {
 		t.Errorf("edited assessment: %d %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "l2")); err == nil {
+		t.Error("a refused label left files behind")
 	}
 }
 

@@ -20,9 +20,7 @@ func TestMonitorFlagsNewExploitedVulnerabilities(t *testing.T) {
 	os.WriteFile(filepath.Join(fleet, "router", "firmware.cdx.json"), []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,
 		"components":[{"type":"library","name":"dnsmasq","version":"2.89"},{"type":"library","name":"busybox","version":"1.37.0"}]}`), 0o644)
 	// A doorbell whose support ends within 180 days.
-	bell := filepath.Join(dir, "bell.json")
-	run(t, "assess", example("doorbell-support-ending"), "--as-of", asOf, "--format", "json", "--out", bell)
-	if code, _, errs := run(t, "label", "issue", bell, "--key", filepath.Join(dir, "issuer.key"), "--out", filepath.Join(fleet, "doorbell")); code != 0 {
+	if code, _, errs := run(t, "label", "issue", "--declaration", example("doorbell-support-ending"), "--as-of", asOf, "--key", filepath.Join(dir, "issuer.key"), "--out", filepath.Join(fleet, "doorbell")); code != 0 {
 		t.Fatal(errs)
 	}
 

@@ -54,10 +54,11 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, d, err := e.assessFile(ctx, cat, pos[0], &ev, date)
+	res, err := e.assessFile(ctx, cat, pos[0], &ev, date)
 	if err != nil {
 		return err
 	}
+	a, d := res.a, res.d
 	return e.writeOutput(*out, func(w io.Writer) error {
 		switch {
 		case kind == "psti":

@@ -227,6 +227,10 @@ func seedDemo(ctx context.Context, e *env, svc *registry.Service, base string) e
 	admin := registry.Actor{TokenID: "demo", Role: registry.RoleAdmin, Org: "demo"}
 	files, _ := fs.Glob(examples.Files, "*/declaration.yaml")
 	fmt.Fprintf(e.stderr, "demo admin token (shown once): %s\n", secret)
+	if pubPEM, err := label.MarshalPublicKey(pub); err == nil {
+		// Save it as demo.pub to verify the demo's labels: iotlabel label verify --pubkey demo.pub
+		fmt.Fprintf(e.stderr, "demo issuer public key (save as demo.pub for label verify):\n%s", pubPEM)
+	}
 	for _, f := range files {
 		b, _ := fs.ReadFile(examples.Files, f)
 		d, err := declaration.Parse(f, b)

@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// writeTrust writes a trust store with one entry for the key at prefix.pub.
+func writeTrust(t *testing.T, dir, prefix, holder, role, checks string) string {
+	t.Helper()
+	pub, err := os.ReadFile(prefix + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := "entries:\n  - holder: " + holder + "\n    role: " + role + "\n    checks: [" + checks + "]\n" +
+		"    valid_from: 2026-01-01\n    valid_until: 2028-12-31\n    key: |\n      " +
+		strings.ReplaceAll(strings.TrimSpace(string(pub)), "\n", "\n      ") + "\n"
+	path := filepath.Join(dir, "trust.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestTrustChain is the chain end to end, and the attack on it: a lab line
+// written by hand gives no Tier 4; the same item signed by a lab the trust
+// store accredits does, and the label names its inputs.
+func TestTrustChain(t *testing.T) {
+	dir := t.TempDir()
+	sbom := filepath.Join(dir, "sbom.jsonl")
+	os.WriteFile(sbom, []byte(strings.Join([]string{
+		`{"kind":"tool","source":{"tool":"iotlabel sbom scan","version":"1"},"time":"2026-11-20T09:00:00Z","subject":{"product":"NG-AX3000"},"check":"sbom-present","result":"pass","detail":"SBOM with 40 components"}`,
+		`{"kind":"tool","source":{"tool":"iotlabel sbom scan","version":"1"},"time":"2026-11-20T09:00:00Z","subject":{"product":"NG-AX3000"},"check":"known-exploited-vulnerability","result":"pass","detail":"none in KEV"}`,
+		`{"kind":"tool","source":{"tool":"iotlabel sbom scan","version":"1"},"time":"2026-11-20T09:00:00Z","subject":{"product":"NG-AX3000"},"check":"known-vulnerability","result":"pass","detail":"no unfixed critical"}`,
+	}, "\n")+"\n"), 0o644)
+	fake := filepath.Join(dir, "fake.jsonl")
+	os.WriteFile(fake, []byte(`{"kind":"lab","source":{"signer":"Totally Real Lab"},"time":"2026-11-15T00:00:00Z","subject":{"product":"NG-AX3000"},"check":"penetration-test","result":"pass","detail":"we tested it"}`+"\n"), 0o644)
+	router := example("router-tier2")
+
+	// The attack: a hand-written lab line.
+	code, out, _ := run(t, "assess", router, "--as-of", asOf, "--evidence", sbom, "--evidence", fake, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"tier": 3`) || !strings.Contains(out, `from \"Totally Real Lab\" for check \"penetration-test\" is not signed; it counts as a declaration`) {
+		t.Fatalf("unsigned lab line: exit %d\n%.600s", code, out)
+	}
+
+	// A lab signs the same evidence; the trust store accredits it.
+	lab := filepath.Join(dir, "lab")
+	run(t, "keys", "generate", lab)
+	trustFile := writeTrust(t, dir, lab, "Accredited Test Lab", "lab", "penetration-test")
+	signed := filepath.Join(dir, "pentest.dsse.json")
+	if code, out, errs := run(t, "evidence", "sign", fake, "--key", lab+".key", "--manufacturer", "Northgate Networks", "--firmware", "3.2.1", "--out", signed); code != 0 {
+		t.Fatalf("evidence sign: %d %s%s", code, out, errs)
+	}
+	if code, out, errs := run(t, "evidence", "verify", signed, "--trust", trustFile); code != 0 || !strings.Contains(out, "signature by Accredited Test Lab (lab") || !strings.Contains(out, "penetration-test pass — accredited") {
+		t.Errorf("evidence verify: %d %s%s", code, out, errs)
+	}
+	if code, _, _ := run(t, "assess", router, "--as-of", asOf, "--evidence", sbom, "--evidence", signed, "--trust", trustFile, "--require-tier", "4"); code != 0 {
+		t.Errorf("signed, accredited lab evidence does not give tier 4: exit %d", code)
+	}
+	// Without the trust store the signature cannot be checked: not Tier 4.
+	if code, _, errs := run(t, "assess", router, "--as-of", asOf, "--evidence", sbom, "--evidence", signed, "--require-tier", "4"); code != 1 || !strings.Contains(errs, "read as unsigned") {
+		t.Errorf("signed evidence without --trust: exit %d %s", code, errs)
+	}
+	// A lab accredited for other checks only: not Tier 4.
+	other := filepath.Join(dir, "other")
+	os.Mkdir(other, 0o755)
+	otherTrust := writeTrust(t, other, lab, "Accredited Test Lab", "lab", "exposed-telnet")
+	if code, _, _ := run(t, "assess", router, "--as-of", asOf, "--evidence", sbom, "--evidence", signed, "--trust", otherTrust, "--require-tier", "4"); code != 1 {
+		t.Errorf("lab not accredited for the check: exit %d", code)
+	}
+	if code, out, _ := run(t, "evidence", "verify", signed, "--trust", otherTrust); code != 1 || !strings.Contains(out, "NOT ACCREDITED") {
+		t.Errorf("evidence verify, unaccredited: %d %s", code, out)
+	}
+
+	// label issue computes tier 4 itself and names its inputs' digests.
+	issuer := filepath.Join(dir, "issuer")
+	run(t, "keys", "generate", issuer)
+	ld := filepath.Join(dir, "label")
+	if code, out, errs := run(t, "label", "issue", "--declaration", router, "--evidence", sbom, "--evidence", signed, "--trust", trustFile,
+		"--as-of", asOf, "--key", issuer+".key", "--out", ld); code != 0 || !strings.Contains(out, "tier 4") {
+		t.Fatalf("label issue: %d %s%s", code, out, errs)
+	}
+	_, out, _ = run(t, "label", "verify", filepath.Join(ld, "label.json"), "--pubkey", issuer+".pub", "--format", "json")
+	var v struct {
+		Label struct {
+			Inputs struct {
+				Declaration string
+				Evidence    []string
+			}
+		}
+	}
+	json.Unmarshal([]byte(out), &v)
+	if !strings.HasPrefix(v.Label.Inputs.Declaration, "sha256:") || len(v.Label.Inputs.Evidence) != 2 {
+		t.Errorf("label inputs: %+v\n%s", v.Label.Inputs, out)
+	}
+	for _, f := range []string{"label.json", "label.qr.txt", "label.svg", "label.png"} {
+		if st, err := os.Stat(filepath.Join(ld, f)); err != nil || st.Mode().Perm() != 0o644 {
+			t.Errorf("%s: %v %v, want a public 0644 file", f, st.Mode(), err)
+		}
+	}
+}
+
+// TestVerifyAgainstRegistry: a revoked label verifies offline, but not with
+// --registry; a label the registry does not know is not valid; a registry
+// that cannot be reached is exit 2, never "ACTIVE".
+func TestVerifyAgainstRegistry(t *testing.T) {
+	base, errs := startDemo(t, filepath.Join(t.TempDir(), "r.db"))
+	dir := t.TempDir()
+	pub := filepath.Join(dir, "demo.pub")
+	m := regexp.MustCompile(`(?s)-----BEGIN PUBLIC KEY-----.*?-----END PUBLIC KEY-----\n`).FindString(errs.String())
+	os.WriteFile(pub, []byte(m), 0o644)
+	token := regexp.MustCompile(`demo admin token \(shown once\): (\S+)`).FindStringSubmatch(errs.String())
+	id := regexp.MustCompile(`router-tier2 +tier 2 ACTIVE +\S+/l/(\S+)`).FindStringSubmatch(errs.String())
+	if m == "" || token == nil || id == nil {
+		t.Fatalf("demo output:\n%s", errs.String())
+	}
+	resp, err := http.Get(base + "/v1/labels/" + id[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l struct{ Compact string }
+	json.NewDecoder(resp.Body).Decode(&l)
+	resp.Body.Close()
+	if code, out, errs := run(t, "label", "verify", "--qr", l.Compact, "--pubkey", pub, "--registry", base); code != 0 || !strings.Contains(out, "the registry "+base+" says active") {
+		t.Fatalf("active label with --registry: %d %s%s", code, out, errs)
+	}
+	req, _ := http.NewRequest("POST", base+"/v1/labels/"+id[1]+"/revoke", bytes.NewReader([]byte(`{"reason":"firmware signing key leaked"}`)))
+	req.Header.Set("Authorization", "Bearer "+token[1])
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("revoke: %v %v", resp, err)
+	}
+	if code, out, _ := run(t, "label", "verify", "--qr", l.Compact, "--pubkey", pub); code != 0 {
+		t.Errorf("offline verify of a revoked label (no --registry) should still verify the signature: %d %s", code, out)
+	}
+	code, out, _ := run(t, "label", "verify", "--qr", l.Compact, "--pubkey", pub, "--registry", base)
+	if code != 1 || !strings.HasPrefix(out, "REVOKED: the registry says revoked: firmware signing key leaked") {
+		t.Errorf("revoked label with --registry: %d %s", code, out)
+	}
+	// A registry that does not know the label.
+	other, _ := startDemo(t, filepath.Join(t.TempDir(), "other.db"))
+	if code, out, _ := run(t, "label", "verify", "--qr", l.Compact, "--pubkey", pub, "--registry", other); code != 1 || !strings.Contains(out, "holds no label") {
+		t.Errorf("unknown to the registry: %d %s", code, out)
+	}
+	// No registry listening: exit 2 and never ACTIVE.
+	code, out, errOut := run(t, "label", "verify", "--qr", l.Compact, "--pubkey", pub, "--registry", "http://127.0.0.1:1")
+	if code != 2 || strings.Contains(out, "ACTIVE") || !strings.Contains(errOut, "live status is unknown") {
+		t.Errorf("registry down: %d %s %s", code, out, errOut)
+	}
+}
