@@ -56,11 +56,11 @@ type Predicate struct {
 	AssessedAsOf     catalog.Date   `json:"assessed_as_of"`
 	// Inputs name the digests of what the assessment was computed from, so
 	// that anyone holding them can recompute it and get the same digest.
-	Inputs Inputs `json:"inputs"`
-	Issuer           Issuer         `json:"issuer"`
-	Issued           time.Time      `json:"issued"`
-	Expires          time.Time      `json:"expires"`
-	RegistryURL      string         `json:"registry_url,omitempty"`
+	Inputs      Inputs    `json:"inputs"`
+	Issuer      Issuer    `json:"issuer"`
+	Issued      time.Time `json:"issued"`
+	Expires     time.Time `json:"expires"`
+	RegistryURL string    `json:"registry_url,omitempty"`
 	// What the owner should know, as the manufacturer declared it.
 	PersonalData         bool     `json:"personal_data,omitempty"`
 	Telemetry            bool     `json:"telemetry,omitempty"`
