@@ -185,6 +185,8 @@ func classify(err error) (int, string) {
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, registry.ErrUntrusted):
 		return http.StatusUnprocessableEntity, "untrusted_signature"
+	case errors.Is(err, registry.ErrMismatch):
+		return http.StatusUnprocessableEntity, "claims_not_recomputed"
 	case errors.Is(err, registry.ErrTransition):
 		return http.StatusConflict, "invalid_transition"
 	case errors.Is(err, registry.ErrInvalid), errors.As(err, new(*badRequest)):

@@ -3,7 +3,10 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +22,7 @@ import (
 	"github.com/iotlabel/iotlabel/httpapi"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
+	"github.com/iotlabel/iotlabel/store"
 	"github.com/iotlabel/iotlabel/store/sqlite"
 )
 
@@ -67,8 +71,33 @@ func assessLocally(t testing.TB, example string) *assess.Assessment {
 	return eng.Assess(d, nil, catalog.DateOf(now))
 }
 
+// register registers an example's maker and product with the registry and
+// stores its declaration, so that the registry can recompute its label.
+func (e *env) register(t testing.TB, example string) {
+	t.Helper()
+	ctx := context.Background()
+	b, _ := os.ReadFile("../examples/" + example + "/declaration.yaml")
+	d, err := declaration.Parse(example, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := registry.Actor{TokenID: "setup", Role: registry.RoleAdmin, Org: "Registry"}
+	o, err := e.svc.CreateOrg(ctx, admin, d.Manufacturer.Name, registry.RoleManufacturer)
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		t.Fatal(err)
+	}
+	p, err := e.svc.CreateProduct(ctx, admin, o.ID, d.Product.Model, d.Product.Name)
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SubmitDeclaration(ctx, admin, p.ID, b, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (e *env) labelBody(t testing.TB, example string) ([]byte, string) {
 	t.Helper()
+	e.register(t, example)
 	a := assessLocally(t, example)
 	pub := e.priv.Public().(label.PublicKey)
 	st, err := label.NewStatement(a, label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: now, RegistryURL: e.srv.URL})
@@ -141,17 +170,19 @@ func TestAPI(t *testing.T) {
 		{"assessment of a bad declaration", "POST", "/v1/assessments", e.lab, []byte(`{"declaration": "product:\n  name: [unclosed"}`), 400, `declaration:2`},
 		{"anonymous org", "POST", "/v1/orgs", "", orgBody, 401, `"code": "unauthorized"`},
 		{"lab cannot register orgs", "POST", "/v1/orgs", e.lab, orgBody, 403, `"code": "forbidden"`},
-		{"admin registers org", "POST", "/v1/orgs", e.admin, orgBody, 201, `"id": "northgate-networks-gmbh"`},
+		{"org registered before its label", "POST", "/v1/orgs", e.admin, orgBody, 409, `"code": "conflict"`},
+		{"admin registers org", "POST", "/v1/orgs", e.admin, []byte(`{"name":"Acme Sensors","kind":"manufacturer"}`), 201, `"id": "acme-sensors"`},
 		{"org kind", "POST", "/v1/orgs", e.admin, []byte(`{"name":"X","kind":"wizard"}`), 400, `"code": "invalid_request"`},
 		{"orgs", "GET", "/v1/orgs", "", nil, 200, `"name": "Northgate Networks GmbH"`},
 		{"other maker's product", "POST", "/v1/products", e.maker, productBody, 403, `"code": "forbidden"`},
 		{"product of unknown org", "POST", "/v1/products", e.lab, []byte(`{"org_id":"nope","model":"M"}`), 404, `"code": "not_found"`},
-		{"lab registers product", "POST", "/v1/products", e.lab, productBody, 201, `"id": "northgate-networks-gmbh-ng-ax3000"`},
+		{"product registered before its label", "POST", "/v1/products", e.lab, productBody, 409, `"code": "conflict"`},
+		{"lab registers product", "POST", "/v1/products", e.lab, []byte(`{"org_id":"northgate-networks-gmbh","model":"NG-AX5400"}`), 201, `"id": "northgate-networks-gmbh-ng-ax5400"`},
 		{"products", "GET", "/v1/products?org=northgate-networks-gmbh", "", nil, 200, `"model": "NG-AX3000"`},
 		{"declaration of another product", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, otherDecl, 400, `the declaration is for`},
 		{"other maker's declaration", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.maker, declBody, 403, `"code": "forbidden"`},
-		{"declaration v1", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, declBody, 201, `"assessment_digest": "` + want.Digest + `"`},
-		{"declaration v2", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, declBody, 201, `"version": 2`},
+		{"declaration v2", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, declBody, 201, `"assessment_digest": "` + want.Digest + `"`},
+		{"declaration v3", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, declBody, 201, `"version": 3`},
 		{"product with versions", "GET", "/v1/products/northgate-networks-gmbh-ng-ax3000", "", nil, 200, `"submitted_by": "Lab"`},
 		{"one version", "GET", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations/1", "", nil, 200, `"tier": 2`},
 		{"missing version", "GET", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations/7", "", nil, 404, `"code": "not_found"`},
@@ -312,5 +343,37 @@ func TestBrowsePages(t *testing.T) {
 	}
 	if status, _, _ := e.do(t, "GET", "/labels?support_ends_within_days=soon", "", nil); status != 400 {
 		t.Errorf("bad days: %d", status)
+	}
+}
+
+// TestForgedLabelRefused: the smart plug's assessment with its tier edited to
+// 4 and its digest recomputed, signed by a trusted key, is refused over the
+// live API (422), and the retailer check does not see tier 4.
+func TestForgedLabelRefused(t *testing.T) {
+	e := setup(t)
+	e.register(t, "smart-plug-tier1")
+	a := assessLocally(t, "smart-plug-tier1")
+	a.Tier = 4
+	sum := sha256.Sum256(assess.Canonical(a))
+	a.Digest = "sha256:" + hex.EncodeToString(sum[:])
+	pub := e.priv.Public().(label.PublicKey)
+	st, err := label.NewStatement(a, label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: now, RegistryURL: e.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, compact, _ := label.Seal(context.Background(), st, e.priv)
+	body, _ := json.Marshal(map[string]any{"envelope": json.RawMessage(env), "compact": compact})
+	code, out, _ := e.do(t, "POST", "/v1/labels", e.lab, body)
+	if code != 422 || !strings.Contains(out, "claims_not_recomputed") || !strings.Contains(out, "gives tier 1") {
+		t.Errorf("forged label: %d %s", code, out)
+	}
+	if code, out, _ := e.do(t, "GET", "/v1/check?model=PWM-2&market=GB&tier=4", "", nil); code != 200 || strings.Contains(out, `"allowed": true`) {
+		t.Errorf("check after the forged label: %d %s", code, out)
+	}
+	// Two "payload" keys: refused before anything is stored.
+	dup := strings.Replace(string(env), `"payload":`, `"payload":"e30=","payload":`, 1)
+	body, _ = json.Marshal(map[string]any{"envelope": json.RawMessage(dup)})
+	if code, out, _ := e.do(t, "POST", "/v1/labels", e.lab, body); code < 400 || code >= 500 {
+		t.Errorf("duplicate-key envelope: %d %s", code, out)
 	}
 }

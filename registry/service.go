@@ -18,6 +18,7 @@ import (
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/store"
+	"github.com/iotlabel/iotlabel/trust"
 	"github.com/iotlabel/iotlabel/vuln"
 )
 
@@ -54,6 +55,9 @@ type Service struct {
 	Store store.Store
 	// Keys are the trusted issuer keys, by key ID.
 	Keys map[string]label.PublicKey
+	// Trust, when set, says which schemes each issuer key may issue labels
+	// for; its keys with schemes are trusted issuers too.
+	Trust *trust.Store
 	// Window is how long before the end of support a label is flagged at risk.
 	Window time.Duration
 	Now    func() time.Time
@@ -72,7 +76,7 @@ type Service struct {
 func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact string) (store.Label, error) {
 	var st *label.Statement
 	var key label.PublicKey
-	for _, k := range s.Keys {
+	for _, k := range s.issuerKeys() {
 		if v, err := label.VerifyEnvelope(ctx, envelope, k); err == nil {
 			st, key = v, k
 			break
@@ -85,11 +89,14 @@ func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact
 	switch a.Role {
 	case RoleAdmin, RoleSchemeOwner, RoleLab:
 	case RoleManufacturer:
-		if !strings.EqualFold(a.Org, p.Manufacturer) {
+		if a.Org != p.Manufacturer {
 			return store.Label{}, fmt.Errorf("%w: a manufacturer may only publish its own products (%s is %s's)", ErrForbidden, p.Model, p.Manufacturer)
 		}
 	default:
 		return store.Label{}, ErrForbidden
+	}
+	if _, err := s.verifyClaims(ctx, &p, s.Now()); err != nil {
+		return store.Label{}, err
 	}
 	if compact != "" {
 		cp, err := label.VerifyCompact(compact, key)
@@ -107,6 +114,23 @@ func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact
 	}
 	s.log().InfoContext(ctx, "label published", "label", l.ID, "model", l.Model, "tier", l.Tier, "status", l.Status, "actor", a.TokenID)
 	return l, nil
+}
+
+// issuerKeys are the keys labels may be signed with: Keys, and the trust
+// store's keys that may issue labels for some scheme.
+func (s *Service) issuerKeys() []label.PublicKey {
+	keys := make([]label.PublicKey, 0, len(s.Keys))
+	for _, k := range s.Keys {
+		keys = append(keys, k)
+	}
+	if s.Trust != nil {
+		for _, e := range s.Trust.Entries {
+			if len(e.Schemes) > 0 {
+				keys = append(keys, e.PublicKey())
+			}
+		}
+	}
+	return keys
 }
 
 // Actions that change a label's status.
@@ -176,7 +200,7 @@ func (s *Service) Sweep(ctx context.Context) ([]store.Event, error) {
 		}
 		after = ls[len(ls)-1].ID
 		for _, l := range ls {
-			if l.Status != Active && l.Status != AtRisk {
+			if l.Status != Active && l.Status != AtRisk && l.Status != Pending {
 				continue
 			}
 			ev, changed, err := s.recheck(ctx, l)

@@ -34,8 +34,29 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { db.Close() })
 	pub, priv, _ := label.GenerateKey(nil)
 	now := day0
-	return &fixture{svc: &registry.Service{Store: db, Keys: map[string]label.PublicKey{label.KeyID(pub): pub}, Window: 180 * 24 * time.Hour,
-		Now: func() time.Time { return now }}, priv: priv, now: &now}
+	svc := &registry.Service{Store: db, Keys: map[string]label.PublicKey{label.KeyID(pub): pub}, Window: 180 * 24 * time.Hour,
+		Now: func() time.Time { return now }}
+	svc.Catalog, _ = catalog.Default()
+	svc.Engine, _ = assess.New(svc.Catalog)
+	return &fixture{svc: svc, priv: priv, now: &now}
+}
+
+// register registers an example's manufacturer and product and stores its
+// declaration, as a manufacturer would before a label is published.
+func register(t *testing.T, svc *registry.Service, decl []byte, d *declaration.Declaration) {
+	t.Helper()
+	ctx := context.Background()
+	o, err := svc.CreateOrg(ctx, admin, d.Manufacturer.Name, registry.RoleManufacturer)
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		t.Fatal(err)
+	}
+	p, err := svc.CreateProduct(ctx, admin, o.ID, d.Product.Model, d.Product.Name)
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		t.Fatal(err)
+	}
+	if _, err := svc.SubmitDeclaration(ctx, admin, p.ID, decl, nil); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // signed issues a label for an example product.
@@ -51,6 +72,7 @@ func (f *fixture) signed(t *testing.T, example string, priv label.PrivateKey) ([
 	if err != nil {
 		t.Fatal(err)
 	}
+	register(t, f.svc, b, d)
 	a := e.Assess(d, nil, catalog.DateOf(*f.now))
 	pub := priv.Public().(label.PublicKey)
 	st, err := label.NewStatement(a, label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: *f.now, RegistryURL: "https://r.example"})

@@ -16,6 +16,9 @@ const (
 	Suspended = "suspended"
 	Revoked   = "revoked"
 	Expired   = "expired"
+	// Pending is a label whose validity starts in the future; sweeps make it
+	// active on its first day.
+	Pending = "pending"
 )
 
 // Check is the result of rechecking one label.
@@ -36,6 +39,10 @@ func Recheck(p *label.Predicate, scan *vuln.Report, now time.Time, window time.D
 	c := Check{LabelID: p.LabelID, Model: p.Model, Tier: p.Tier, Status: Active, Reasons: []string{}}
 	supportEnd := p.SupportEnd.Time().Add(24*time.Hour - time.Second)
 	switch {
+	case now.Before(p.Issued):
+		c.Status = Pending
+		c.Reasons = append(c.Reasons, "valid from "+p.Issued.Format(time.RFC3339))
+		return c
 	case now.After(p.Expires) || now.After(supportEnd):
 		c.Status = Expired
 		c.Reasons = append(c.Reasons, fmt.Sprintf("expired %s (support ends %s)", p.Expires.Format("2006-01-02"), p.SupportEnd))

@@ -11,6 +11,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"flag"
@@ -43,9 +44,10 @@ func main() {
 
 // signed is one label ready to publish.
 type signed struct {
-	id       string
-	envelope []byte
-	compact  string
+	id, model string
+	decl      []byte
+	envelope  []byte
+	compact   string
 }
 
 func run(ctx context.Context, dbPath string, n int, out string) error {
@@ -95,7 +97,7 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				s, err := issue(eng, *decl, i, now, priv)
+				s, err := issue(eng, src, i, now, priv)
 				if err != nil {
 					select {
 					case errc <- err:
@@ -122,8 +124,23 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 	defer f.Close()
 	w := bufio.NewWriter(f)
 	lab := registry.Actor{Role: registry.RoleLab, Org: "Bench Lab"}
+	admin := registry.Actor{Role: registry.RoleAdmin, Org: "Bench"}
+	svc.Catalog, svc.Engine = cat, eng
+	org, err := svc.CreateOrg(ctx, admin, decl.Manufacturer.Name, registry.RoleManufacturer)
+	if err != nil {
+		return err
+	}
 	done := 0
 	for s := range results {
+		// The registry publishes only what it recomputes from a stored
+		// declaration of a registered product.
+		p, err := svc.CreateProduct(ctx, admin, org.ID, s.model, decl.Product.Name)
+		if err != nil {
+			return err
+		}
+		if _, err := svc.SubmitDeclaration(ctx, admin, p.ID, s.decl, nil); err != nil {
+			return err
+		}
 		if _, err := svc.Publish(ctx, lab, s.envelope, s.compact); err != nil {
 			return fmt.Errorf("publish %s: %w", s.id, err)
 		}
@@ -142,9 +159,14 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 }
 
 // issue assesses the example under model BENCH-i and signs its label.
-func issue(eng *assess.Engine, d declaration.Declaration, i int, now time.Time, priv label.PrivateKey) (signed, error) {
-	d.Product.Model = fmt.Sprintf("BENCH-%06d", i)
-	a := eng.Assess(&d, nil, catalog.DateOf(now))
+func issue(eng *assess.Engine, src []byte, i int, now time.Time, priv label.PrivateKey) (signed, error) {
+	model := fmt.Sprintf("BENCH-%06d", i)
+	b := bytes.Replace(src, []byte("model: NG-AX3000"), []byte("model: "+model), 1)
+	d, err := declaration.Parse(model, b)
+	if err != nil {
+		return signed{}, err
+	}
+	a := eng.Assess(d, nil, catalog.DateOf(now))
 	st, err := label.NewStatement(a, label.Options{Issuer: "Bench Lab", KeyID: label.KeyID(priv.Public().(label.PublicKey)), Now: now, RegistryURL: "http://127.0.0.1"})
 	if err != nil {
 		return signed{}, err
@@ -153,5 +175,5 @@ func issue(eng *assess.Engine, d declaration.Declaration, i int, now time.Time, 
 	if err != nil {
 		return signed{}, err
 	}
-	return signed{id: st.Predicate.LabelID, envelope: env, compact: compact}, nil
+	return signed{id: st.Predicate.LabelID, model: model, decl: b, envelope: env, compact: compact}, nil
 }

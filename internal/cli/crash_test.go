@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/store"
@@ -47,6 +49,22 @@ func TestCrashSafety(t *testing.T) {
 	svc := &registry.Service{Store: db, Now: time.Now}
 	token, _, err := svc.CreateToken(ctx, registry.RoleLab, "Lab", "crash")
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The registry publishes only labels it recomputes from a stored declaration.
+	svc.Catalog, _ = catalog.Default()
+	svc.Engine, _ = assess.New(svc.Catalog)
+	admin := registry.Actor{Role: registry.RoleAdmin, Org: "Registry"}
+	decl, _ := os.ReadFile(example("router-tier2"))
+	org, err := svc.CreateOrg(ctx, admin, "Northgate Networks GmbH", registry.RoleManufacturer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := svc.CreateProduct(ctx, admin, org.ID, "NG-AX3000", "router")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SubmitDeclaration(ctx, admin, prod.ID, decl, nil); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

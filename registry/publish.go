@@ -1,0 +1,88 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/iotlabel/iotlabel/label"
+	"github.com/iotlabel/iotlabel/store"
+)
+
+// ErrMismatch is wrapped when a label claims what the registry's own
+// recomputation does not give.
+var ErrMismatch = errors.New("the label does not match the registry's recomputation")
+
+// verifyClaims checks, before a label is published, everything the label
+// claims against what the registry holds itself:
+//
+//   - the label's issuer key may issue labels for the schemes it claims (when
+//     the registry has a trust store);
+//   - the product is registered, by that exact manufacturer name and model;
+//   - the label's assessment digest equals the registry's recomputation of one
+//     of the product's stored declaration versions, with the catalog version
+//     and as-of date the label names.
+//
+// It returns the matching declaration version.
+func (s *Service) verifyClaims(ctx context.Context, p *label.Predicate, now time.Time) (store.Declaration, error) {
+	if s.Trust != nil {
+		schemes := make([]string, len(p.Schemes))
+		for i, sc := range p.Schemes {
+			schemes[i] = sc.ID
+		}
+		if _, err := s.Trust.Issuer(p.Issuer.KeyID, schemes, now); err != nil {
+			return store.Declaration{}, fmt.Errorf("%w: %v", ErrUntrusted, err)
+		}
+	}
+	if s.Engine == nil || s.Catalog == nil {
+		return store.Declaration{}, fmt.Errorf("%w: this registry cannot recompute assessments, so it publishes no label", ErrInvalid)
+	}
+	if p.CatalogVersion != s.Catalog.Version {
+		return store.Declaration{}, fmt.Errorf("%w: the label was assessed with catalog %s; this registry recomputes with catalog %s only; reissue the label", ErrMismatch, p.CatalogVersion, s.Catalog.Version)
+	}
+	prod, err := s.productOf(ctx, p.Manufacturer, p.Model)
+	if err != nil {
+		return store.Declaration{}, err
+	}
+	versions, err := s.Store.Declarations(ctx, prod.ID)
+	if err != nil {
+		return store.Declaration{}, err
+	}
+	if len(versions) == 0 {
+		return store.Declaration{}, fmt.Errorf("%w: product %s has no stored declaration; submit it (POST /v1/products/%s/declarations) before publishing", ErrMismatch, prod.ID, prod.ID)
+	}
+	newest := ""
+	for _, v := range slices.Backward(versions) {
+		d, err := s.Store.DeclarationVersion(ctx, prod.ID, v.Version)
+		if err != nil {
+			return store.Declaration{}, err
+		}
+		a, err := s.Assess(ctx, Actor{Role: RoleAdmin}, d.Declaration, d.Evidence, p.AssessedAsOf)
+		if err != nil {
+			continue // a version the current catalog no longer reads cannot match
+		}
+		if a.Digest == p.AssessmentDigest {
+			return d, nil
+		}
+		if newest == "" {
+			newest = fmt.Sprintf("declaration version %d gives tier %d (digest %s)", v.Version, a.Tier, a.Digest)
+		}
+	}
+	return store.Declaration{}, fmt.Errorf("%w: the label claims tier %d with assessment digest %s as of %s; recomputed as of that date, %s, and no stored version gives the label's digest",
+		ErrMismatch, p.Tier, p.AssessmentDigest, p.AssessedAsOf, newest)
+}
+
+// productOf finds the registered product of exactly this manufacturer name
+// and model (product IDs derive from both, so this is one lookup).
+func (s *Service) productOf(ctx context.Context, manufacturer, model string) (store.Product, error) {
+	p, err := s.Store.Product(ctx, slug(slug(manufacturer), model))
+	if err == nil && p.Manufacturer == manufacturer && p.Model == model {
+		return p, nil
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.Product{}, err
+	}
+	return store.Product{}, fmt.Errorf("%w: no product %q of %q is registered; register it and submit its declaration before publishing", ErrMismatch, model, manufacturer)
+}

@@ -1,0 +1,125 @@
+package registry_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/label"
+	"github.com/iotlabel/iotlabel/registry"
+	"github.com/iotlabel/iotlabel/trust"
+)
+
+// forge assesses an example, then edits its tier and recomputes its digest,
+// as anyone can: the digest is a plain SHA-256 of public bytes.
+func forge(t *testing.T, f *fixture, example string, tier int) *assess.Assessment {
+	t.Helper()
+	c, _ := catalog.Default()
+	e, _ := assess.New(c)
+	b, _ := os.ReadFile("../examples/" + example + "/declaration.yaml")
+	d, err := declaration.Parse(example, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	register(t, f.svc, b, d)
+	a := e.Assess(d, nil, catalog.DateOf(*f.now))
+	a.Tier = tier
+	sum := sha256.Sum256(assess.Canonical(a))
+	a.Digest = "sha256:" + hex.EncodeToString(sum[:])
+	if !assess.VerifyDigest(a) {
+		t.Fatal("forged digest does not verify")
+	}
+	return a
+}
+
+// TestPublishRecomputes: a label whose tier was edited (and its digest
+// recomputed) is refused, though a trusted key signed it, and the retailer
+// check never sees it; the honest label of the same product publishes.
+func TestPublishRecomputes(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	pub := f.priv.Public().(label.PublicKey)
+	seal := func(a *assess.Assessment) ([]byte, string) {
+		st, err := label.NewStatement(a, label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: *f.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, compact, err := label.Seal(ctx, st, f.priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return env, compact
+	}
+	env, compact := seal(forge(t, f, "smart-plug-tier1", 4))
+	_, err := f.svc.Publish(ctx, admin, env, compact)
+	if !errors.Is(err, registry.ErrMismatch) || !strings.Contains(err.Error(), "claims tier 4") || !strings.Contains(err.Error(), "gives tier 1") {
+		t.Errorf("forged tier published: %v", err)
+	}
+	if c, _ := f.svc.Check(ctx, "PWM-2", "GB", 4); c.Allowed {
+		t.Errorf("check answers allowed for the forged tier: %+v", c)
+	}
+	// The honest label of the same product publishes.
+	env, compact = seal(forge(t, f, "smart-plug-tier1", 1))
+	if _, err := f.svc.Publish(ctx, admin, env, compact); err != nil {
+		t.Errorf("honest label refused: %v", err)
+	}
+}
+
+// TestPublishNeedsIssuerRights: with a trust store, an issuer key may issue
+// labels only for the schemes its entry lists.
+func TestPublishNeedsIssuerRights(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	pub := f.priv.Public().(label.PublicKey)
+	pubPEM, _ := label.MarshalPublicKey(pub)
+	entry := func(schemes string) *trust.Store {
+		doc := "entries:\n  - holder: Lab\n    role: lab\n    schemes: [" + schemes + "]\n    valid_from: 2026-01-01\n    valid_until: 2028-01-01\n    key: |\n      " +
+			strings.ReplaceAll(strings.TrimSpace(string(pubPEM)), "\n", "\n      ") + "\n"
+		ts, err := trust.Parse("trust.yaml", []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ts
+	}
+	env, compact, _ := f.signed(t, "router-tier2", f.priv)
+	f.svc.Trust = entry("uk-psti")
+	if _, err := f.svc.Publish(ctx, admin, env, compact); !errors.Is(err, registry.ErrUntrusted) || !strings.Contains(err.Error(), "may not issue labels for scheme") {
+		t.Errorf("issuer without rights for the schemes: %v", err)
+	}
+	f.svc.Trust = entry("'*'")
+	if _, err := f.svc.Publish(ctx, admin, env, compact); err != nil {
+		t.Errorf("issuer with rights: %v", err)
+	}
+}
+
+// TestPendingLabel: a label whose validity starts in the future is pending,
+// not active, until a sweep on or after that day.
+func TestPendingLabel(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	*f.now = day0.Add(48 * time.Hour)
+	env, compact, _ := f.signed(t, "router-tier2", f.priv)
+	*f.now = day0
+	l, err := f.svc.Publish(ctx, admin, env, compact)
+	if err != nil || l.Status != registry.Pending {
+		t.Fatalf("future label: %v %+v", err, l.Status)
+	}
+	if c, _ := f.svc.Check(ctx, "NG-AX3000", "EU", 2); c.Allowed {
+		t.Errorf("a pending label allows sale: %+v", c)
+	}
+	*f.now = day0.Add(72 * time.Hour)
+	if _, err := f.svc.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.svc.Store.Label(ctx, l.ID); got.Status != registry.Active {
+		t.Errorf("after its first day: %s", got.Status)
+	}
+}
