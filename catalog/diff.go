@@ -101,6 +101,9 @@ func (c *Catalog) flatten() map[string]fields {
 				"evidence": string(r.Evidence), "effective": r.Effective.String(), "unverified": r.Unverified}
 		}
 	}
+	for _, r := range c.EvidenceRules {
+		m["evidence rule "+string(r.Kind)] = fields{"signed_by": j(r.SignedBy), "accredited": fmt.Sprint(r.Accredited)}
+	}
 	for _, t := range c.Tiers {
 		f := fields{"name": t.Name, "schemes": j(t.Schemes)}
 		for _, o := range t.Outcomes {

@@ -32,7 +32,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-const serveUsage = `serve [--db FILE|URL] [--listen ADDR] [--trust PREFIX.pub]... [--within 180d] [--rate N] [--token-rate N]
+const serveUsage = `serve [--db FILE|URL] [--listen ADDR] [--trust PREFIX.pub]... [--trust-store FILE|DIR] [--within 180d] [--rate N] [--token-rate N]
       [--vulndb FILE] [--rescan 1m] [--log DIR --log-key PREFIX.skey] [--demo]
 
 Runs the registry: the JSON API under /v1 and the consumer pages /l/{label-id} that label QR codes open.
@@ -50,7 +50,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	dbPath := fs.String("db", "", registryDBHelp)
 	listen := fs.String("listen", "127.0.0.1:8080", "listen `ADDR`ess")
 	var trust repeated
-	fs.Var(&trust, "trust", "trusted issuer public key `FILE` (repeatable)")
+	fs.Var(&trust, "trust", "trusted issuer public key `FILE` (repeatable); may issue labels for any scheme")
+	trustStore := fs.String("trust-store", "", "trust store `FILE` or DIR: which keys may issue labels for which schemes")
 	within := fs.String("within", "180d", "flag labels at risk when support ends within this "+periodHelp)
 	demo := fs.Bool("demo", false, "add demo labels, an issuer key and an admin token")
 	vulnPath := fs.String("vulndb", "", "vulnerability database `FILE` to re-match attached SBOMs against")
@@ -94,6 +95,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if svc.Engine, err = assess.New(svc.Catalog); err != nil {
 		return err
 	}
+	if *trustStore != "" {
+		if svc.Trust, err = loadTrust(*trustStore); err != nil {
+			return err
+		}
+	}
 	for _, p := range trust {
 		k, err := readPublicKey(p)
 		if err != nil {
@@ -120,7 +126,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer vdb.Close()
 		svc.Vulns = vdb
 	}
-	if len(svc.Keys) == 0 {
+	if len(svc.Keys) == 0 && svc.Trust == nil {
 		fmt.Fprintln(e.stderr, "warning: no --trust key given; the registry will refuse every label")
 	}
 	if _, err := svc.Sweep(ctx); err != nil {
