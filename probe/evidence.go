@@ -78,17 +78,24 @@ func Evidence(r HostReport, m Meta) []evidence.Item {
 			udp = append(udp, p.String())
 		}
 	}
-	// UDP ports that stay silent are named in a pass, and the detail says
-	// what silence is worth.
+	// Absence is a pass only on a host that answered something: from a host
+	// where nothing answered at all, silence proves nothing (it may be off,
+	// elsewhere or behind a filter), so those checks are errors.
+	absent, silent := evidence.Pass, ""
+	if len(r.Services) == 0 {
+		absent, silent = evidence.Error, "; no service answered on any probed port, so the host may be down or filtered and this proves nothing"
+	}
+	// UDP ports that stay silent are named, and the detail says what silence
+	// is worth.
 	for _, c := range []struct{ check, proto, what string }{{"upnp-exposed", "ssdp", "SSDP M-SEARCH"}, {"coap-open", "coap", "CoAP GET /.well-known/core"}} {
 		if len(udp) > 0 && !slices.ContainsFunc(r.Services, func(s Service) bool { return s.Protocol == c.proto }) {
-			out = append(out, item(c.check, evidence.Pass, r.Addr, "",
-				fmt.Sprintf("nothing answered %s on the %d UDP ports probed (%s); a firewall that drops UDP looks the same", c.what, len(udp), strings.Join(udp, ", "))))
+			out = append(out, item(c.check, absent, r.Addr, "",
+				fmt.Sprintf("nothing answered %s on the %d UDP ports probed (%s); a firewall that drops UDP looks the same%s", c.what, len(udp), strings.Join(udp, ", "), silent)))
 		}
 	}
 	if telnet == 0 && len(ports) > 0 {
-		out = append(out, item("exposed-telnet", evidence.Pass, r.Addr, "",
-			fmt.Sprintf("no telnet service answered on the %d TCP ports probed (%s)", len(ports), strings.Join(ports, ", "))))
+		out = append(out, item("exposed-telnet", absent, r.Addr, "",
+			fmt.Sprintf("no telnet service answered on the %d TCP ports probed (%s)%s", len(ports), strings.Join(ports, ", "), silent)))
 	}
 	for _, f := range r.Findings {
 		it := item(f.Check, f.Result, f.Address, f.Protocol, f.Detail)

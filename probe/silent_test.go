@@ -1,0 +1,38 @@
+package probe
+
+import (
+	"testing"
+
+	"github.com/iotlabel/iotlabel/evidence"
+)
+
+// TestSilentHostGivesNoPass: a host where nothing answered gives errors,
+// never passes an outcome could rest on; a host that answered something
+// still gets its absence passes.
+func TestSilentHostGivesNoPass(t *testing.T) {
+	probed := []Port{{23, "tcp"}, {80, "tcp"}, {1900, "udp"}, {5683, "udp"}}
+	for _, tc := range []struct {
+		name     string
+		services []Service
+		want     string
+	}{
+		{"nothing answered", nil, evidence.Error},
+		{"a web server answered", []Service{{Address: "192.0.2.9:80", Port: Port{80, "tcp"}, Protocol: "http"}}, evidence.Pass},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			items := Evidence(HostReport{Addr: "192.0.2.9", Probed: probed, Services: tc.services}, Meta{Product: "X"})
+			seen := map[string]string{}
+			for _, it := range items {
+				seen[it.Check] = it.Result
+				if tc.services == nil && it.Result == evidence.Pass {
+					t.Errorf("silent host gave a pass: %s %s", it.Check, it.Detail)
+				}
+			}
+			for _, c := range []string{"exposed-telnet", "upnp-exposed", "coap-open"} {
+				if seen[c] != tc.want {
+					t.Errorf("%s = %q, want %q", c, seen[c], tc.want)
+				}
+			}
+		})
+	}
+}
