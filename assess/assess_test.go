@@ -359,7 +359,10 @@ func TestLevelsAndRecognitions(t *testing.T) {
 	}
 }
 
-func TestDeclaredCertificationGivesDeemedCompliance(t *testing.T) {
+// TestRecognitionNeedsAHeldLabel: a declared certificate earns nothing and
+// counts for no market; a verified label does; and a label never overrides
+// the product's own failure.
+func TestRecognitionNeedsAHeldLabel(t *testing.T) {
 	e := engine(t)
 	plug := func(d *declaration.Declaration) { d.Compliance.StatementURL = "" } // PSTI SoC unknown
 	a := e.Assess(example(t, "smart-plug-tier1", plug), nil, asOf)
@@ -369,15 +372,43 @@ func TestDeclaredCertificationGivesDeemedCompliance(t *testing.T) {
 	withCLS := func(d *declaration.Declaration) {
 		d.Certifications = []declaration.Certification{{Scheme: "sg-cls", Level: "1", ID: "CSA-2026-0042", ValidUntil: catalog.MustDate("2028-01-01")}}
 	}
+	// The attack: a declared certificate, no label to show it.
 	a = e.Assess(example(t, "smart-plug-tier1", plug, withCLS), nil, asOf)
-	if m := a.Market("GB"); !m.Allowed || !strings.Contains(strings.Join(m.Reasons, ";"), "through sg-uk-2025") {
-		t.Errorf("GB with a CLS label = %+v, want deemed compliance through sg-uk-2025", m)
+	if a.Market("GB").Allowed {
+		t.Errorf("a declared CLS certificate gave GB: %v", a.Market("GB").Reasons)
+	}
+	if r := recognition(a, "sg-uk-2025", "uk-psti"); r == nil || r.Status != assess.RecognitionDeclared || !strings.Contains(r.Basis, "not verified") {
+		t.Errorf("declared certificate shown as %+v", r)
+	}
+	held := []assess.Held{{Scheme: "sg-cls", Level: "1", LabelID: "IL-TESTCLS00001"}}
+	a = e.AssessHolding(example(t, "smart-plug-tier1", plug), nil, held, asOf)
+	if m := a.Market("GB"); !m.Allowed || !strings.Contains(strings.Join(m.Reasons, ";"), "through sg-uk-2025 (holds sg-cls level 1, label IL-TESTCLS00001)") {
+		t.Errorf("GB with a held CLS label = %+v, want deemed compliance through sg-uk-2025", m)
+	}
+	if r := recognition(a, "sg-uk-2025", "uk-psti"); r == nil || r.Status != assess.RecognitionEarned {
+		t.Errorf("held label: recognition %+v", r)
 	}
 	// Before the SG–UK arrangement took effect the label did not help.
-	a = e.Assess(example(t, "smart-plug-tier1", plug, withCLS), nil, catalog.MustDate("2025-12-31"))
+	a = e.AssessHolding(example(t, "smart-plug-tier1", plug), nil, held, catalog.MustDate("2025-12-31"))
 	if a.Market("GB").Allowed {
 		t.Errorf("deemed compliance before 2026-01-01: %v", a.Market("GB").Reasons)
 	}
+	// A held label over the product's own declared universal password: the
+	// failure decides, and the contradiction is reported.
+	universal := func(d *declaration.Declaration) { d.Passwords.Scheme = "universal-default" }
+	a = e.AssessHolding(example(t, "smart-plug-tier1", plug, universal), nil, held, asOf)
+	if a.Market("GB").Allowed || !hasFinding(a, assess.FindingContradiction, "the failure decides") {
+		t.Errorf("label over a declared failure: GB %v, findings %+v", a.Market("GB").Reasons, a.Findings)
+	}
+}
+
+func recognition(a *assess.Assessment, agreement, earns string) *assess.RecognitionResult {
+	for i := range a.Recognitions {
+		if a.Recognitions[i].Agreement == agreement && a.Recognitions[i].Earns == earns {
+			return &a.Recognitions[i]
+		}
+	}
+	return nil
 }
 
 func TestSupportFindings(t *testing.T) {
@@ -495,19 +526,25 @@ func TestSchemeMatrix(t *testing.T) {
 // A recognition that earns a higher level than a market rule asks for counts.
 func TestDeemedAtHigherLevel(t *testing.T) {
 	e := engine(t)
-	// A router that fails CLS level 1 on its own (no published support period),
-	// but holds a Finnish label, which earns CLS level 3 under the SG–FI MoU.
-	d := example(t, "router-tier2", func(d *declaration.Declaration) {
-		d.Support.PublishedAt = ""
-		d.Certifications = []declaration.Certification{{Scheme: "fi-traficom", ID: "FI-2025-7"}}
-	})
-	a := e.Assess(d, nil, asOf)
+	held := []assess.Held{{Scheme: "fi-traficom", LabelID: "IL-TESTFI000007"}}
+	// A router that misses CLS level 1 on its own (5.3-2 unanswered, so
+	// unknown), but holds a Finnish label, which earns CLS level 3 under the
+	// SG–FI MoU.
+	d := example(t, "router-tier2", func(d *declaration.Declaration) { delete(d.Answers, "5.3-2") })
+	a := e.AssessHolding(d, nil, held, asOf)
 	if a.Scheme("sg-cls").Met {
-		t.Fatalf("CLS should fail on its own: %s", a.Scheme("sg-cls").Reason)
+		t.Fatalf("CLS should be missed on its own: %s", a.Scheme("sg-cls").Reason)
 	}
-	m := a.Market("SG")
-	if !m.Allowed || !strings.Contains(strings.Join(m.Reasons, ";"), "deemed to meet SG CLS level 1 through sg-fi-2021 (holds fi-traficom, declared certificate FI-2025-7)") {
+	want := "deemed to meet SG CLS level 1 through sg-fi-2021 (holds fi-traficom, label IL-TESTFI000007)"
+	if m := a.Market("SG"); !m.Allowed || !strings.Contains(strings.Join(m.Reasons, ";"), want) {
 		t.Errorf("SG = %+v", m)
+	}
+	// With no published support period CLS level 1 fails outright: the label
+	// does not override that failure.
+	d = example(t, "router-tier2", func(d *declaration.Declaration) { d.Support.PublishedAt = "" })
+	a = e.AssessHolding(d, nil, held, asOf)
+	if a.Market("SG").Allowed || !hasFinding(a, assess.FindingContradiction, "fails L1") {
+		t.Errorf("label over a failure: SG %v, findings %+v", a.Market("SG").Reasons, a.Findings)
 	}
 }
 
@@ -545,7 +582,7 @@ func TestEvidenceRefsResolve(t *testing.T) {
 		}
 		check := func(where string, refs []string) {
 			for _, ref := range refs {
-				if !known[ref] && !strings.HasPrefix(ref, "declaration:") {
+				if !known[ref] && !strings.HasPrefix(ref, "declaration:") && !strings.HasPrefix(ref, "label:") {
 					t.Errorf("%s: %s: evidence ref %q resolves to nothing", name, where, ref)
 				}
 			}

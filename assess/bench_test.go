@@ -38,7 +38,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	items := verifiedEvidence()
 	b.ReportAllocs()
 	for b.Loop() {
-		assess.Evaluate(e, d, items, asOf)
+		assess.Evaluate(e, d, items, nil, asOf)
 	}
 }
 

@@ -245,6 +245,7 @@ func appendRecognition(b []byte, r *RecognitionResult) []byte {
 	if r.Note != "" {
 		b = appendField(b, `,"note":`, r.Note)
 	}
+	b = appendField(b, `,"status":`, r.Status)
 	if r.Unverified {
 		b = append(b, `,"unverified":true`...)
 	}

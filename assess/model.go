@@ -100,11 +100,32 @@ type MarketResult struct {
 	Upcoming []string `json:"upcoming,omitempty"`
 }
 
-// RecognitionResult is one recognition the product earns under an agreement.
+// Held is a label a product holds: the scheme (and level) it shows met, and
+// the label's ID. The caller has verified it.
+type Held struct {
+	Scheme, Level, LabelID string
+}
+
+// Recognition statuses.
+const (
+	// RecognitionEarned: the product holds a verified label of the holder
+	// scheme; the recognition counts for markets.
+	RecognitionEarned = "earned"
+	// RecognitionEligible: the self-assessment meets the holder scheme; the
+	// product would earn the recognition once it holds that label.
+	RecognitionEligible = "eligible"
+	// RecognitionDeclared: the declaration names a certificate of the holder
+	// scheme, but no verified label shows it; it counts for no market.
+	RecognitionDeclared = "declared_unverified"
+)
+
+// RecognitionResult is one recognition under an agreement, with whether the
+// product earns it (Status earned) or only could (eligible, declared).
 type RecognitionResult struct {
 	Agreement string `json:"agreement"`
 	Holds     string `json:"holds"`
 	Earns     string `json:"earns"`
+	Status    string `json:"status"`
 	Basis     string `json:"basis"`
 	Note      string `json:"note,omitempty"`
 	// Unverified is set when the agreement or the held scheme rests on facts

@@ -20,6 +20,7 @@ type run struct {
 	e        *Engine
 	d        *declaration.Declaration
 	asOf     catalog.Date
+	held     []Held
 	outs     []OutcomeResult
 	reqs     []RequirementResult
 	findings []Finding
@@ -67,14 +68,22 @@ func (e *Engine) getScratch() *scratch {
 // result with its digest. The declaration must have passed
 // [declaration.Declaration.Check] against the engine's catalog.
 func (e *Engine) Assess(d *declaration.Declaration, items []evidence.Item, asOf catalog.Date) *Assessment {
-	a := e.evaluate(d, items, asOf)
+	return e.AssessHolding(d, items, nil, asOf)
+}
+
+// AssessHolding is Assess for a product that holds the given labels. Only
+// held labels earn recognitions and count for markets through them; the
+// caller verifies each (signature by a trusted issuer, current dates, and
+// active where a registry was asked).
+func (e *Engine) AssessHolding(d *declaration.Declaration, items []evidence.Item, held []Held, asOf catalog.Date) *Assessment {
+	a := e.evaluate(d, items, held, asOf)
 	a.Digest = digest(a)
 	return a
 }
 
 // evaluate computes every verdict of an assessment, without the digest.
-func (e *Engine) evaluate(d *declaration.Declaration, items []evidence.Item, asOf catalog.Date) *Assessment {
-	r := &run{scratch: e.getScratch(), e: e, d: d, asOf: asOf,
+func (e *Engine) evaluate(d *declaration.Declaration, items []evidence.Item, held []Held, asOf catalog.Date) *Assessment {
+	r := &run{scratch: e.getScratch(), e: e, d: d, asOf: asOf, held: held,
 		outs:     make([]OutcomeResult, len(e.outcomes)),
 		reqs:     make([]RequirementResult, len(e.reqs)),
 		findings: []Finding{},

@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -97,60 +98,113 @@ func meets(c *catalog.Catalog, a *Assessment, sl catalog.SchemeLevel) bool {
 	return s.LevelIndex(sr.Level) >= s.LevelIndex(sl.Level)
 }
 
-// holds reports whether the product holds sl: met by this assessment, or a
-// declared certification valid on the as-of date at that level or higher.
-func (r *run) holds(a *Assessment, sl catalog.SchemeLevel) (bool, string) {
-	if meets(r.e.cat, a, sl) {
-		return true, "assessed"
-	}
+// holdsLabel returns the held label that shows sl met (at sl's level or
+// higher), or nil. Only labels count: neither the self-assessment nor a
+// declared certificate shows that a product holds a scheme.
+func (r *run) holdsLabel(sl catalog.SchemeLevel) *Held {
 	s := r.e.cat.Scheme(sl.Scheme)
-	for _, c := range r.d.Certifications {
+	for i := range r.held {
+		h := &r.held[i]
+		if h.Scheme == sl.Scheme && (sl.Level == "" || s.LevelIndex(h.Level) >= s.LevelIndex(sl.Level)) {
+			return h
+		}
+	}
+	return nil
+}
+
+// declaredCert returns the declared certificate of sl valid on the as-of
+// date, or nil.
+func (r *run) declaredCert(sl catalog.SchemeLevel) *declaration.Certification {
+	s := r.e.cat.Scheme(sl.Scheme)
+	for i := range r.d.Certifications {
+		c := &r.d.Certifications[i]
 		if c.Scheme != sl.Scheme || (!c.ValidUntil.IsZero() && c.ValidUntil.Before(r.asOf)) {
 			continue
 		}
 		if sl.Level == "" || s.LevelIndex(c.Level) >= s.LevelIndex(sl.Level) {
-			basis := "declared certificate"
-			if c.ID != "" {
-				basis += " " + c.ID
-			}
-			return true, basis
+			return c
 		}
 	}
-	return false, ""
+	return nil
+}
+
+// inForce reports whether a recognition applies to this product on the as-of date.
+func (r *run) inForce(rec *catalog.Recognition) bool {
+	return !rec.Effective.After(r.asOf) && !contains(rec.ScopeExcludes, r.d.Product.Category)
 }
 
 // deemed reports whether a recognition agreement in force lets the product
-// count as meeting want (at want's level or higher), through a scheme it holds.
+// count as meeting want (at want's level or higher), through a label it
+// holds. A recognition never overrides the product's own failure: when the
+// assessment of want itself has a failing requirement, the failure decides
+// and the contradiction is a finding.
 func (r *run) deemed(a *Assessment, want catalog.SchemeLevel) (agreement, holder, basis string, ok bool) {
 	s := r.e.cat.Scheme(want.Scheme)
 	for _, rec := range r.e.cat.Recognitions {
-		if rec.Effective.After(r.asOf) || contains(rec.ScopeExcludes, r.d.Product.Category) {
+		if !r.inForce(rec) {
 			continue
 		}
 		for _, g := range rec.Grants {
 			if g.Earns.Scheme != want.Scheme || (want.Level != "" && s.LevelIndex(g.Earns.Level) < s.LevelIndex(want.Level)) {
 				continue
 			}
-			if held, how := r.holds(a, g.Holder); held {
-				return rec.ID, g.Holder.String(), how, true
+			h := r.holdsLabel(g.Holder)
+			if h == nil {
+				continue
 			}
+			if failed := failing(a.Scheme(want.Scheme)); len(failed) > 0 {
+				msg := "label " + h.LabelID + " (" + g.Holder.String() + ") would count as " + s.Short +
+					" under " + rec.ID + ", but the product's own assessment fails " + strings.Join(failed, ", ") + "; the failure decides"
+				if !slices.ContainsFunc(r.findings, func(f Finding) bool { return f.Message == msg }) {
+					r.finding(FindingContradiction, msg, "label:"+h.LabelID)
+				}
+				continue
+			}
+			return rec.ID, g.Holder.String(), "label " + h.LabelID, true
 		}
 	}
 	return "", "", "", false
 }
 
+// failing lists the requirements of a scheme result that fail.
+func failing(sr *SchemeResult) []string {
+	var out []string
+	if sr == nil {
+		return nil
+	}
+	for _, req := range sr.Requirements {
+		if req.Verdict == Fail {
+			out = append(out, req.ID)
+		}
+	}
+	return out
+}
+
+// recognitions lists every grant of the agreements in force that the
+// product earns (it holds a verified label of the holder scheme), is eligible
+// for (its self-assessment meets the holder scheme), or declares a
+// certificate for without a label to show it.
 func (r *run) recognitions(a *Assessment) []RecognitionResult {
 	out := make([]RecognitionResult, 0, len(r.e.cat.Recognitions))
 	for _, rec := range r.e.cat.Recognitions {
-		if rec.Effective.After(r.asOf) || contains(rec.ScopeExcludes, r.d.Product.Category) {
+		if !r.inForce(rec) {
 			continue
 		}
 		for _, g := range rec.Grants {
-			if ok, basis := r.holds(a, g.Holder); ok {
-				unverified := rec.Unverified != "" || a.Scheme(g.Holder.Scheme).Unverified
-				out = append(out, RecognitionResult{Agreement: rec.ID, Holds: g.Holder.String(), Earns: g.Earns.String(),
-					Basis: basis, Note: g.Note, Unverified: unverified})
+			res := RecognitionResult{Agreement: rec.ID, Holds: g.Holder.String(), Earns: g.Earns.String(), Note: g.Note,
+				Unverified: rec.Unverified != "" || a.Scheme(g.Holder.Scheme).Unverified}
+			switch {
+			case r.holdsLabel(g.Holder) != nil:
+				res.Status, res.Basis = RecognitionEarned, "holds label "+r.holdsLabel(g.Holder).LabelID
+			case meets(r.e.cat, a, g.Holder):
+				res.Status, res.Basis = RecognitionEligible, "self-assessed"
+			case r.declaredCert(g.Holder) != nil:
+				c := r.declaredCert(g.Holder)
+				res.Status, res.Basis = RecognitionDeclared, strings.TrimSpace("declared certificate "+c.ID)+", not verified: counts for no market"
+			default:
+				continue
 			}
+			out = append(out, res)
 		}
 	}
 	return out

@@ -56,9 +56,9 @@ func Markdown(w io.Writer, c *catalog.Catalog, a *assess.Assessment) error {
 		}
 	}
 	if len(a.Recognitions) > 0 {
-		p.f("\n## Recognitions earned\n\n")
+		p.f("\n## Recognitions\n\nEarned only from labels the product holds; eligible and declared ones count for no market.\n\n")
 		for _, r := range a.Recognitions {
-			p.f("- %s → %s (%s, %s)%s%s\n", r.Holds, r.Earns, r.Agreement, r.Basis, noteSuffix(r.Note), unverifiedMark(r.Unverified))
+			p.f("- **%s**: %s → %s (%s, %s)%s%s\n", recognitionStatus(r.Status), r.Holds, r.Earns, r.Agreement, md(r.Basis), noteSuffix(r.Note), unverifiedMark(r.Unverified))
 		}
 	}
 	if len(a.Evidence) > 0 {

@@ -83,9 +83,9 @@ func Text(w io.Writer, c *catalog.Catalog, a *assess.Assessment) error {
 	}
 	tw.Flush()
 	if len(a.Recognitions) > 0 {
-		p.f("\nRECOGNITIONS EARNED\n")
+		p.f("\nRECOGNITIONS (earned only from labels held; eligible ones count for no market)\n")
 		for _, r := range a.Recognitions {
-			p.f("  %s → %s (%s, %s)%s%s\n", r.Holds, r.Earns, r.Agreement, r.Basis, noteSuffix(r.Note), unverifiedMark(r.Unverified))
+			p.f("  %s: %s → %s (%s, %s)%s%s\n", recognitionStatus(r.Status), r.Holds, r.Earns, r.Agreement, r.Basis, noteSuffix(r.Note), unverifiedMark(r.Unverified))
 		}
 	}
 	p.f("\n* rests in part on catalog facts our sources could not confirm; see `iotlabel catalog show SCHEME`.\n")
@@ -148,4 +148,15 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// recognitionStatus names a recognition's status for people.
+func recognitionStatus(s string) string {
+	switch s {
+	case assess.RecognitionEarned:
+		return "EARNED"
+	case assess.RecognitionEligible:
+		return "eligible"
+	}
+	return "declared, not verified"
 }

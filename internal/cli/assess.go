@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/iotlabel/iotlabel/assess"
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/declaration"
 	"github.com/iotlabel/iotlabel/evidence"
+	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/report"
 	"github.com/iotlabel/iotlabel/trust"
 )
@@ -103,23 +105,76 @@ func parseAsOf(s string, e *env) (catalog.Date, error) {
 // evidenceFlags are the --evidence and --trust flags of every command that
 // assesses: assess, report and label issue.
 type evidenceFlags struct {
-	files repeated
-	trust string
+	files, labels repeated
+	trust         string
 }
 
 func (f *evidenceFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.files, "evidence", "evidence `FILE`: JSONL, or a signed attestation (iotlabel evidence sign); repeatable")
-	fs.StringVar(&f.trust, "trust", "", "trust store `FILE` or DIR that signed evidence is verified against")
+	fs.StringVar(&f.trust, "trust", "", "trust store `FILE` or DIR that signed evidence and held labels are verified against")
+	fs.Var(&f.labels, "label", "a label the product holds (`FILE` label.json), verified against --trust; only held labels earn recognitions")
+}
+
+func (f *evidenceFlags) trustStore() (*trust.Store, error) {
+	if f.trust == "" {
+		return nil, nil
+	}
+	return loadTrust(f.trust)
+}
+
+// held verifies every --label: signed by a key the trust store lets issue
+// labels for the schemes it claims, about this product, valid on asOf.
+func (f *evidenceFlags) held(ctx context.Context, d *declaration.Declaration, asOf catalog.Date) ([]assess.Held, error) {
+	if len(f.labels) == 0 {
+		return nil, nil
+	}
+	ts, err := f.trustStore()
+	if err != nil {
+		return nil, err
+	}
+	if ts == nil {
+		return nil, badInput("--label needs --trust: a held label counts only when a trusted issuer signed it")
+	}
+	var held []assess.Held
+	for _, path := range f.labels {
+		data, err := readLimited(path, 1<<20)
+		if err != nil {
+			return nil, err
+		}
+		var st *label.Statement
+		for _, e := range ts.Entries {
+			if st, err = label.VerifyEnvelope(ctx, data, e.PublicKey()); err == nil {
+				break
+			}
+		}
+		if st == nil {
+			return nil, failed("--label %s: no key of the trust store signed it", path)
+		}
+		p := st.Predicate
+		var schemes []string
+		for _, s := range p.Schemes {
+			schemes = append(schemes, s.ID)
+		}
+		switch _, err := ts.Issuer(p.Issuer.KeyID, schemes, asOf.Time()); {
+		case err != nil:
+			return nil, failed("--label %s: %v", path, err)
+		case p.Manufacturer != d.Manufacturer.Name || p.Model != d.Product.Model:
+			return nil, failed("--label %s is for %s %s, not %s %s", path, p.Manufacturer, p.Model, d.Manufacturer.Name, d.Product.Model)
+		case asOf.Time().Before(p.Issued.Truncate(24*time.Hour)) || asOf.Time().After(p.Expires):
+			return nil, failed("--label %s is not valid on %s (valid %s to %s)", path, asOf, p.Issued.Format(time.DateOnly), p.Expires.Format(time.DateOnly))
+		}
+		for _, s := range p.Schemes {
+			held = append(held, assess.Held{Scheme: s.ID, Level: s.Level, LabelID: p.LabelID})
+		}
+	}
+	return held, nil
 }
 
 // load reads every --evidence file, verifying signed ones against --trust.
 func (f *evidenceFlags) load(ctx context.Context, e *env) ([]*evidenceFile, error) {
-	var ts *trust.Store
-	if f.trust != "" {
-		var err error
-		if ts, err = loadTrust(f.trust); err != nil {
-			return nil, err
-		}
+	ts, err := f.trustStore()
+	if err != nil {
+		return nil, err
 	}
 	var files []*evidenceFile
 	for _, path := range f.files {
@@ -168,8 +223,12 @@ func (e *env) assessFile(ctx context.Context, cat *catalog.Catalog, path string,
 	if err != nil {
 		return nil, badInput("catalog %s cannot be used for assessment: %v", cat.Version, err)
 	}
+	held, err := ev.held(ctx, d, asOf)
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(b)
-	return &assessed{a: eng.Assess(d, allItems(files), asOf), d: d, files: files, declDigest: "sha256:" + hex.EncodeToString(sum[:])}, nil
+	return &assessed{a: eng.AssessHolding(d, allItems(files), held, asOf), d: d, files: files, declDigest: "sha256:" + hex.EncodeToString(sum[:])}, nil
 }
 
 func readDeclaration(cat *catalog.Catalog, path string) (*declaration.Declaration, error) {

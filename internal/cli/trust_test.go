@@ -153,3 +153,47 @@ func TestVerifyAgainstRegistry(t *testing.T) {
 		t.Errorf("registry down: %d %s %s", code, out, errOut)
 	}
 }
+
+// writeIssuerTrust writes a trust store in which the key at prefix.pub may
+// issue labels for every scheme.
+func writeIssuerTrust(t *testing.T, dir, prefix string) string {
+	t.Helper()
+	path := writeTrust(t, dir, prefix, "Scheme Test Lab", "lab", "'*'")
+	b, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(b), "    valid_from:", "    schemes: ['*']\n    valid_from:", 1)), 0o644)
+	return path
+}
+
+// TestRecognitionFromHeldLabel: self-assessment only makes a product
+// eligible; a label it holds, signed by a trusted issuer, earns the
+// recognition; a label from a key the store does not trust is refused.
+func TestRecognitionFromHeldLabel(t *testing.T) {
+	dir := t.TempDir()
+	router := example("router-tier2")
+	_, out, _ := run(t, "assess", router, "--as-of", asOf, "--format", "json")
+	if strings.Contains(out, `"status": "earned"`) || !strings.Contains(out, `"status": "eligible"`) {
+		t.Fatalf("self-assessment earned a recognition:\n%.400s", out)
+	}
+	issuer := filepath.Join(dir, "issuer")
+	run(t, "keys", "generate", issuer)
+	ld := filepath.Join(dir, "label")
+	if code, _, errs := run(t, "label", "issue", "--declaration", router, "--as-of", asOf, "--key", issuer+".key", "--out", ld); code != 0 {
+		t.Fatal(errs)
+	}
+	ts := writeIssuerTrust(t, dir, issuer)
+	code, out, errs := run(t, "assess", router, "--as-of", asOf, "--label", filepath.Join(ld, "label.json"), "--trust", ts, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"status": "earned"`) || !strings.Contains(out, `"basis": "holds label IL-`) {
+		t.Errorf("held label: exit %d %s\n%.300s", code, errs, out)
+	}
+	// The same label against a store that does not hold the issuer's key.
+	other := filepath.Join(dir, "other")
+	os.Mkdir(other, 0o755)
+	stranger := filepath.Join(other, "stranger")
+	run(t, "keys", "generate", stranger)
+	if code, _, errs := run(t, "assess", router, "--as-of", asOf, "--label", filepath.Join(ld, "label.json"), "--trust", writeIssuerTrust(t, other, stranger)); code != 1 || !strings.Contains(errs, "no key of the trust store signed it") {
+		t.Errorf("label from an untrusted key: exit %d %s", code, errs)
+	}
+	if code, _, errs := run(t, "assess", router, "--label", filepath.Join(ld, "label.json")); code != 2 || !strings.Contains(errs, "--label needs --trust") {
+		t.Errorf("--label without --trust: exit %d %s", code, errs)
+	}
+}
