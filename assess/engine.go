@@ -23,6 +23,7 @@ type Engine struct {
 	outIdx   map[string]int
 	basis    [][]int // per outcome: baseline requirements mapped to it
 	outCheck [][]int // per outcome: checks feeding it
+	outAlso  [][]int // per outcome: other outcomes' checks whose failure fails it too
 
 	reqs       []*catalog.Requirement
 	refs       []string // "scheme:id" of each requirement
@@ -130,6 +131,7 @@ func New(c *catalog.Catalog) (*Engine, error) {
 	}
 	e.coveredBy = make([][]int, len(e.reqs))
 	e.outCheck = make([][]int, len(e.outcomes))
+	e.outAlso = make([][]int, len(e.outcomes))
 	for i, k := range c.Checks {
 		if k.Kind == catalog.Declared && rules[k.ID] == nil {
 			return nil, fmt.Errorf("catalog declaration check %q has no rule in the engine", k.ID)
@@ -138,6 +140,9 @@ func New(c *catalog.Catalog) (*Engine, error) {
 		oi := e.outIdx[k.Outcome]
 		e.checkOut = append(e.checkOut, oi)
 		e.outCheck[oi] = append(e.outCheck[oi], i)
+		for _, o := range k.AlsoFails {
+			e.outAlso[e.outIdx[o]] = append(e.outAlso[e.outIdx[o]], i)
+		}
 		for _, ref := range k.Covers {
 			ri := e.reqIdx[ref]
 			e.coveredBy[ri] = append(e.coveredBy[ri], i)

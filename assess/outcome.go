@@ -29,6 +29,13 @@ func (r *run) outcome(oi int) OutcomeResult {
 			passes = append(passes, o)
 		}
 	}
+	// Failures of other outcomes' checks that this outcome cannot survive
+	// (catalog: also_fails), so that verdicts never contradict each other.
+	for _, ci := range e.outAlso[oi] {
+		if o := &r.obs[ci]; o.result == evidence.Fail {
+			fails = append(fails, o)
+		}
+	}
 	if len(fails) > 0 {
 		res.Verdict, res.Strength, res.Reason, res.Evidence = Fail, strongest(fails), joinReasons(fails), joinRefs(fails)
 		r.outByObs[oi] = true

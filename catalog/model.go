@@ -94,6 +94,11 @@ type Check struct {
 	// Scoped checks affect only the requirements in Covers, failing or passing;
 	// they never fail the whole outcome.
 	Scoped bool `yaml:"scoped,omitempty" json:"scoped,omitempty"`
+	// AlsoFails names other outcomes that a failure of this check fails too,
+	// because they cannot hold while it fails (a default login accepted means
+	// authentication is not resistant to guessing). A pass of the check says
+	// nothing about them.
+	AlsoFails []string `yaml:"also_fails,omitempty" json:"also_fails,omitempty"`
 
 	pos pos
 }

@@ -249,6 +249,11 @@ func (l *loader) validateCheck(c *Catalog, k *Check) {
 	if c.outcomes[k.Outcome] == nil {
 		at("outcome %q does not exist%s", k.Outcome, suggest(k.Outcome, c.outcomes))
 	}
+	for _, o := range k.AlsoFails {
+		if c.outcomes[o] == nil || o == k.Outcome {
+			at("also_fails: %q is not another outcome%s", o, suggest(o, c.outcomes))
+		}
+	}
 	for _, ref := range k.Covers {
 		r := c.requirements[ref]
 		if r == nil {
