@@ -286,8 +286,46 @@ func TestScopeExclusions(t *testing.T) {
 func verifiedEvidence() []evidence.Item {
 	return []evidence.Item{
 		tool("sbom-present", evidence.Pass, "CycloneDX 1.5 SBOM with 214 components"),
-		tool("known-exploited-vulnerability", evidence.Pass, "no component in the KEV catalog"),
-		tool("known-vulnerability", evidence.Pass, "no unfixed critical vulnerability"),
+		scanned(tool("known-exploited-vulnerability", evidence.Pass, "no component in the KEV catalog"), 200, 14),
+		scanned(tool("known-vulnerability", evidence.Pass, "no unfixed critical vulnerability"), 200, 14),
+	}
+}
+
+// scanned records how many SBOM components a scan checked, as sbom scan does.
+func scanned(it evidence.Item, checked, notChecked int, names ...string) evidence.Item {
+	it.Data = map[string]any{"checked": checked, "not_checked": notChecked}
+	if len(names) > 0 {
+		it.Data["not_checked_components"] = names
+	}
+	return it
+}
+
+// TestTier3NeedsCoverage: the attack of an SBOM scan that checked 1 of 50
+// components; tier 3 needs 90 % (tiers.yaml min_coverage) and the gap names
+// what was not checked.
+func TestTier3NeedsCoverage(t *testing.T) {
+	e := engine(t)
+	thin := []evidence.Item{
+		tool("sbom-present", evidence.Pass, "SBOM with 50 components"),
+		scanned(tool("known-exploited-vulnerability", evidence.Pass, "none in KEV (1 of 50 checked)"), 1, 49, "busybox 1.36.1", "dropbear 2022.83"),
+		scanned(tool("known-vulnerability", evidence.Pass, "no critical (1 of 50 checked)"), 1, 49, "busybox 1.36.1", "dropbear 2022.83"),
+	}
+	a := e.Assess(example(t, "router-tier2"), thin, asOf)
+	if a.Tier != 2 || len(a.Gaps) == 0 || !strings.Contains(a.Gaps[0].Problem, "checked only 1 of 50 SBOM components; tier 3 needs 90 %; not checked: busybox 1.36.1, dropbear 2022.83") {
+		t.Errorf("tier %d, gaps %+v", a.Tier, a.Gaps)
+	}
+	// JSON-decoded data (float64) counts the same; 45 of 50 is enough.
+	ok := []evidence.Item{thin[0], scanned(thin[1], 45, 5), scanned(thin[2], 45, 5)}
+	for i := 1; i < 3; i++ {
+		ok[i].Data = map[string]any{"checked": float64(45), "not_checked": float64(5)}
+	}
+	if a := e.Assess(example(t, "router-tier2"), ok, asOf); a.Tier != 3 {
+		t.Errorf("90 %% coverage: tier %d, gaps %+v", a.Tier, a.Gaps)
+	}
+	// Evidence that does not say what it checked does not reach tier 3.
+	bare := []evidence.Item{thin[0], tool("known-exploited-vulnerability", evidence.Pass, "ok"), tool("known-vulnerability", evidence.Pass, "ok")}
+	if a := e.Assess(example(t, "router-tier2"), bare, asOf); a.Tier != 2 {
+		t.Errorf("coverage unknown: tier %d", a.Tier)
 	}
 }
 

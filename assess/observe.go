@@ -17,6 +17,45 @@ type obs struct {
 	kind   catalog.EvidenceKind
 	detail []string
 	refs   []string
+	// checked and unchecked count what the best item examined (SBOM
+	// components), when its data says; unchecked names some of the rest.
+	checked, total int
+	unchecked      []string
+}
+
+// noteCoverage keeps the widest coverage an item reports.
+func (o *obs) noteCoverage(it *evidence.Item) {
+	checked, ok1 := count(it.Data["checked"])
+	notChecked, ok2 := count(it.Data["not_checked"])
+	if !ok1 || !ok2 || checked < 0 || notChecked < 0 || checked+notChecked == 0 {
+		return
+	}
+	if o.total == 0 || checked*o.total > o.checked*(checked+notChecked) {
+		o.checked, o.total = checked, checked+notChecked
+		o.unchecked = nil
+		if names, ok := it.Data["not_checked_components"].([]any); ok {
+			for _, n := range names {
+				if s, ok := n.(string); ok {
+					o.unchecked = append(o.unchecked, s)
+				}
+			}
+		} else if names, ok := it.Data["not_checked_components"].([]string); ok {
+			o.unchecked = names
+		}
+	}
+}
+
+// count reads a JSON number (float64 after decoding, int in process).
+func count(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case float64:
+		if n == float64(int(n)) {
+			return int(n), true
+		}
+	}
+	return 0, false
 }
 
 func (o *obs) add(result string, kind catalog.EvidenceKind, detail, ref string) {
@@ -91,6 +130,9 @@ func (r *run) observeEvidence(items []evidence.Item) {
 		}
 		kind := r.grade(it, ref)
 		r.obs[ci].add(it.Result, kind, detail, ref)
+		if it.Result == evidence.Pass {
+			r.obs[ci].noteCoverage(it)
+		}
 		sum := EvidenceSummary{Ref: ref, Kind: kind, Source: it.Source.String(),
 			Check: it.Check, Result: it.Result, Target: it.Target, Detail: it.Detail}
 		if a := it.Attestation; a != nil {

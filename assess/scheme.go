@@ -251,6 +251,10 @@ func (r *run) tierGaps(a *Assessment, t *catalog.Tier) []Gap {
 				}
 			}
 			if len(missing) == 0 {
+				if p := r.coverageGap(t, to); p != "" {
+					gap.Problem = def.Title + ": " + p
+					gaps = append(gaps, gap)
+				}
 				continue
 			}
 			gap.Problem = def.Title + ": tier " + strconv.Itoa(t.Level) + " needs passing evidence from " + strings.Join(missing, ", ")
@@ -264,6 +268,30 @@ func (r *run) tierGaps(a *Assessment, t *catalog.Tier) []Gap {
 		}
 	}
 	return gaps
+}
+
+// coverageGap says why the passing evidence of a tier outcome's checks
+// examined too little of the product, or "" when it examined enough.
+func (r *run) coverageGap(t *catalog.Tier, to catalog.TierOutcome) string {
+	if to.MinCoverage == 0 {
+		return ""
+	}
+	need := strconv.Itoa(int(to.MinCoverage*100+0.5)) + " %"
+	for _, k := range to.Checks {
+		ob := &r.obs[r.e.checkIdx[k]]
+		if ob.total == 0 {
+			return "tier " + strconv.Itoa(t.Level) + " needs " + k + " evidence that says how many SBOM components it checked (at least " + need + ")"
+		}
+		if float64(ob.checked) < to.MinCoverage*float64(ob.total) {
+			p := k + " checked only " + strconv.Itoa(ob.checked) + " of " + strconv.Itoa(ob.total) + " SBOM components; tier " +
+				strconv.Itoa(t.Level) + " needs " + need
+			if len(ob.unchecked) > 0 {
+				p += "; not checked: " + list(ob.unchecked, 10) + " (give them a purl or CPE)"
+			}
+			return p
+		}
+	}
+	return ""
 }
 
 func orNone(s string) string {

@@ -194,6 +194,10 @@ type TierOutcome struct {
 	ID       string       `yaml:"id" json:"id"`
 	Evidence EvidenceKind `yaml:"evidence" json:"evidence"`
 	Checks   []string     `yaml:"checks,omitempty" json:"checks,omitempty"`
+	// MinCoverage, when set, is the share (0 to 1) of the product's SBOM
+	// components that the passing evidence of Checks must have identified and
+	// checked (evidence data "checked" and "not_checked").
+	MinCoverage float64 `yaml:"min_coverage,omitempty" json:"min_coverage,omitempty"`
 }
 
 // EvidenceRule says what an evidence item of one kind must carry to count as

@@ -294,6 +294,9 @@ func (l *loader) validateTiers(c *Catalog) {
 					at("outcome %s: check %q does not exist or does not feed that outcome", o.ID, k)
 				}
 			}
+			if o.MinCoverage < 0 || o.MinCoverage > 1 || (o.MinCoverage > 0 && len(o.Checks) == 0) {
+				at("outcome %s: min_coverage %v must be a share from 0 to 1 of what its checks examined", o.ID, o.MinCoverage)
+			}
 		}
 	}
 	if len(c.Tiers) == 0 {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/package-url/packageurl-go"
 )
 
 // isBuildrootManifest recognises the header of `make legal-info`'s manifest.csv.
@@ -50,6 +52,7 @@ func parseBuildroot(t []byte) (*Document, error) {
 		if c.Name == "" {
 			return nil, fmt.Errorf("manifest.csv line %d: empty PACKAGE", line)
 		}
+		c.PURL = packageurl.NewPackageURL("generic", "", c.Name, c.Version, nil, "").ToString()
 		if hasLicense && li < len(rec) {
 			c.License = strings.TrimSpace(rec[li])
 		}

@@ -2,11 +2,13 @@ package sbom
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/google/uuid"
 	packageurl "github.com/package-url/packageurl-go"
 )
 
@@ -94,13 +96,28 @@ func WriteCycloneDX(w io.Writer, subject, version string, comps []Component) err
 			ref = fmt.Sprintf("component-%d", i+1)
 		}
 		cc := cdx.Component{BOMRef: ref, Type: cdx.ComponentTypeLibrary, Name: c.Name, Version: c.Version, PackageURL: c.PURL, CPE: c.CPE}
-		if c.License != "" {
-			cc.Licenses = &cdx.Licenses{{Expression: c.License}}
+		if expr, ok := SPDXExpression(c.License); ok {
+			cc.Licenses = &cdx.Licenses{{Expression: expr}}
+		} else if c.License != "" {
+			// Not an SPDX expression: kept as the license's name, as CycloneDX asks.
+			cc.Licenses = &cdx.Licenses{{License: &cdx.License{Name: c.License}}}
 		}
 		list = append(list, cc)
 	}
 	bom.Components = &list
+	bom.SerialNumber = serialNumber(subject, version, comps)
 	enc := cdx.NewBOMEncoder(w, cdx.BOMFileFormatJSON)
 	enc.SetPretty(true)
 	return enc.EncodeVersion(bom, cdx.SpecVersion1_6)
+}
+
+// serialNumber is a name-based (version 5) UUID URN of the document's
+// content, so the same input always gets the same serial number.
+func serialNumber(subject, version string, comps []Component) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%q %q\n", subject, version)
+	for _, c := range comps {
+		fmt.Fprintf(h, "%q %q %q %q %q\n", c.Name, c.Version, c.PURL, c.CPE, c.License)
+	}
+	return "urn:uuid:" + uuid.NewSHA1(uuid.NameSpaceURL, h.Sum(nil)).String()
 }

@@ -132,3 +132,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestSPDXExpression(t *testing.T) {
+	for in, want := range map[string]string{
+		"GPL-2.0": "GPL-2.0", "MIT": "MIT", "GPL-2.0+, LGPL-2.1+": "GPL-2.0+ AND LGPL-2.1+",
+		"GPL-2.0 or BSD-3-Clause": "GPL-2.0 OR BSD-3-Clause", "unknown": "", "GPL-2.0+ (programs), LGPL-2.1+ (libraries)": "", "": "",
+	} {
+		got, ok := sbom.SPDXExpression(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("SPDXExpression(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	if got := sbom.WithVersion("cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*", "1.29.3"); got != "cpe:2.3:a:busybox:busybox:1.29.3:*:*:*:*:*:*:*" {
+		t.Errorf("WithVersion = %s", got)
+	}
+}

@@ -9,6 +9,9 @@ import (
 	"github.com/iotlabel/iotlabel/evidence"
 )
 
+// maxNamedGaps bounds how many unchecked components evidence names.
+const maxNamedGaps = 20
+
 // EvidenceInput describes the scan for the evidence it produces.
 type EvidenceInput struct {
 	Source  evidence.Source
@@ -36,6 +39,14 @@ func (r *Report) Evidence(in EvidenceInput) []evidence.Item {
 		fmt.Sprintf("%s SBOM with %d components read", in.SBOM, r.Components), map[string]any{"components": r.Components})}
 	all, exploited, critical := r.Counts()
 	data := map[string]any{"checked": checked, "not_checked": len(r.NotChecked), "findings": all}
+	if len(r.NotChecked) > 0 {
+		// The first components left unchecked, so that a gap can name them.
+		var names []string
+		for _, g := range r.NotChecked[:min(len(r.NotChecked), maxNamedGaps)] {
+			names = append(names, strings.TrimSpace(g.Component+" "+g.Version))
+		}
+		data["not_checked_components"] = names
+	}
 	var kevIDs, critIDs []string
 	for _, f := range r.Findings {
 		label := f.Vulnerability + " in " + f.Component + " " + f.Version

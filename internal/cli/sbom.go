@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/iotlabel/iotlabel/evidence"
@@ -145,5 +146,35 @@ func sbomFromBuildroot(e *env, args []string) error {
 	if doc.Format != "buildroot" {
 		return badInput("%s is a %s document, not a Buildroot manifest", pos[0], doc.Format)
 	}
+	if err := addBuildrootCPEs(filepath.Dir(pos[0]), doc.Components); err != nil {
+		return badInput("%v", err)
+	}
 	return e.writeOutput(*out, func(w io.Writer) error { return sbom.WriteCycloneDX(w, *name, *version, doc.Components) })
+}
+
+// addBuildrootCPEs gives every component a CPE: Buildroot's own (the
+// cpe_data*.json beside the manifest), with the manifest's version, else the
+// component dictionary's vendor and product.
+func addBuildrootCPEs(dir string, comps []sbom.Component) error {
+	cpes, err := sbom.BuildrootCPEs(dir)
+	if err != nil {
+		return err
+	}
+	dict, err := vuln.DefaultDictionary()
+	if err != nil {
+		return err
+	}
+	for i := range comps {
+		c := &comps[i]
+		if c.CPE != "" {
+			continue
+		}
+		if cpe, ok := cpes[c.Name]; ok {
+			c.CPE = sbom.WithVersion(cpe, c.Version)
+		} else if en := dict.Lookup(c.Name); en != nil && len(en.CPE) > 0 {
+			vendor, product, _ := strings.Cut(en.CPE[0], ":")
+			c.CPE = sbom.WithVersion("cpe:2.3:a:"+vendor+":"+product+":*:*:*:*:*:*:*:*", c.Version)
+		}
+	}
+	return nil
 }

@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
 	"github.com/iotlabel/iotlabel/internal/testenv"
+	"github.com/iotlabel/iotlabel/sbom"
 )
 
 // vulnDB imports the shared OSV, NVD and KEV data and the example VEX into a
@@ -156,6 +160,42 @@ func TestFromBuildroot(t *testing.T) {
 	b, _ := os.ReadFile(out)
 	if !strings.Contains(string(b), `"name": "dnsmasq"`) || !strings.Contains(string(b), `"specVersion": "1.6"`) {
 		t.Errorf("CycloneDX from Buildroot lacks expected content")
+	}
+	// Read back with the CycloneDX library: a serial number, a purl on every
+	// component, Buildroot's own CPE where it has one, and licenses that are
+	// valid SPDX expressions or else names.
+	var bom cdx.BOM
+	if err := cdx.NewBOMDecoder(bytes.NewReader(b), cdx.BOMFileFormatJSON).Decode(&bom); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(bom.SerialNumber, "urn:uuid:") {
+		t.Errorf("serialNumber %q", bom.SerialNumber)
+	}
+	cpes := 0
+	for _, c := range *bom.Components {
+		if !strings.HasPrefix(c.PackageURL, "pkg:generic/"+c.Name+"@") {
+			t.Errorf("%s: purl %q", c.Name, c.PackageURL)
+		}
+		if c.CPE != "" {
+			cpes++
+		}
+		if c.Licenses != nil {
+			for _, l := range *c.Licenses {
+				if l.Expression != "" {
+					if _, ok := sbom.SPDXExpression(l.Expression); !ok {
+						t.Errorf("%s: invalid expression %q", c.Name, l.Expression)
+					}
+				} else if l.License == nil || l.License.Name == "" {
+					t.Errorf("%s: license neither expression nor name", c.Name)
+				}
+			}
+		}
+		if c.Name == "busybox" && c.CPE != "cpe:2.3:a:busybox:busybox:1.29.3:*:*:*:*:*:*:*" {
+			t.Errorf("busybox CPE %q, want Buildroot's vendor and product at the manifest's version", c.CPE)
+		}
+	}
+	if cpes < 20 {
+		t.Errorf("only %d of %d components got a CPE", cpes, len(*bom.Components))
 	}
 	if code, _, errs := run(t, "sbom", "from-buildroot", filepath.Join("..", "..", "examples", "router-tier2", "sbom.cdx.json")); code != 2 || !strings.Contains(errs, "not a Buildroot manifest") {
 		t.Errorf("non-manifest: %d %s", code, errs)

@@ -36,8 +36,8 @@ func TestTrustChain(t *testing.T) {
 	sbom := filepath.Join(dir, "sbom.jsonl")
 	os.WriteFile(sbom, []byte(strings.Join([]string{
 		`{"kind":"tool","source":{"tool":"iotlabel sbom scan","version":"1"},"time":"2026-11-20T09:00:00Z","subject":{"product":"NG-AX3000"},"check":"sbom-present","result":"pass","detail":"SBOM with 40 components"}`,
-		`{"kind":"tool","source":{"tool":"iotlabel sbom scan","version":"1"},"time":"2026-11-20T09:00:00Z","subject":{"product":"NG-AX3000"},"check":"known-exploited-vulnerability","result":"pass","detail":"none in KEV"}`,
-		`{"kind":"tool","source":{"tool":"iotlabel sbom scan","version":"1"},"time":"2026-11-20T09:00:00Z","subject":{"product":"NG-AX3000"},"check":"known-vulnerability","result":"pass","detail":"no unfixed critical"}`,
+		`{"kind":"tool","source":{"tool":"iotlabel sbom scan","version":"1"},"time":"2026-11-20T09:00:00Z","subject":{"product":"NG-AX3000"},"check":"known-exploited-vulnerability","result":"pass","detail":"none in KEV","data":{"checked":40,"not_checked":0}}`,
+		`{"kind":"tool","source":{"tool":"iotlabel sbom scan","version":"1"},"time":"2026-11-20T09:00:00Z","subject":{"product":"NG-AX3000"},"check":"known-vulnerability","result":"pass","detail":"no unfixed critical","data":{"checked":40,"not_checked":0}}`,
 	}, "\n")+"\n"), 0o644)
 	fake := filepath.Join(dir, "fake.jsonl")
 	os.WriteFile(fake, []byte(`{"kind":"lab","source":{"signer":"Totally Real Lab"},"time":"2026-11-15T00:00:00Z","subject":{"product":"NG-AX3000"},"check":"penetration-test","result":"pass","detail":"we tested it"}`+"\n"), 0o644)
