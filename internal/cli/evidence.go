@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"flag"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -181,6 +182,39 @@ func evidenceVerify(ctx context.Context, e *env, args []string) error {
 		return failed("some items are not attested by an accredited key")
 	}
 	return nil
+}
+
+// signFlags are the --sign-key and --manufacturer flags of the commands that
+// write evidence (probe, sbom scan): with a key, they write a signed
+// attestation instead of JSONL.
+type signFlags struct {
+	key, manufacturer string
+}
+
+func (f *signFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.key, "sign-key", "", "sign the evidence with this Ed25519 key `FILE` (an in-toto attestation instead of JSONL)")
+	fs.StringVar(&f.manufacturer, "manufacturer", "", "manufacturer `NAME` in the signed attestation's subject")
+}
+
+// writeEvidence writes items as JSONL, or signed when --sign-key was given.
+func (f *signFlags) writeEvidence(ctx context.Context, w io.Writer, items []evidence.Item, model, firmware string) error {
+	if f.key == "" {
+		return evidence.Write(w, items)
+	}
+	priv, err := readPrivateKey(f.key)
+	if err != nil {
+		return err
+	}
+	subject, err := evidenceSubject(items, f.manufacturer, model, firmware, "")
+	if err != nil {
+		return err
+	}
+	env, err := attest.SignEvidence(ctx, items, []attest.Subject{subject}, priv)
+	if err != nil {
+		return badInput("sign evidence: %v", err)
+	}
+	_, err = w.Write(append(env, '\n'))
+	return err
 }
 
 // loadTrust reads a trust store given by --trust.

@@ -19,6 +19,7 @@ import (
 const probeUsage = `probe TARGET... [--ports LIST] [--format text|json] [--out FILE] [--product MODEL]
       [--credentials FILE] [--no-login] [--attempts N] [--rate N] [--reveal] [--transcripts DIR]
       [--timeout 3s] [--host-timeout 10m] [--per-host N] [--hosts N] [--shard i/n] [--allow-large] [--compare]
+      [--sign-key KEY [--manufacturer NAME]]   (with --format json: a signed attestation instead of JSONL)
 
 Connects to the ports of each target, names every service by what it answers (SSH, telnet, FTP, SMTP,
 RTSP, HTTP, HTTPS, MQTT, CoAP, SSDP, mDNS), whatever its port, and runs the checks that fit it: default
@@ -37,6 +38,8 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "text", "output format: text or json (evidence JSON Lines)")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	product := fs.String("product", "", "product `MODEL` the evidence is about")
+	var sign signFlags
+	sign.register(fs)
 	credFile := fs.String("credentials", "", "also try the user:password lines of `FILE`")
 	noLogin := fs.Bool("no-login", false, "try no credentials at all")
 	attempts := fs.Int("attempts", 80, "at most `N` credentials per service (0: the whole list)")
@@ -59,6 +62,9 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	}
 	if err := checkFormat(*format, "text", "json"); err != nil {
 		return err
+	}
+	if sign.key != "" && *format != "json" {
+		return badInput("--sign-key signs evidence: add --format json")
 	}
 	targets, err := probe.ParseTargets(pos, *allowLarge)
 	if err != nil {
@@ -135,7 +141,7 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	}
 	err = e.writeOutput(*out, func(w io.Writer) error {
 		if *format == "json" {
-			return evidence.Write(w, items)
+			return sign.writeEvidence(ctx, w, items, *product, "")
 		}
 		return writeProbeText(w, reports, byHost)
 	})

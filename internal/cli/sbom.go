@@ -15,7 +15,7 @@ import (
 )
 
 const sbomUsage = `sbom scan SBOM [--db FILE] [--format text|json|sarif|evidence|cyclonedx-vex] [--product MODEL] [--firmware VERSION]
-                [--fail-on kev|critical|any] [--out FILE]
+                [--fail-on kev|critical|any] [--out FILE] [--sign-key KEY [--manufacturer NAME]]
 sbom from-buildroot MANIFEST.csv [--name NAME] [--version VERSION] [--out FILE]
 
 scan reads a CycloneDX (1.2-1.6, JSON or XML) or SPDX (2.2/2.3, JSON or tag-value) SBOM, or a Buildroot
@@ -49,9 +49,14 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 	firmware := fs.String("firmware", "", "firmware `VERSION` to name in evidence")
 	failOn := fs.String("fail-on", "", "exit 1 when there is a finding of this kind: kev, critical or any")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
+	var sign signFlags
+	sign.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if sign.key != "" && *format != "evidence" {
+		return badInput("--sign-key signs evidence: add --format evidence")
 	}
 	if len(pos) != 1 {
 		return badInput("sbom scan needs exactly one SBOM file")
@@ -96,10 +101,10 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 		case "cyclonedx-vex":
 			return report.CycloneDXVEX(w, doc, rep)
 		case "evidence":
-			return evidence.Write(w, rep.Evidence(vuln.EvidenceInput{
+			return sign.writeEvidence(ctx, w, rep.Evidence(vuln.EvidenceInput{
 				Source: evidence.Source{Tool: "iotlabel sbom scan", Version: Version}, Time: e.now(),
 				Subject: evidence.Subject{Product: *product, Firmware: *firmware},
-				SBOM:    strings.TrimSpace(doc.Format + " " + doc.SpecVersion + " " + doc.Encoding), KEVCatalog: kevCatalog}))
+				SBOM:    strings.TrimSpace(doc.Format + " " + doc.SpecVersion + " " + doc.Encoding), KEVCatalog: kevCatalog}), *product, *firmware)
 		}
 		return report.ScanText(w, doc, rep)
 	})

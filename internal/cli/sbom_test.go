@@ -151,6 +151,33 @@ func TestSBOMEvidenceReachesTier3(t *testing.T) {
 	}
 }
 
+// TestSignedScanEvidence: sbom scan --sign-key writes a signed attestation
+// that evidence verify checks and assess reads; a tool operator the trust
+// store holds is named as the signer.
+func TestSignedScanEvidence(t *testing.T) {
+	db := vulnDB(t)
+	dir := t.TempDir()
+	op := filepath.Join(dir, "operator")
+	run(t, "keys", "generate", op)
+	ev := filepath.Join(dir, "scan.dsse.json")
+	if code, _, errs := run(t, "sbom", "scan", filepath.Join("..", "..", "examples", "router-tier2", "sbom.cdx.json"), "--db", db,
+		"--format", "evidence", "--product", "NG-AX3000", "--firmware", "4.2.1", "--sign-key", op+".key", "--manufacturer", "Northgate Networks GmbH", "--out", ev); code != 0 {
+		t.Fatalf("signed scan: %s", errs)
+	}
+	ts := writeTrust(t, dir, op, "Northgate QA", "tool_operator", "'*'")
+	if code, out, errs := run(t, "evidence", "verify", ev, "--trust", ts); code != 0 || !strings.Contains(out, "signature by Northgate QA (tool_operator") ||
+		!strings.Contains(out, "iotlabel:product/Northgate Networks GmbH/NG-AX3000@4.2.1") {
+		t.Errorf("verify signed scan: %d %s%s", code, out, errs)
+	}
+	code, out, _ := run(t, "assess", example("router-tier2"), "--as-of", asOf, "--evidence", ev, "--trust", ts, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"tier": 3`) || !strings.Contains(out, `"signer": "Northgate QA (`) {
+		t.Errorf("assess with signed scan: exit %d\n%.300s", code, out)
+	}
+	if code, _, errs := run(t, "sbom", "scan", filepath.Join("..", "..", "examples", "router-tier2", "sbom.cdx.json"), "--db", db, "--sign-key", op+".key"); code != 2 || !strings.Contains(errs, "--format evidence") {
+		t.Errorf("--sign-key without --format evidence: %d %s", code, errs)
+	}
+}
+
 func TestFromBuildroot(t *testing.T) {
 	manifest := filepath.Join(testenv.SharedData(t), "sbom", "buildroot-laird-som60", "manifest.csv")
 	out := filepath.Join(t.TempDir(), "sbom.json")
