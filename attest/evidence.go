@@ -138,8 +138,7 @@ func OpenEvidence(ctx context.Context, data []byte, ts *trust.Store, now time.Ti
 	if len(st.Predicate.Items) == 0 {
 		return nil, errors.New("attestation holds no evidence items")
 	}
-	sum := sha256.Sum256(data)
-	o := &Opened{Statement: st, Signer: entry, KeyID: entry.KeyID, Digest: "sha256:" + hex.EncodeToString(sum[:])}
+	o := &Opened{Statement: st, Signer: entry, KeyID: entry.KeyID, Digest: Digest(data)}
 	for i := range st.Predicate.Items {
 		it := &st.Predicate.Items[i]
 		if err := it.Validate(); err != nil {

@@ -6,13 +6,14 @@ import (
 	"fmt"
 
 	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/attest"
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/declaration"
 	"github.com/iotlabel/iotlabel/evidence"
 )
 
 // Assess recomputes an assessment from a manufacturer's declaration and the
-// evidence gathered for it, with the registry's own catalog: the registry
+// evidence gathered for it (JSONL, with signed attestations as lines), with the registry's own catalog: the registry
 // never takes a client's verdicts on trust. Any authenticated caller may ask;
 // problems in the inputs come back as ErrInvalid with file, line and field.
 func (s *Service) Assess(ctx context.Context, a Actor, decl, ev []byte, asOf catalog.Date) (*assess.Assessment, error) {
@@ -31,9 +32,14 @@ func (s *Service) Assess(ctx context.Context, a Actor, decl, ev []byte, asOf cat
 	}
 	var items []evidence.Item
 	if len(bytes.TrimSpace(ev)) > 0 {
-		if items, err = evidence.Read("evidence", bytes.NewReader(ev)); err != nil {
+		// JSONL items and signed attestations alike; attestations are
+		// verified against the registry's trust store, so lab evidence counts
+		// only when a lab it accredits signed it.
+		read, err := attest.ReadEvidence(ctx, "evidence", ev, s.Trust, s.Now())
+		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
+		items = read.Items
 	}
 	if asOf.IsZero() {
 		asOf = catalog.DateOf(s.Now())

@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/attest"
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/evidence"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/trust"
@@ -121,5 +123,73 @@ func TestPendingLabel(t *testing.T) {
 	}
 	if got, _ := f.svc.Store.Label(ctx, l.ID); got.Status != registry.Active {
 		t.Errorf("after its first day: %s", got.Status)
+	}
+}
+
+// TestPublishTier4SignedEvidence: a Tier 4 label publishes when the
+// registry holds the signed lab attestation with the declaration and its trust
+// store accredits the lab; a registry that does not accredit the lab computes
+// Tier 3 and refuses the label.
+func TestPublishTier4SignedEvidence(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	labPub, labPriv, _ := label.GenerateKey(nil)
+	issuerPub := f.priv.Public().(label.PublicKey)
+	entry := func(pub label.PublicKey, role, checks, schemes string) string {
+		pemText, _ := label.MarshalPublicKey(pub)
+		return "  - holder: " + role + " org\n    role: " + role + "\n    checks: [" + checks + "]\n    schemes: [" + schemes + "]\n" +
+			"    valid_from: 2026-01-01\n    valid_until: 2028-01-01\n    key: |\n      " + strings.ReplaceAll(strings.TrimSpace(string(pemText)), "\n", "\n      ") + "\n"
+	}
+	full, err := trust.Parse("trust.yaml", []byte("entries:\n"+entry(labPub, "lab", "penetration-test", "")+entry(issuerPub, "scheme_owner", "", "'*'")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuerOnly, _ := trust.Parse("trust.yaml", []byte("entries:\n"+entry(issuerPub, "scheme_owner", "", "'*'")))
+
+	at := day0.Add(-24 * time.Hour)
+	items := []evidence.Item{
+		{Kind: catalog.Tool, Source: evidence.Source{Tool: "iotlabel sbom scan"}, Time: at, Check: "sbom-present", Result: evidence.Pass, Detail: "SBOM"},
+		{Kind: catalog.Tool, Source: evidence.Source{Tool: "iotlabel sbom scan"}, Time: at, Check: "known-exploited-vulnerability", Result: evidence.Pass, Detail: "none", Data: map[string]any{"checked": 40, "not_checked": 0}},
+		{Kind: catalog.Tool, Source: evidence.Source{Tool: "iotlabel sbom scan"}, Time: at, Check: "known-vulnerability", Result: evidence.Pass, Detail: "none", Data: map[string]any{"checked": 40, "not_checked": 0}},
+	}
+	var jsonl strings.Builder
+	evidence.Write(&jsonl, items)
+	pentest, err := attest.SignEvidence(ctx, []evidence.Item{{Kind: catalog.Lab, Source: evidence.Source{Signer: "lab org"}, Time: at,
+		Check: "penetration-test", Result: evidence.Pass, Detail: "structured test"}},
+		[]attest.Subject{attest.ProductSubject("Northgate Networks GmbH", "NG-AX3000", "4.2.1", "")}, labPriv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := []byte(jsonl.String() + string(pentest) + "\n")
+
+	decl, _ := os.ReadFile("../examples/router-tier2/declaration.yaml")
+	d, _ := declaration.Parse("router", decl)
+	f.svc.Trust = full
+	o, _ := f.svc.CreateOrg(ctx, admin, d.Manufacturer.Name, registry.RoleManufacturer)
+	p, _ := f.svc.CreateProduct(ctx, admin, o.ID, d.Product.Model, d.Product.Name)
+	stored, err := f.svc.SubmitDeclaration(ctx, admin, p.ID, decl, ev)
+	if err != nil || stored.Tier != 4 {
+		t.Fatalf("declaration with signed lab evidence: tier %d, %v", stored.Tier, err)
+	}
+	// The issuer computes the same assessment from the same inputs.
+	read, err := attest.ReadEvidence(ctx, "ev", ev, full, *f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := assess.New(f.svc.Catalog)
+	a := e.Assess(d, read.Items, catalog.DateOf(*f.now))
+	st, err := label.NewStatement(a, label.Options{Issuer: "Scheme", KeyID: label.KeyID(issuerPub), Now: *f.now})
+	if err != nil || st.Predicate.Tier != 4 {
+		t.Fatalf("label: %v", err)
+	}
+	env, compact, _ := label.Seal(ctx, st, f.priv)
+
+	f.svc.Trust = issuerOnly // a registry that does not accredit the lab
+	if _, err := f.svc.Publish(ctx, admin, env, compact); !errors.Is(err, registry.ErrMismatch) || !strings.Contains(err.Error(), "gives tier 3") {
+		t.Errorf("without the lab accredited: %v", err)
+	}
+	f.svc.Trust = full
+	if l, err := f.svc.Publish(ctx, admin, env, compact); err != nil || l.Tier != 4 {
+		t.Errorf("Tier 4 label with the lab accredited: %+v %v", l.Tier, err)
 	}
 }

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iotlabel/iotlabel/attest"
 	"github.com/iotlabel/iotlabel/catalog"
 )
 
@@ -48,17 +45,6 @@ var errFailed = &exitError{exitFailed, errors.New("")}
 // failed is exit code 1 with a message (a check that did not pass).
 func failed(format string, args ...any) error {
 	return &exitError{exitFailed, fmt.Errorf(format, args...)}
-}
-
-// decodeStrict decodes one JSON value with no unknown fields and no
-// duplicate keys.
-func decodeStrict(data []byte, v any) error {
-	if err := attest.NoDuplicateKeys(data); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
 }
 
 type env struct {

@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -253,41 +251,14 @@ func (e *env) loadEvidenceFile(ctx context.Context, path string, ts *trust.Store
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	f := &evidenceFile{digest: "sha256:" + hex.EncodeToString(sum[:])}
-	if !attest.IsEnvelope(data) {
-		if f.items, err = evidence.Read(path, bytes.NewReader(data)); err != nil {
-			return nil, asBadInput(err)
-		}
-		return f, nil
+	ev, err := attest.ReadEvidence(ctx, path, data, ts, e.now())
+	if err != nil {
+		return nil, asBadInput(err)
 	}
-	if ts == nil {
-		ts = &trust.Store{}
+	for _, why := range ev.Unverified {
+		fmt.Fprintf(e.stderr, "iotlabel: warning: %s; its items are read as unsigned (pass --trust)\n", why)
 	}
-	o, err := attest.OpenEvidence(ctx, data, ts, e.now())
-	if err == nil {
-		f.items, f.subjects = o.Statement.Predicate.Items, o.Statement.Subject
-		return f, nil
-	}
-	if !errors.Is(err, trust.ErrUntrusted) {
-		return nil, badInput("%s: %v", path, err)
-	}
-	payload, perr := attest.Payload(data)
-	if perr != nil {
-		return nil, badInput("%s: %v", path, perr)
-	}
-	var st attest.EvidenceStatement
-	if derr := decodeStrict(payload, &st); derr != nil || st.PredicateType != attest.EvidencePredicateType {
-		return nil, badInput("%s: not an iotlabel evidence attestation", path)
-	}
-	fmt.Fprintf(e.stderr, "iotlabel: warning: %s: %v; its items are read as unsigned (pass --trust)\n", path, err)
-	for i := range st.Predicate.Items {
-		if err := st.Predicate.Items[i].Validate(); err != nil {
-			return nil, badInput("%s: item %d: %v", path, i+1, err)
-		}
-	}
-	f.items = st.Predicate.Items
-	return f, nil
+	return &evidenceFile{items: ev.Items, digest: attest.Digest(data), subjects: ev.Subjects}, nil
 }
 
 // readPrivateKey reads an Ed25519 private key file.
