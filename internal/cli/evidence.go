@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"crypto/sha256"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
 	"os"
