@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/store"
+	"github.com/iotlabel/iotlabel/trust"
 )
 
 // Client reads a registry over its JSON API.
@@ -32,43 +34,94 @@ func NewClient(base string) *Client {
 const maxRetries = 5
 
 func (c *Client) get(ctx context.Context, path string, q url.Values, v any) error {
+	body, err := c.call(ctx, http.MethodGet, path, q, "", nil)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(body, v)
+}
+
+// call makes one request (with a bearer token and a JSON body when given)
+// and returns the body of a 200 or 201 answer; it waits out 429s as the
+// registry's Retry-After asks, and any other status is a *StatusError.
+func (c *Client) call(ctx context.Context, method, path string, q url.Values, token string, in []byte) ([]byte, error) {
 	u := c.Base + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
 	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		var rd io.Reader
+		if in != nil {
+			rd = bytes.NewReader(in)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, u, rd)
 		if err != nil {
-			return err
+			return nil, err
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		if in != nil {
+			req.Header.Set("Content-Type", "application/json")
 		}
 		resp, err := c.HTTP.Do(req)
 		if err != nil {
-			return fmt.Errorf("registry %s: %w", c.Base, err)
+			return nil, fmt.Errorf("registry %s: %w", c.Base, err)
 		}
 		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 		resp.Body.Close()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if resp.StatusCode == http.StatusTooManyRequests && attempt < maxRetries {
 			// The registry asked us to slow down: wait as long as it says.
 			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
 			select {
 			case <-ctx.Done():
-				return ctx.Err()
+				return nil, ctx.Err()
 			case <-time.After(time.Duration(min(max(wait, 1), 30)) * time.Second):
 			}
 			continue
 		}
-		if resp.StatusCode != http.StatusOK {
+		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
 			var e apiError
 			if json.Unmarshal(body, &e) == nil && e.Error.Code != "" {
-				return &StatusError{Code: resp.StatusCode, Msg: fmt.Sprintf("registry %s: %s (%s)", u, e.Error.Message, e.Error.Code)}
+				return nil, &StatusError{Code: resp.StatusCode, Msg: fmt.Sprintf("registry %s: %s (%s)", u, e.Error.Message, e.Error.Code)}
 			}
-			return &StatusError{Code: resp.StatusCode, Msg: fmt.Sprintf("registry %s: HTTP %d", u, resp.StatusCode)}
+			return nil, &StatusError{Code: resp.StatusCode, Msg: fmt.Sprintf("registry %s: HTTP %d", u, resp.StatusCode)}
 		}
-		return json.Unmarshal(body, v)
+		return body, nil
 	}
+}
+
+// TrustYAML returns the registry's trust store in the file format.
+func (c *Client) TrustYAML(ctx context.Context) ([]byte, error) {
+	return c.call(ctx, http.MethodGet, "/v1/trust.yaml", nil, "", nil)
+}
+
+// Accredit adds a key's trust-store entry (scheme owners and admins).
+func (c *Client) Accredit(ctx context.Context, token string, e *trust.Entry) (*trust.Entry, error) {
+	in, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	body, err := c.call(ctx, http.MethodPost, "/v1/trust", nil, token, in)
+	if err != nil {
+		return nil, err
+	}
+	var out trust.Entry
+	return &out, json.Unmarshal(body, &out)
+}
+
+// RevokeAccreditation revokes a key's trust-store entry, with a reason.
+func (c *Client) RevokeAccreditation(ctx context.Context, token, keyID, reason string) (*trust.Entry, error) {
+	in, _ := json.Marshal(map[string]string{"reason": reason})
+	body, err := c.call(ctx, http.MethodPost, "/v1/trust/"+url.PathEscape(keyID)+"/revoke", nil, token, in)
+	if err != nil {
+		return nil, err
+	}
+	var out trust.Entry
+	return &out, json.Unmarshal(body, &out)
 }
 
 // StatusError is a registry's answer other than 200 OK.

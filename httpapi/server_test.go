@@ -142,6 +142,11 @@ func TestAPI(t *testing.T) {
 	plug, _ := os.ReadFile("../examples/smart-plug-tier1/declaration.yaml")
 	otherDecl, _ := json.Marshal(map[string]string{"declaration": string(plug)})
 	sbomDoc := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"library","name":"dnsmasq","version":"2.90"}]}`)
+	labPub, _, _ := label.GenerateKey(nil)
+	labPEM, _ := label.MarshalPublicKey(labPub)
+	labKeyID := label.KeyID(labPub)
+	trustBody, _ := json.Marshal(map[string]any{"key": string(labPEM), "holder": "Accredited Lab", "role": "lab",
+		"checks": []string{"penetration-test"}, "valid_from": "2026-01-01", "valid_until": "2027-12-31"})
 	for _, tc := range []struct {
 		name, method, path, token string
 		body                      []byte
@@ -200,6 +205,20 @@ func TestAPI(t *testing.T) {
 		{"signed label missing", "GET", "/l/IL-NOPE/label.json", "", nil, 404, `"code": "not_found"`},
 		{"consumer page", "GET", "/l/" + id, "", nil, 200, "Label revoked"},
 		{"health", "GET", "/healthz", "", nil, 200, `"ok"`},
+		{"empty trust store", "GET", "/v1/trust", "", nil, 200, `"entries": []`},
+		{"anonymous accreditation", "POST", "/v1/trust", "", trustBody, 401, `"code": "unauthorized"`},
+		{"a lab cannot accredit", "POST", "/v1/trust", e.lab, trustBody, 403, `"code": "forbidden"`},
+		{"bad entry", "POST", "/v1/trust", e.owner, []byte(`{"key":"x","holder":"L","role":"lab","valid_from":"2026-01-01","valid_until":"2027-01-01"}`), 400, `not a PEM`},
+		{"owner accredits a lab", "POST", "/v1/trust", e.owner, trustBody, 201, `"key_id": "` + labKeyID + `"`},
+		{"trust store", "GET", "/v1/trust", "", nil, 200, `"holder": "Accredited Lab"`},
+		{"trust store as a file", "GET", "/v1/trust.yaml", "", nil, 200, "holder: Accredited Lab"},
+		{"a lab cannot revoke", "POST", "/v1/trust/" + labKeyID + "/revoke", e.lab, []byte(`{"reason":"x"}`), 403, `"code": "forbidden"`},
+		{"revoke needs a reason", "POST", "/v1/trust/" + labKeyID + "/revoke", e.owner, []byte(`{"reason":""}`), 400, `reason`},
+		{"owner revokes", "POST", "/v1/trust/" + labKeyID + "/revoke", e.owner, []byte(`{"reason":"key leaked"}`), 200, `"revoked_reason": "key leaked"`},
+		{"revoked twice", "POST", "/v1/trust/" + labKeyID + "/revoke", e.owner, []byte(`{"reason":"again"}`), 409, `already revoked`},
+		{"revoked key stays revoked", "POST", "/v1/trust", e.owner, trustBody, 409, `stays revoked`},
+		{"unknown key", "POST", "/v1/trust/00000000/revoke", e.owner, []byte(`{"reason":"x"}`), 404, `"code": "not_found"`},
+		{"trust changes are events", "GET", "/v1/events?since=0", "", nil, 200, `"label_id": "trust:` + labKeyID + `"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, got, _ := e.do(t, tc.method, tc.path, tc.token, tc.body)

@@ -35,7 +35,11 @@ func (s *Service) Assess(ctx context.Context, a Actor, decl, ev []byte, asOf cat
 		// JSONL items and signed attestations alike; attestations are
 		// verified against the registry's trust store, so lab evidence counts
 		// only when a lab it accredits signed it.
-		read, err := attest.ReadEvidence(ctx, "evidence", ev, s.Trust, s.Now())
+		ts, err := s.TrustStore(ctx)
+		if err != nil {
+			return nil, err
+		}
+		read, err := attest.ReadEvidence(ctx, "evidence", ev, ts, s.Now())
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/store"
+	"github.com/iotlabel/iotlabel/trust"
 )
 
 // ErrMismatch is wrapped when a label claims what the registry's own
@@ -18,21 +19,24 @@ var ErrMismatch = errors.New("the label does not match the registry's recomputat
 // verifyClaims checks, before a label is published, everything the label
 // claims against what the registry holds itself:
 //
-//   - the label's issuer key may issue labels for the schemes it claims (when
-//     the registry has a trust store);
+//   - the label's issuer key may issue labels for the schemes it claims: by
+//     its trust-store entry, or as a key the registry was given on its own;
 //   - the product is registered, by that exact manufacturer name and model;
 //   - the label's assessment digest equals the registry's recomputation of one
 //     of the product's stored declaration versions, with the catalog version
 //     and as-of date the label names.
 //
 // It returns the matching declaration version.
-func (s *Service) verifyClaims(ctx context.Context, p *label.Predicate, now time.Time) (store.Declaration, error) {
-	if s.Trust != nil {
+func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Predicate, now time.Time) (store.Declaration, error) {
+	// A key with a trust-store entry issues only what the entry allows (and
+	// nothing once revoked); a key given to the registry on its own (Keys)
+	// may issue labels for any scheme.
+	if _, plain := s.Keys[p.Issuer.KeyID]; ts.Entry(p.Issuer.KeyID) != nil || !plain {
 		schemes := make([]string, len(p.Schemes))
 		for i, sc := range p.Schemes {
 			schemes[i] = sc.ID
 		}
-		if _, err := s.Trust.Issuer(p.Issuer.KeyID, schemes, now); err != nil {
+		if _, err := ts.Issuer(p.Issuer.KeyID, schemes, now); err != nil {
 			return store.Declaration{}, fmt.Errorf("%w: %v", ErrUntrusted, err)
 		}
 	}

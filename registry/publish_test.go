@@ -193,3 +193,48 @@ func TestPublishTier4SignedEvidence(t *testing.T) {
 		t.Errorf("Tier 4 label with the lab accredited: %+v %v", l.Tier, err)
 	}
 }
+
+// TestAccreditThroughTheRegistry: scheme owners add and revoke issuer and
+// lab keys; labs and manufacturers may not; every change is an event; a
+// revoked key stays revoked and issues nothing more.
+func TestAccreditThroughTheRegistry(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	other, otherPriv, _ := label.GenerateKey(nil)
+	pemText, _ := label.MarshalPublicKey(other)
+	entry := func() *trust.Entry {
+		return &trust.Entry{Key: string(pemText), Holder: "Second Lab", Role: trust.RoleLab, Schemes: []string{"*"},
+			ValidFrom: "2026-01-01", ValidUntil: "2028-01-01"}
+	}
+	if _, err := f.svc.Accredit(ctx, lab, entry()); !errors.Is(err, registry.ErrForbidden) {
+		t.Errorf("a lab accredited a key: %v", err)
+	}
+	bad := entry()
+	bad.Role = "wizard"
+	if _, err := f.svc.Accredit(ctx, owner, bad); !errors.Is(err, registry.ErrInvalid) {
+		t.Errorf("invalid entry: %v", err)
+	}
+	e, err := f.svc.Accredit(ctx, owner, entry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, compact, _ := f.signed(t, "router-tier2", otherPriv)
+	if _, err := f.svc.Publish(ctx, admin, env, compact); err != nil {
+		t.Fatalf("label by a newly accredited key: %v", err)
+	}
+	if _, err := f.svc.RevokeAccreditation(ctx, owner, e.KeyID, "key leaked"); err != nil {
+		t.Fatal(err)
+	}
+	*f.now = f.now.Add(24 * time.Hour)
+	env, compact, _ = f.signed(t, "router-tier2", otherPriv)
+	if _, err := f.svc.Publish(ctx, admin, env, compact); !errors.Is(err, registry.ErrUntrusted) || !strings.Contains(err.Error(), "revoked") {
+		t.Errorf("label by a revoked key: %v", err)
+	}
+	if _, err := f.svc.Accredit(ctx, owner, entry()); err == nil || !strings.Contains(err.Error(), "stays revoked") {
+		t.Errorf("re-accrediting a revoked key: %v", err)
+	}
+	evs, _, _ := f.svc.Store.LabelEvents(ctx, "trust:"+e.KeyID)
+	if len(evs) != 2 || evs[0].Status != "accredited" || evs[1].Status != "revoked" || evs[1].Reason != "key leaked" {
+		t.Errorf("trust events: %+v", evs)
+	}
+}

@@ -42,6 +42,9 @@ var (
 	ErrTransition   = errors.New("status change not allowed")
 )
 
+// maxReason bounds the reason given for a status or trust change.
+const maxReason = 1000
+
 // Actor is who makes a request.
 type Actor struct {
 	TokenID string
@@ -55,8 +58,10 @@ type Service struct {
 	Store store.Store
 	// Keys are the trusted issuer keys, by key ID.
 	Keys map[string]label.PublicKey
-	// Trust, when set, says which schemes each issuer key may issue labels
-	// for; its keys with schemes are trusted issuers too.
+	// Trust, when set, is the trust store the registry starts with: which
+	// keys may attest which checks and issue labels for which schemes. Scheme
+	// owners add and revoke entries through Accredit and
+	// RevokeAccreditation; TrustStore is the result.
 	Trust *trust.Store
 	// Window is how long before the end of support a label is flagged at risk.
 	Window time.Duration
@@ -76,7 +81,11 @@ type Service struct {
 func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact string) (store.Label, error) {
 	var st *label.Statement
 	var key label.PublicKey
-	for _, k := range s.issuerKeys() {
+	ts, err := s.TrustStore(ctx)
+	if err != nil {
+		return store.Label{}, err
+	}
+	for _, k := range s.issuerKeys(ts) {
 		if v, err := label.VerifyEnvelope(ctx, envelope, k); err == nil {
 			st, key = v, k
 			break
@@ -95,7 +104,7 @@ func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact
 	default:
 		return store.Label{}, ErrForbidden
 	}
-	if _, err := s.verifyClaims(ctx, &p, s.Now()); err != nil {
+	if _, err := s.verifyClaims(ctx, ts, &p, s.Now()); err != nil {
 		return store.Label{}, err
 	}
 	if compact != "" {
@@ -118,13 +127,13 @@ func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact
 
 // issuerKeys are the keys labels may be signed with: Keys, and the trust
 // store's keys that may issue labels for some scheme.
-func (s *Service) issuerKeys() []label.PublicKey {
+func (s *Service) issuerKeys(ts *trust.Store) []label.PublicKey {
 	keys := make([]label.PublicKey, 0, len(s.Keys))
 	for _, k := range s.Keys {
 		keys = append(keys, k)
 	}
-	if s.Trust != nil {
-		for _, e := range s.Trust.Entries {
+	if ts != nil {
+		for _, e := range ts.Entries {
 			if len(e.Schemes) > 0 {
 				keys = append(keys, e.PublicKey())
 			}
@@ -147,8 +156,8 @@ func (s *Service) ChangeStatus(ctx context.Context, a Actor, id, action, reason 
 		return store.Label{}, fmt.Errorf("%w: only scheme owners and admins change a label's status", ErrForbidden)
 	}
 	reason = strings.TrimSpace(reason)
-	if reason == "" || len(reason) > 1000 {
-		return store.Label{}, fmt.Errorf("%w: a reason of 1 to 1000 characters is required", ErrInvalid)
+	if reason == "" || len(reason) > maxReason {
+		return store.Label{}, fmt.Errorf("%w: a reason of 1 to %d characters is required", ErrInvalid, maxReason)
 	}
 	l, err := s.Store.Label(ctx, id)
 	if err != nil {

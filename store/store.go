@@ -38,7 +38,7 @@ type Event struct {
 	Seq     int64     `json:"seq"`
 	Time    time.Time `json:"time"`
 	LabelID string    `json:"label_id"`
-	Kind    string    `json:"kind"` // issued, status
+	Kind    string    `json:"kind"` // issued, status, trust (LabelID is then "trust:<key ID>")
 	Status  string    `json:"status"`
 	Reason  string    `json:"reason,omitempty"`
 	Actor   string    `json:"actor,omitempty"`
@@ -113,6 +113,11 @@ type Store interface {
 	Declarations(ctx context.Context, productID string) ([]Declaration, error)
 	// DeclarationVersion returns one version with its documents, or ErrNotFound.
 	DeclarationVersion(ctx context.Context, productID string, version int) (Declaration, error)
+	// PutTrustEntry stores (or replaces) the trust-store entry of a key, as
+	// opaque JSON, and appends ev in the same transaction.
+	PutTrustEntry(ctx context.Context, keyID string, entry []byte, ev Event) (Event, error)
+	// TrustEntries returns every stored trust-store entry, by key ID.
+	TrustEntries(ctx context.Context) ([][]byte, error)
 	// CreateToken stores a token; ErrConflict if the ID exists.
 	CreateToken(ctx context.Context, t Token) error
 	// TokenByHash returns the token with this secret hash, or ErrNotFound.

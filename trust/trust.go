@@ -150,6 +150,47 @@ func (s *Store) add(name string, data []byte) error {
 	return nil
 }
 
+// Validate checks an entry as Load does and computes its key ID.
+func (e *Entry) Validate() error { return e.init() }
+
+// Revoke marks the entry revoked from day on, with a reason.
+func (e *Entry) Revoke(day time.Time, reason string) {
+	e.Revoked, e.RevokedReason, e.rev = day.UTC().Format(time.DateOnly), reason, day.UTC().Truncate(24*time.Hour)
+}
+
+// IsRevoked reports whether the entry carries a revocation.
+func (e *Entry) IsRevoked() bool { return e.Revoked != "" }
+
+// New builds a store from validated entries; a later entry for the same
+// key replaces an earlier one.
+func New(entries ...*Entry) *Store {
+	s := &Store{byID: map[string]*Entry{}}
+	for _, e := range entries {
+		if old, ok := s.byID[e.KeyID]; ok {
+			i := slices.Index(s.Entries, old)
+			s.Entries[i] = e
+		} else {
+			s.Entries = append(s.Entries, e)
+		}
+		s.byID[e.KeyID] = e
+	}
+	return s
+}
+
+// YAML writes the store in the file format Load reads.
+func (s *Store) YAML() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("# iotlabel trust store: who may attest which checks and issue labels for which schemes\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(struct {
+		Entries []*Entry `yaml:"entries"`
+	}{s.Entries}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
+
 func (e *Entry) init() error {
 	b, _ := pem.Decode([]byte(e.Key))
 	if b == nil || b.Type != "PUBLIC KEY" {

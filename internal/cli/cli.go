@@ -66,6 +66,7 @@ func commands() []command {
 		{"report", "write the EN 303 645 ICS or a UK PSTI statement of compliance draft", runReport},
 		{"keys", "generate an Ed25519 key pair for signing labels", runKeys},
 		{"evidence", "sign evidence as an in-toto attestation; verify signed evidence against a trust store", runEvidence},
+		{"trust", "show the registry's trust store; accredit or revoke a lab's or issuer's key", runTrust},
 		{"label", "issue a signed label (JSON, QR text, SVG, PNG) from an assessment; verify labels offline", runLabel},
 		{"sbom", "scan an SBOM for known and known-exploited vulnerabilities; Buildroot manifest to CycloneDX", runSBOM},
 		{"serve", "run the registry: JSON API, consumer pages for label QR codes, status sweeps", runServe},

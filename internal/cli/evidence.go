@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/iotlabel/iotlabel/attest"
 	"github.com/iotlabel/iotlabel/evidence"
+	"github.com/iotlabel/iotlabel/httpapi"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/trust"
 )
@@ -215,8 +217,21 @@ func (f *signFlags) writeEvidence(ctx context.Context, w io.Writer, items []evid
 	return err
 }
 
-// loadTrust reads a trust store given by --trust.
+// loadTrust reads a trust store given by --trust: a file, a directory, or
+// a registry's URL (its /v1/trust.yaml).
 func loadTrust(path string) (*trust.Store, error) {
+	if strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://") {
+		base := strings.TrimSuffix(strings.TrimSuffix(path, "/v1/trust.yaml"), "/")
+		b, err := httpapi.NewClient(base).TrustYAML(context.Background())
+		if err != nil {
+			return nil, badInput("--trust %s: %v", path, err)
+		}
+		ts, err := trust.Parse(path, b)
+		if err != nil {
+			return nil, badInput("%v", err)
+		}
+		return ts, nil
+	}
 	ts, err := trust.Load(path)
 	if err != nil {
 		return nil, badInput("%v", err)

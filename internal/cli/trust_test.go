@@ -197,3 +197,50 @@ func TestRecognitionFromHeldLabel(t *testing.T) {
 		t.Errorf("--label without --trust: exit %d %s", code, errs)
 	}
 }
+
+// TestTrustStoreOnTheRegistry: a scheme owner (here the demo admin)
+// accredits a lab through the CLI; anyone fetches the store by URL and
+// verifies the lab's evidence with it; after revocation, evidence observed
+// from then on no longer counts as lab evidence.
+func TestTrustStoreOnTheRegistry(t *testing.T) {
+	base, errs := startDemo(t, filepath.Join(t.TempDir(), "r.db"))
+	token := regexp.MustCompile(`demo admin token \(shown once\): (\S+)`).FindStringSubmatch(errs.String())
+	if token == nil {
+		t.Fatal(errs.String())
+	}
+	t.Setenv("IOTLABEL_TOKEN", token[1])
+	dir := t.TempDir()
+	lab := filepath.Join(dir, "lab")
+	run(t, "keys", "generate", lab)
+	code, out, errOut := run(t, "trust", "add", "--registry", base, "--pubkey", lab+".pub", "--holder", "Accredited Test Lab", "--role", "lab",
+		"--checks", "penetration-test", "--valid-from", "2026-01-01", "--valid-until", "2028-12-31")
+	keyID := regexp.MustCompile(`accredited key (\S+)`).FindStringSubmatch(out)
+	if code != 0 || keyID == nil {
+		t.Fatalf("trust add: %d %s%s", code, out, errOut)
+	}
+	if code, out, _ := run(t, "trust", "show", "--registry", base); code != 0 || !strings.Contains(out, "holder: Accredited Test Lab") {
+		t.Errorf("trust show: %d %s", code, out)
+	}
+	fake := filepath.Join(dir, "pentest.jsonl")
+	os.WriteFile(fake, []byte(`{"kind":"lab","source":{"signer":"Accredited Test Lab"},"time":"2026-11-15T00:00:00Z","check":"penetration-test","result":"pass","detail":"structured test"}`+"\n"), 0o644)
+	signed := filepath.Join(dir, "pentest.dsse.json")
+	run(t, "evidence", "sign", fake, "--key", lab+".key", "--product", "NG-AX3000", "--out", signed)
+	if code, out, _ := run(t, "evidence", "verify", signed, "--trust", base+"/v1/trust.yaml"); code != 0 || !strings.Contains(out, "accredited") {
+		t.Errorf("verify against the registry's store: %d %s", code, out)
+	}
+	if code, out, errOut := run(t, "trust", "revoke", "--registry", base, keyID[1], "--reason", "key leaked"); code != 0 || !strings.Contains(out, "revoked key") {
+		t.Fatalf("trust revoke: %d %s%s", code, out, errOut)
+	}
+	// The revocation is today (2026-11-22 in these tests): evidence observed
+	// before it still counts; the same key's later evidence does not.
+	late := filepath.Join(dir, "late.jsonl")
+	os.WriteFile(late, []byte(strings.Replace(mustRead(t, fake), "2026-11-15", "2026-11-23", 1)), 0o644)
+	lateSigned := filepath.Join(dir, "late.dsse.json")
+	run(t, "evidence", "sign", late, "--key", lab+".key", "--product", "NG-AX3000", "--out", lateSigned)
+	if code, out, _ := run(t, "evidence", "verify", lateSigned, "--trust", base+"/v1/trust.yaml"); code != 1 || !strings.Contains(out, "revoked on 2026-11-22 (key leaked)") {
+		t.Errorf("evidence after revocation: %d %s", code, out)
+	}
+	if code, _, errOut := run(t, "trust", "revoke", "--registry", base, keyID[1], "--reason", "again"); code != 2 || !strings.Contains(errOut, "already revoked") {
+		t.Errorf("second revoke: %d %s", code, errOut)
+	}
+}

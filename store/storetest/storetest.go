@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SBOMsAndPaging", testSBOMsAndPaging},
 		{"OrgsProductsDeclarations", testOrgsProducts},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"TrustEntries", testTrustEntries},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)
@@ -322,5 +323,31 @@ func testOrgsProducts(t *testing.T, s store.Store) {
 	}
 	if _, err := s.DeclarationVersion(ctx, "acme-m1", 9); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing version: %v", err)
+	}
+}
+
+func testTrustEntries(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if got, err := s.TrustEntries(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("empty: %v %v", got, err)
+	}
+	put := func(id, doc, status string) store.Event {
+		t.Helper()
+		ev, err := s.PutTrustEntry(ctx, id, []byte(doc), store.Event{Time: t0, LabelID: "trust:" + id, Kind: "trust", Status: status, Actor: "owner"})
+		if err != nil || ev.Seq <= 0 {
+			t.Fatalf("PutTrustEntry %s: %v %+v", id, err, ev)
+		}
+		return ev
+	}
+	put("bb", `{"holder":"B"}`, "accredited")
+	first := put("aa", `{"holder":"A"}`, "accredited")
+	last := put("aa", `{"holder":"A","revoked":"2026-12-01"}`, "revoked")
+	got, err := s.TrustEntries(ctx)
+	if err != nil || len(got) != 2 || string(got[0]) != `{"holder":"A","revoked":"2026-12-01"}` || string(got[1]) != `{"holder":"B"}` {
+		t.Errorf("TrustEntries = %q, %v", got, err)
+	}
+	evs, _, err := s.LabelEvents(ctx, "trust:aa")
+	if err != nil || len(evs) != 2 || evs[0].Seq != first.Seq || evs[1].Seq != last.Seq || evs[1].Status != "revoked" {
+		t.Errorf("trust events: %+v %v", evs, err)
 	}
 }
