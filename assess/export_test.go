@@ -8,3 +8,6 @@ var AppendCanonical = appendAssessment
 
 // AppendString exposes the canonical string encoder to its fuzz test.
 var AppendString = appendStr
+
+// Digest exposes the digest to tests.
+var Digest = digest
