@@ -82,7 +82,7 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return &badRequest{msg: `body must be {"envelope": <DSSE envelope>, "compact": "IL1:…"}`, err: err}
+		return &badRequest{msg: `body must be {"envelope": <DSSE envelope>, "compact": "IL2:…"}`, err: err}
 	}
 	if len(req.Envelope) == 0 {
 		return &badRequest{msg: "envelope is required"}

@@ -18,13 +18,14 @@ import (
 	"github.com/veraison/go-cose"
 )
 
-// CompactPrefix starts the compact, QR-sized form of a label.
-const CompactPrefix = "IL1:"
+// CompactPrefix starts the compact, QR-sized form of a label (version 2:
+// the label ID, registry URL and key ID are not repeated inside it).
+const CompactPrefix = "IL2:"
 
 // compact is the CBOR payload of the QR form: the predicate's essentials under
 // small integer keys.
 type compact struct {
-	LabelID      string   `cbor:"1,keyasint"`
+	LabelID      string   `cbor:"1,keyasint,omitempty"`
 	Tier         int      `cbor:"2,keyasint"`
 	Manufacturer string   `cbor:"3,keyasint"`
 	Model        string   `cbor:"4,keyasint"`
@@ -36,8 +37,8 @@ type compact struct {
 	Digest       []byte   `cbor:"10,keyasint"`
 	Catalog      string   `cbor:"11,keyasint"`
 	Markets      []string `cbor:"12,keyasint"`
-	Registry     string   `cbor:"13,keyasint,omitempty"`
-	KeyID        string   `cbor:"14,keyasint"`
+	// 13 (registry URL) and 14 (key ID) were used by IL1; the URL is now
+	// bound as external AAD and the key ID is the COSE kid.
 }
 
 // PageURL is the consumer page of a label in its registry, or "".
@@ -50,13 +51,19 @@ func (p *Predicate) PageURL() string {
 
 // Compact signs the predicate as a COSE_Sign1 (EdDSA) over CBOR, compresses it
 // with zlib and encodes it in base45. With a registry URL the result is
-// "<registry>/l/<label-id>#IL1:…": a phone opens the page, and the part after
-// "#" (which browsers never send) carries the offline-verifiable label. The URL
-// is inside the signed payload, so it cannot be changed either.
+// "<registry>/l/<label-id>#IL2:…": a phone opens the page, and the part after
+// "#" (which browsers never send) carries the offline-verifiable label. What
+// the URL already says (registry, label ID) is not repeated inside: the URL is
+// the signature's external AAD, so it cannot be changed either. The key ID is
+// the COSE kid. Without a registry the label ID is in the payload.
 func Compact(p *Predicate, priv ed25519.PrivateKey) (string, error) {
-	c := compact{LabelID: p.LabelID, Tier: p.Tier, Manufacturer: p.Manufacturer, Model: p.Model, Firmware: p.FirmwareVersions,
+	c := compact{Tier: p.Tier, Manufacturer: p.Manufacturer, Model: p.Model, Firmware: p.FirmwareVersions,
 		SupportEnd: p.SupportEnd.String(), Issued: p.Issued.Unix(), Expires: p.Expires.Unix(), Catalog: p.CatalogVersion,
-		Markets: p.Markets, Registry: p.RegistryURL, KeyID: p.Issuer.KeyID}
+		Markets: p.Markets}
+	page := p.PageURL()
+	if page == "" {
+		c.LabelID = p.LabelID
+	}
 	for _, s := range p.Schemes {
 		if s.Level != "" {
 			c.Schemes = append(c.Schemes, s.ID+":"+s.Level)
@@ -81,7 +88,7 @@ func Compact(p *Predicate, priv ed25519.PrivateKey) (string, error) {
 	msg.Headers.Protected.SetAlgorithm(cose.AlgorithmEdDSA)
 	msg.Headers.Protected[cose.HeaderLabelKeyID] = []byte(p.Issuer.KeyID)
 	msg.Payload = payload
-	if err := msg.Sign(rand.Reader, nil, signer); err != nil {
+	if err := msg.Sign(rand.Reader, []byte(page), signer); err != nil {
 		return "", err
 	}
 	raw, err := msg.MarshalCBOR()
@@ -93,9 +100,9 @@ func Compact(p *Predicate, priv ed25519.PrivateKey) (string, error) {
 	zw.Write(raw)
 	zw.Close()
 	body := base45Encode(z.Bytes())
-	if u := p.PageURL(); u != "" {
+	if page != "" {
 		// base45 uses "%" and " ", which a URL must escape.
-		return u + "#" + CompactPrefix + urlEscaper.Replace(body), nil
+		return page + "#" + CompactPrefix + urlEscaper.Replace(body), nil
 	}
 	return CompactPrefix + body, nil
 }
@@ -153,33 +160,47 @@ func VerifyCompact(text string, pub ed25519.PublicKey) (*Predicate, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := msg.Verify(nil, v); err != nil {
-		return nil, fmt.Errorf("signature: %w", err)
+	page, registry, labelID := "", "", ""
+	if prefix != "" {
+		var ok bool
+		if page, ok = strings.CutSuffix(prefix, "#"); !ok {
+			return nil, fmt.Errorf("the text before %q must end in \"#\"", CompactPrefix)
+		}
+		i := strings.LastIndex(page, "/l/")
+		if i < 0 || !strings.HasPrefix(page, "http") {
+			return nil, fmt.Errorf("the text before %q is not a label page URL (<registry>/l/<label-id>)", CompactPrefix)
+		}
+		registry, labelID = page[:i], page[i+3:]
+	}
+	if err := msg.Verify([]byte(page), v); err != nil {
+		return nil, fmt.Errorf("signature (over the label and its URL): %w", err)
+	}
+	kid, _ := msg.Headers.Protected[cose.HeaderLabelKeyID].([]byte)
+	if string(kid) != KeyID(pub) {
+		return nil, fmt.Errorf("label names issuer key %s, but was verified with key %s", kid, KeyID(pub))
 	}
 	var c compact
-	dm, _ := cbor.DecOptions{DupMapKey: cbor.DupMapKeyEnforcedAPF}.DecMode()
+	dm, _ := cbor.DecOptions{DupMapKey: cbor.DupMapKeyEnforcedAPF, ExtraReturnErrors: cbor.ExtraDecErrorUnknownField}.DecMode()
 	if err := dm.Unmarshal(msg.Payload, &c); err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
 	}
-	if c.KeyID != KeyID(pub) {
-		return nil, fmt.Errorf("label names issuer key %s, but was verified with key %s", c.KeyID, KeyID(pub))
+	switch {
+	case page == "" && c.LabelID == "":
+		return nil, errors.New("payload: no label ID, and no page URL to take it from")
+	case page != "" && c.LabelID != "":
+		return nil, errors.New("payload: a label ID both in the URL and inside")
+	case page == "":
+		labelID = c.LabelID
 	}
-	p := &Predicate{LabelID: c.LabelID, Tier: c.Tier, Manufacturer: c.Manufacturer, Model: c.Model, FirmwareVersions: c.Firmware,
+	p := &Predicate{LabelID: labelID, Tier: c.Tier, Manufacturer: c.Manufacturer, Model: c.Model, FirmwareVersions: c.Firmware,
 		Issued: time.Unix(c.Issued, 0).UTC(), Expires: time.Unix(c.Expires, 0).UTC(), CatalogVersion: c.Catalog, Markets: c.Markets,
-		RegistryURL: c.Registry, Issuer: Issuer{KeyID: c.KeyID}, AssessmentDigest: "sha256:" + hex.EncodeToString(c.Digest)}
+		RegistryURL: registry, Issuer: Issuer{KeyID: string(kid)}, AssessmentDigest: "sha256:" + hex.EncodeToString(c.Digest)}
 	if p.SupportEnd, err = catalog.ParseDate(c.SupportEnd); err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
 	}
 	for _, s := range c.Schemes {
 		id, level, _ := strings.Cut(s, ":")
 		p.Schemes = append(p.Schemes, SchemeMet{ID: id, Level: level})
-	}
-	want := ""
-	if u := p.PageURL(); u != "" {
-		want = u + "#"
-	}
-	if prefix != want {
-		return nil, fmt.Errorf("the text before %q is %q, but the signed label says %q", CompactPrefix, prefix, want)
 	}
 	return p, nil
 }

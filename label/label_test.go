@@ -188,3 +188,35 @@ func TestCompactTrailingBytes(t *testing.T) {
 		t.Errorf("trailing bytes: %v", err)
 	}
 }
+
+// TestCompactBindsItsURL: the registry URL and label ID are not repeated in
+// the signed payload but bound as its external AAD, so the same label under
+// another URL (another registry, another label ID) does not verify.
+func TestCompactBindsItsURL(t *testing.T) {
+	st, priv, pub := issue(t, Options{Issuer: "Lab", RegistryURL: "https://registry.example"})
+	text, err := Compact(&st.Predicate, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := VerifyCompact(text, pub)
+	if err != nil || p.LabelID != st.Predicate.LabelID || p.RegistryURL != "https://registry.example" {
+		t.Fatalf("verify: %v %+v", err, p)
+	}
+	for _, moved := range []string{
+		strings.Replace(text, "https://registry.example", "https://evil.example", 1),
+		strings.Replace(text, "/l/"+st.Predicate.LabelID, "/l/IL-000000000000", 1),
+		text[strings.Index(text, "#")+1:], // the payload without its URL
+	} {
+		if _, err := VerifyCompact(moved, pub); err == nil {
+			t.Errorf("moved label verified: %.60s", moved)
+		}
+	}
+	l, err := NewLayout(&st.Predicate, text, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("QR text %d characters, symbol version %d", len(text), l.QRVersion)
+	if l.QRVersion > 17 { // 22 with one byte segment and every claim repeated (issue #11)
+		t.Errorf("QR version %d; mixed mode should keep a typical label at 17 or below", l.QRVersion)
+	}
+}

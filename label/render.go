@@ -11,8 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/boombuler/barcode"
-	"github.com/boombuler/barcode/qr"
+	goqr "github.com/piglig/go-qr"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
@@ -26,7 +25,9 @@ type Layout struct {
 	Meets    []string // wrapped lines naming the schemes met
 	Product  string
 	LabelID  string
-	QR       barcode.Barcode
+	QR       *goqr.QrCode
+	// QRVersion is the QR symbol's version (1 to 40): smaller is easier to scan.
+	QRVersion int
 }
 
 // SchemeName is how the printed label names a scheme; Kind (law, label,
@@ -40,7 +41,7 @@ var kindOrder = map[string]int{"law": 0, "label": 1, "standard": 2, "guidance": 
 // NewLayout lays out a label. It lists the schemes met, laws first, in at most
 // four lines, ending with "+N more" when they do not fit.
 func NewLayout(p *Predicate, qrText string, schemes []SchemeName) (*Layout, error) {
-	code, err := qr.Encode(qrText, qr.M, qr.Auto)
+	code, err := encodeQR(qrText)
 	if err != nil {
 		return nil, fmt.Errorf("QR code: %w", err)
 	}
@@ -64,7 +65,7 @@ func NewLayout(p *Predicate, qrText string, schemes []SchemeName) (*Layout, erro
 	}
 	return &Layout{Tier: fmt.Sprintf("TIER %d", p.Tier), TierName: p.TierName,
 		Support: "Security updates until " + p.SupportEnd.String(), Meets: listLines("Meets: ", names, 44, 4),
-		Product: p.Manufacturer + " " + p.Model, LabelID: p.LabelID, QR: code}, nil
+		Product: p.Manufacturer + " " + p.Model, LabelID: p.LabelID, QR: code, QRVersion: qrVersion(code)}, nil
 }
 
 // listLines fills at most max lines of at most width characters with the
@@ -110,7 +111,7 @@ const (
 func (l *Layout) height() int { return qrTop + l.qrSize() + 44 }
 
 func (l *Layout) qrSize() int {
-	n := l.QR.Bounds().Dx() + 8 // 4-module quiet zone each side
+	n := l.QR.Size() + 8 // 4-module quiet zone each side
 	return n * max(1, 232/n)
 }
 
@@ -133,13 +134,13 @@ func (l *Layout) SVG(w io.Writer) error {
 	for i, line := range l.Meets {
 		text(12, 130+i*16, 12, "normal", line)
 	}
-	n := l.QR.Bounds().Dx()
+	n := l.QR.Size()
 	mod := l.qrSize() / (n + 8)
 	x0 := (labelW - l.qrSize()) / 2
 	var path strings.Builder
 	for y := 0; y < n; y++ {
 		for x := 0; x < n; x++ {
-			if l.QR.At(x, y) == color.Black {
+			if l.QR.Module(x, y) {
 				fmt.Fprintf(&path, "M%d %dh%dv%dh-%dz", x0+(x+4)*mod, qrTop+(y+4)*mod, mod, mod, mod)
 			}
 		}
@@ -184,12 +185,12 @@ func (l *Layout) PNG(w io.Writer, scale int) error {
 	for i, line := range l.Meets {
 		say(12, 128+i*16, black, line, false)
 	}
-	n := l.QR.Bounds().Dx()
+	n := l.QR.Size()
 	mod := l.qrSize() / (n + 8)
 	x0 := (labelW - l.qrSize()) / 2
 	for y := 0; y < n; y++ {
 		for x := 0; x < n; x++ {
-			if l.QR.At(x, y) == color.Black {
+			if l.QR.Module(x, y) {
 				draw.Draw(img, image.Rect(x0+(x+4)*mod, qrTop+(y+4)*mod, x0+(x+5)*mod, qrTop+(y+5)*mod), black, image.Point{}, draw.Src)
 			}
 		}

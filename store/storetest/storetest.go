@@ -19,7 +19,7 @@ var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 func label(id, model string, tier int, supportEnd string) store.Label {
 	return store.Label{ID: id, Manufacturer: "Acme", Model: model, Firmware: []string{"1.0", "1.1"}, Tier: tier,
 		Markets: []string{"GB", "EU"}, SupportEnd: supportEnd, Issued: t0, Expires: t0.AddDate(3, 0, 0), KeyID: "k1",
-		Status: "active", Updated: t0, Envelope: []byte(`{"payloadType":"x"}`), Compact: "IL1:ABC"}
+		Status: "active", Updated: t0, Envelope: []byte(`{"payloadType":"x"}`), Compact: "IL2:ABC"}
 }
 
 // Run runs the conformance suite; newStore must return an empty store.
