@@ -46,8 +46,12 @@ func forge(t *testing.T, f *fixture, example string, tier int) *assess.Assessmen
 // recomputed) is refused, though a trusted key signed it, and the retailer
 // check never sees it; the honest label of the same product publishes.
 func TestPublishRecomputes(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testPublishRecomputes(t, newFixture(t)) })
+	t.Run("postgres", func(t *testing.T) { testPublishRecomputes(t, newPGFixture(t)) })
+}
+
+func testPublishRecomputes(t *testing.T, f *fixture) {
 	ctx := context.Background()
-	f := newFixture(t)
 	pub := f.priv.Public().(label.PublicKey)
 	seal := func(a *assess.Assessment) ([]byte, string) {
 		st, err := label.NewStatement(a, label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: *f.now})
@@ -131,8 +135,12 @@ func TestPendingLabel(t *testing.T) {
 // store accredits the lab; a registry that does not accredit the lab computes
 // Tier 3 and refuses the label.
 func TestPublishTier4SignedEvidence(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testPublishTier4SignedEvidence(t, newFixture(t)) })
+	t.Run("postgres", func(t *testing.T) { testPublishTier4SignedEvidence(t, newPGFixture(t)) })
+}
+
+func testPublishTier4SignedEvidence(t *testing.T, f *fixture) {
 	ctx := context.Background()
-	f := newFixture(t)
 	labPub, labPriv, _ := label.GenerateKey(nil)
 	issuerPub := f.priv.Public().(label.PublicKey)
 	entry := func(pub label.PublicKey, role, checks, schemes string) string {
@@ -198,8 +206,12 @@ func TestPublishTier4SignedEvidence(t *testing.T) {
 // lab keys; labs and manufacturers may not; every change is an event; a
 // revoked key stays revoked and issues nothing more.
 func TestAccreditThroughTheRegistry(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testAccreditThroughTheRegistry(t, newFixture(t)) })
+	t.Run("postgres", func(t *testing.T) { testAccreditThroughTheRegistry(t, newPGFixture(t)) })
+}
+
+func testAccreditThroughTheRegistry(t *testing.T, f *fixture) {
 	ctx := context.Background()
-	f := newFixture(t)
 	other, otherPriv, _ := label.GenerateKey(nil)
 	pemText, _ := label.MarshalPublicKey(other)
 	entry := func() *trust.Entry {

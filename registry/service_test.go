@@ -14,6 +14,8 @@ import (
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/store"
+	"github.com/iotlabel/iotlabel/store/postgres"
+	"github.com/iotlabel/iotlabel/store/postgres/pgtest"
 	"github.com/iotlabel/iotlabel/store/sqlite"
 )
 
@@ -31,6 +33,21 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newFixtureOn(t, db)
+}
+
+// newPGFixture is newFixture on a fresh PostgreSQL database.
+func newPGFixture(t *testing.T) *fixture {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), postgres.Config{DSN: pgtest.NewDB(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newFixtureOn(t, db)
+}
+
+func newFixtureOn(t *testing.T, db store.Store) *fixture {
+	t.Helper()
 	t.Cleanup(func() { db.Close() })
 	pub, priv, _ := label.GenerateKey(nil)
 	now := day0
