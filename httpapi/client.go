@@ -94,6 +94,21 @@ func (c *Client) call(ctx context.Context, method, path string, q url.Values, to
 	}
 }
 
+// Publish sends a signed label (and its compact form) to the registry,
+// which verifies and recomputes it before it stores it.
+func (c *Client) Publish(ctx context.Context, token string, envelope []byte, compact string) (store.Label, error) {
+	in, err := json.Marshal(map[string]any{"envelope": json.RawMessage(envelope), "compact": compact})
+	if err != nil {
+		return store.Label{}, fmt.Errorf("label.json is not JSON: %w", err)
+	}
+	body, err := c.call(ctx, http.MethodPost, "/v1/labels", nil, token, in)
+	if err != nil {
+		return store.Label{}, err
+	}
+	var l store.Label
+	return l, json.Unmarshal(body, &l)
+}
+
 // TrustYAML returns the registry's trust store in the file format.
 func (c *Client) TrustYAML(ctx context.Context) ([]byte, error) {
 	return c.call(ctx, http.MethodGet, "/v1/trust.yaml", nil, "", nil)

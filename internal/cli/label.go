@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -69,13 +70,16 @@ func runKeys(_ context.Context, e *env, args []string) error {
 const labelUsage = `label issue --declaration FILE [--evidence FILE]... [--trust FILE|DIR] [--as-of DATE] --key PREFIX.key --out DIR
             [--issuer NAME] [--registry-url URL] [--valid-until DATE] [--catalog DIR]
 label verify FILE | --qr TEXT  --pubkey PREFIX.pub [--registry URL] [--format text|json]
+label publish DIR --registry URL       (token from $IOTLABEL_TOKEN)
 
 issue assesses the declaration with the evidence itself (signed evidence verified against --trust) and
 signs only what it computed: it never signs an assessment handed to it. It writes DIR/label.json (in-toto
 statement in a DSSE envelope, naming the digests of its inputs), DIR/label.qr.txt (compact offline-verifiable
 form), DIR/label.svg and DIR/label.png. It refuses products below Tier 1 and labels that outlive the support
 period.
-verify checks the signature and the validity dates: exit 0 valid, 1 invalid or not active, 2 bad input.`
+verify checks the signature and the validity dates: exit 0 valid, 1 invalid or not active, 2 bad input;
+with --registry also the label's live status there. publish sends DIR/label.json and DIR/label.qr.txt to a
+registry, which publishes only what it recomputes from the product's stored declaration.`
 
 func runLabel(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -90,8 +94,10 @@ func runLabel(ctx context.Context, e *env, args []string) error {
 		return labelIssue(ctx, e, args[1:])
 	case "verify":
 		return labelVerify(ctx, e, args[1:])
+	case "publish":
+		return labelPublish(ctx, e, args[1:])
 	}
-	return badInput("unknown label subcommand %q (want issue or verify)", args[0])
+	return badInput("unknown label subcommand %q (want issue, verify or publish)", args[0])
 }
 
 func labelIssue(ctx context.Context, e *env, args []string) error {
@@ -268,6 +274,32 @@ func labelVerify(ctx context.Context, e *env, args []string) error {
 	if !r.Valid {
 		return errFailed
 	}
+	return nil
+}
+
+func labelPublish(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("label publish", labelUsage)
+	reg := fs.String("registry", "", "registry base `URL`")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *reg == "" {
+		return badInput("label publish needs DIR (from label issue) and --registry URL")
+	}
+	env, err := readLimited(filepath.Join(pos[0], "label.json"), 1<<20)
+	if err != nil {
+		return err
+	}
+	compact, err := readLimited(filepath.Join(pos[0], "label.qr.txt"), 64<<10)
+	if err != nil {
+		return err
+	}
+	l, err := httpapi.NewClient(*reg).Publish(ctx, os.Getenv("IOTLABEL_TOKEN"), bytes.TrimSpace(env), strings.TrimSpace(string(compact)))
+	if err != nil {
+		return failed("%v", err)
+	}
+	fmt.Fprintf(e.stdout, "published label %s: tier %d, %s\n", l.ID, l.Tier, strings.ToUpper(l.Status))
 	return nil
 }
 

@@ -244,3 +244,51 @@ func TestTrustStoreOnTheRegistry(t *testing.T) {
 		t.Errorf("second revoke: %d %s", code, errOut)
 	}
 }
+
+// TestIssuePublishVerify is the flow end to end through the CLI: a scheme
+// owner accredits an issuer on the registry; the issuer's label publishes only
+// after that; a hand-edited one never does; it then verifies offline and
+// online.
+func TestIssuePublishVerify(t *testing.T) {
+	base, errs := startDemo(t, filepath.Join(t.TempDir(), "r.db"))
+	token := regexp.MustCompile(`demo admin token \(shown once\): (\S+)`).FindStringSubmatch(errs.String())
+	if token == nil {
+		t.Fatal(errs.String())
+	}
+	t.Setenv("IOTLABEL_TOKEN", token[1])
+	dir := t.TempDir()
+	issuer := filepath.Join(dir, "issuer")
+	run(t, "keys", "generate", issuer)
+	ld := filepath.Join(dir, "label")
+	if code, _, errOut := run(t, "label", "issue", "--declaration", example("router-tier2"), "--as-of", asOf, "--key", issuer+".key",
+		"--out", ld, "--registry-url", base); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, _, errOut := run(t, "label", "publish", ld, "--registry", base); code != 1 || !strings.Contains(errOut, "untrusted_signature") {
+		t.Errorf("publish before accreditation: %d %s", code, errOut)
+	}
+	if code, out, errOut := run(t, "trust", "add", "--registry", base, "--pubkey", issuer+".pub", "--holder", "Issuing Lab", "--role", "lab",
+		"--schemes", "*", "--valid-from", "2026-01-01", "--valid-until", "2028-12-31"); code != 0 {
+		t.Fatalf("trust add: %s%s", out, errOut)
+	}
+	code, out, errOut := run(t, "label", "publish", ld, "--registry", base)
+	if code != 0 || !strings.Contains(out, "tier 2, ACTIVE") {
+		t.Fatalf("publish: %d %s%s", code, out, errOut)
+	}
+	if code, out, _ := run(t, "label", "verify", filepath.Join(ld, "label.json"), "--pubkey", issuer+".pub", "--registry", base); code != 0 || !strings.Contains(out, "says active") {
+		t.Errorf("verify online: %d %s", code, out)
+	}
+	// A label resting on evidence the registry never received (Tier 3 from
+	// scan lines written by hand) does not match what the registry stored.
+	forged := filepath.Join(dir, "forged.jsonl")
+	os.WriteFile(forged, []byte(`{"kind":"tool","source":{"tool":"me"},"time":"2026-11-20T00:00:00Z","check":"sbom-present","result":"pass","detail":"trust me"}`+"\n"+
+		`{"kind":"tool","source":{"tool":"me"},"time":"2026-11-20T00:00:00Z","check":"known-exploited-vulnerability","result":"pass","detail":"none","data":{"checked":9,"not_checked":0}}`+"\n"+
+		`{"kind":"tool","source":{"tool":"me"},"time":"2026-11-20T00:00:00Z","check":"known-vulnerability","result":"pass","detail":"none","data":{"checked":9,"not_checked":0}}`+"\n"), 0o644)
+	ld2 := filepath.Join(dir, "label2")
+	if code, out, errOut := run(t, "label", "issue", "--declaration", example("router-tier2"), "--evidence", forged, "--as-of", asOf, "--key", issuer+".key", "--out", ld2, "--registry-url", base); code != 0 || !strings.Contains(out, "tier 3") {
+		t.Fatalf("issue with evidence the registry never saw: %d %s%s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, "label", "publish", ld2, "--registry", base); code != 1 || !strings.Contains(errOut, "claims_not_recomputed") {
+		t.Errorf("publish of a label the registry cannot recompute: %d %s", code, errOut)
+	}
+}
