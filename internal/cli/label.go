@@ -10,12 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/iotlabel/iotlabel/attest"
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/httpapi"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/store"
+	"github.com/iotlabel/iotlabel/trust"
 )
 
 const keysUsage = `keys generate PREFIX
@@ -69,7 +71,7 @@ func runKeys(_ context.Context, e *env, args []string) error {
 
 const labelUsage = `label issue --declaration FILE [--evidence FILE]... [--trust FILE|DIR] [--as-of DATE] --key PREFIX.key --out DIR
             [--issuer NAME] [--registry-url URL] [--valid-until DATE] [--catalog DIR]
-label verify FILE | --qr TEXT  --pubkey PREFIX.pub [--registry URL] [--format text|json]
+label verify FILE | --qr TEXT  --pubkey PREFIX.pub | --trust FILE|DIR|URL  [--registry URL] [--format text|json]
 label publish DIR --registry URL       (token from $IOTLABEL_TOKEN)
 
 issue assesses the declaration with the evidence itself (signed evidence verified against --trust) and
@@ -232,6 +234,7 @@ func labelVerify(ctx context.Context, e *env, args []string) error {
 	qrText := fs.String("qr", "", "verify this compact `TEXT` (what the QR code holds) instead of a file")
 	format := fs.String("format", "text", "output format: text or json")
 	regURL := fs.String("registry", "", "also ask the registry at `URL` for the label's live status")
+	trustPath := fs.String("trust", "", "instead of --pubkey: a trust store `FILE`, DIR or URL; the issuer must be entitled to every scheme the label claims")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -239,12 +242,8 @@ func labelVerify(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format, "text", "json"); err != nil {
 		return err
 	}
-	if *pubPath == "" || (len(pos) == 1) == (*qrText != "") || len(pos) > 1 {
-		return badInput("label verify needs --pubkey and either one FILE or --qr TEXT")
-	}
-	pub, err := readPublicKey(*pubPath)
-	if err != nil {
-		return err
+	if (*pubPath == "") == (*trustPath == "") || (len(pos) == 1) == (*qrText != "") || len(pos) > 1 {
+		return badInput("label verify needs --pubkey or --trust, and either one FILE or --qr TEXT")
 	}
 	data := []byte(*qrText)
 	if len(pos) == 1 {
@@ -252,7 +251,20 @@ func labelVerify(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	r := label.Check(ctx, data, pub, e.now())
+	var r label.Result
+	if *trustPath != "" {
+		ts, err := loadTrust(*trustPath)
+		if err != nil {
+			return err
+		}
+		r = checkWithTrust(ctx, data, ts, e.now())
+	} else {
+		pub, err := readPublicKey(*pubPath)
+		if err != nil {
+			return err
+		}
+		r = label.Check(ctx, data, pub, e.now())
+	}
 	var netErr error
 	if r.Valid && *regURL != "" {
 		netErr = liveStatus(ctx, *regURL, &r)
@@ -301,6 +313,29 @@ func labelPublish(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "published label %s: tier %d, %s\n", l.ID, l.Tier, strings.ToUpper(l.Status))
 	return nil
+}
+
+// checkWithTrust verifies a label with the trust store's keys and, when the
+// signature verifies, requires the issuer's entry to let it issue labels for
+// every scheme the label claims on the day it was issued.
+func checkWithTrust(ctx context.Context, data []byte, ts *trust.Store, now time.Time) label.Result {
+	r := label.Result{Reason: "no key of the trust store signed this label"}
+	for _, e := range ts.Entries {
+		if r = label.Check(ctx, data, e.PublicKey(), now); r.Predicate != nil {
+			break
+		}
+	}
+	if r.Predicate == nil {
+		return label.Result{Form: r.Form, Reason: "no key of the trust store signed this label"}
+	}
+	var schemes []string
+	for _, s := range r.Predicate.Schemes {
+		schemes = append(schemes, s.ID)
+	}
+	if _, err := ts.Issuer(r.Predicate.Issuer.KeyID, schemes, r.Predicate.Issued); err != nil {
+		r.Valid, r.Status, r.Reason = false, "untrusted_issuer", err.Error()
+	}
+	return r
 }
 
 // liveStatus asks the registry for the label's status and folds it into r:

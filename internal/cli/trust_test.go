@@ -278,6 +278,17 @@ func TestIssuePublishVerify(t *testing.T) {
 	if code, out, _ := run(t, "label", "verify", filepath.Join(ld, "label.json"), "--pubkey", issuer+".pub", "--registry", base); code != 0 || !strings.Contains(out, "says active") {
 		t.Errorf("verify online: %d %s", code, out)
 	}
+	// Offline with the registry's trust store: the issuer is entitled to every scheme.
+	if code, out, _ := run(t, "label", "verify", filepath.Join(ld, "label.json"), "--trust", base+"/v1/trust.yaml"); code != 0 || !strings.HasPrefix(out, "ACTIVE") {
+		t.Errorf("verify --trust: %d %s", code, out)
+	}
+	// A store that lets the issuer label UK PSTI only: the label claims more.
+	narrow := writeTrust(t, dir, issuer, "Issuing Lab", "lab", "'*'")
+	b, _ := os.ReadFile(narrow)
+	os.WriteFile(narrow, []byte(strings.Replace(string(b), "    valid_from:", "    schemes: [uk-psti]\n    valid_from:", 1)), 0o644)
+	if code, out, _ := run(t, "label", "verify", filepath.Join(ld, "label.json"), "--trust", narrow); code != 1 || !strings.Contains(out, "may not issue labels for scheme") {
+		t.Errorf("verify --trust, issuer not entitled: %d %s", code, out)
+	}
 	// A label resting on evidence the registry never received (Tier 3 from
 	// scan lines written by hand) does not match what the registry stored.
 	forged := filepath.Join(dir, "forged.jsonl")
