@@ -179,7 +179,12 @@ func (s *Service) ChangeStatus(ctx context.Context, a Actor, id, action, reason 
 		to = Recheck(p, nil, s.Now(), s.Window).Status // back to what the dates say
 	}
 	now := s.Now()
-	if _, err := s.Store.SetStatus(ctx, id, to, reason, store.Event{Time: now, LabelID: id, Kind: "status", Status: to, Reason: reason, Actor: a.Org}); err != nil {
+	if _, err := s.Store.SetStatus(ctx, id, l.Status, to, reason, store.Event{Time: now, LabelID: id, Kind: "status", Status: to, Reason: reason, Actor: a.Org}); err != nil {
+		if errors.Is(err, store.ErrStale) {
+			// Another writer changed the label since it was read: the caller
+			// decided on a status that is no longer true.
+			return l, fmt.Errorf("%w: %v; nothing was changed", ErrTransition, err)
+		}
 		return l, err
 	}
 	s.log().InfoContext(ctx, "label status changed", "label", id, "status", to, "actor", a.TokenID)
@@ -240,8 +245,13 @@ func (s *Service) recheck(ctx context.Context, l store.Label) (store.Event, bool
 	if c.Status == l.Status && (c.Status != AtRisk || reason == l.StatusReason) {
 		return store.Event{}, false, nil
 	}
-	ev, err := s.Store.SetStatus(ctx, l.ID, c.Status, reason,
+	ev, err := s.Store.SetStatus(ctx, l.ID, l.Status, c.Status, reason,
 		store.Event{Time: s.Now(), LabelID: l.ID, Kind: "status", Status: c.Status, Reason: reason, Actor: "registry"})
+	if errors.Is(err, store.ErrStale) {
+		// A person (or another sweep) changed the label meanwhile: theirs
+		// stands — a revocation is final for background writers too.
+		return store.Event{}, false, nil
+	}
 	return ev, err == nil, err
 }
 

@@ -10,7 +10,22 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("already exists")
+	// ErrStale is wrapped by a *StaleError: a compare-and-set lost a race.
+	ErrStale = errors.New("changed by another writer")
 )
+
+// StaleError says that a status change was not made because the label is no
+// longer in the status the caller decided from.
+type StaleError struct {
+	ID, Expected, Current string
+}
+
+func (e *StaleError) Error() string {
+	return "label " + e.ID + " is " + e.Current + ", not " + e.Expected + ": " + ErrStale.Error()
+}
+
+// Unwrap lets errors.Is(err, ErrStale) match.
+func (e *StaleError) Unwrap() error { return ErrStale }
 
 // Label is a published label and its current status.
 type Label struct {
@@ -79,8 +94,11 @@ type Store interface {
 	Label(ctx context.Context, id string) (Label, error)
 	// Labels returns the labels matching q, newest first.
 	Labels(ctx context.Context, q LabelQuery) ([]Label, error)
-	// SetStatus changes a label's status and appends ev; ErrNotFound if absent.
-	SetStatus(ctx context.Context, id, status, reason string, ev Event) (Event, error)
+	// SetStatus changes a label's status from `from` to status and appends
+	// ev, in one transaction, only if the label's status is still `from`
+	// (compare and set); otherwise a *StaleError with the current status, or
+	// ErrNotFound if the label is absent.
+	SetStatus(ctx context.Context, id, from, status, reason string, ev Event) (Event, error)
 	// LabelEvents returns a label's events in order and, for each, the
 	// number of events before it in the whole log: its index in the
 	// transparency log, which holds every event in order.

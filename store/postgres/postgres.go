@@ -28,6 +28,9 @@ type Config struct {
 // DB is a registry store in PostgreSQL.
 type DB = sqlstore.DB
 
+// eventLock serializes event appends until commit (key: "iotlabel events").
+const eventLock = `SELECT pg_advisory_xact_lock(7306105648217935987)`
+
 // Open connects, migrates and returns the store.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db, err := sql.Open("pgx", cfg.DSN)
@@ -42,7 +45,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	s, err := sqlstore.New(ctx, db, sqlstore.Dialect{Numbered: true, IsConflict: func(err error) bool {
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
-	}}, sub)
+	}, EventLock: eventLock, ForUpdate: " FOR UPDATE"}, sub)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres store: %w", err)

@@ -1,6 +1,8 @@
 // Package sqlite opens the registry store on a SQLite file with the pure-Go
 // modernc driver: no server, no cgo. WAL mode with synchronous=FULL makes
-// every acknowledged write survive a crash.
+// every acknowledged write survive a crash. Transactions begin IMMEDIATE, so a
+// writer waits for the write lock (busy timeout) before it reads, instead of
+// failing with SQLITE_BUSY when a read lock cannot be upgraded.
 package sqlite
 
 import (
@@ -34,7 +36,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Path == "" {
 		return nil, errors.New("sqlite store: no path")
 	}
-	db, err := sql.Open("sqlite", "file:"+cfg.Path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)")
+	db, err := sql.Open("sqlite", "file:"+cfg.Path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}

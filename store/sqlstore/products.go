@@ -120,7 +120,9 @@ func (d *DB) AddDeclaration(ctx context.Context, v store.Declaration) (store.Dec
 	}
 	defer tx.Rollback()
 	var one int
-	if err := tx.QueryRowContext(ctx, d.q(`SELECT 1 FROM products WHERE id = ?`), v.ProductID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+	// Locking the product row serializes its versions: the next number is
+	// read and used by one writer at a time.
+	if err := tx.QueryRowContext(ctx, d.q(`SELECT 1 FROM products WHERE id = ?`+d.dialect.ForUpdate), v.ProductID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
 		return v, fmt.Errorf("product %s: %w", v.ProductID, store.ErrNotFound)
 	} else if err != nil {
 		return v, err

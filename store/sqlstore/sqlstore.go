@@ -31,6 +31,15 @@ type Dialect struct {
 	Numbered bool
 	// IsConflict reports whether err is a unique-key violation.
 	IsConflict func(error) bool
+	// EventLock, when set, is run in a transaction before it appends an
+	// event: a lock held until commit, so that events get their sequence
+	// numbers in commit order (PostgreSQL's pg_advisory_xact_lock). SQLite
+	// needs none: its write transactions begin IMMEDIATE and run one at a time.
+	EventLock string
+	// ForUpdate is appended to a SELECT that reads a row the transaction
+	// will write under (" FOR UPDATE" on PostgreSQL; SQLite's IMMEDIATE
+	// transactions already hold the write lock).
+	ForUpdate string
 }
 
 // DB is a registry store on a database/sql connection.
@@ -38,6 +47,9 @@ type DB struct {
 	sql        *sql.DB
 	dialect    Dialect
 	migrations fs.FS
+	// beforeCommit, when set (tests only), runs after a write transaction's
+	// event is appended and before it commits.
+	beforeCommit func()
 	// byID is the hot lookup, prepared once: parsing the SQL on every call
 	// cost more than running it.
 	byID *sql.Stmt
@@ -153,9 +165,22 @@ func (d *DB) Close() error {
 	return d.sql.Close()
 }
 
+// appendEvent appends ev as the next event. Sequence numbers are gapless and
+// in commit order: the next number is taken under a lock held until the
+// transaction ends (Dialect.EventLock, or SQLite's single writer), so a
+// reader of "events since N" never sees N+2 while N+1 is still to commit.
 func (d *DB) appendEvent(ctx context.Context, tx *sql.Tx, ev Event) (Event, error) {
-	err := tx.QueryRowContext(ctx, d.q(`INSERT INTO events(time, label_id, kind, status, reason, actor) VALUES (?,?,?,?,?,?) RETURNING seq`),
+	if d.dialect.EventLock != "" {
+		if _, err := tx.ExecContext(ctx, d.dialect.EventLock); err != nil {
+			return ev, fmt.Errorf("event lock: %w", err)
+		}
+	}
+	err := tx.QueryRowContext(ctx, d.q(`INSERT INTO events(seq, time, label_id, kind, status, reason, actor)
+		SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ? FROM events RETURNING seq`),
 		ts(ev.Time), ev.LabelID, ev.Kind, ev.Status, ev.Reason, ev.Actor).Scan(&ev.Seq)
+	if err == nil && d.beforeCommit != nil {
+		d.beforeCommit()
+	}
 	return ev, err
 }
 
@@ -294,18 +319,28 @@ func (d *DB) SBOM(ctx context.Context, labelID string) ([]byte, error) {
 }
 
 // SetStatus implements store.Store.
-func (d *DB) SetStatus(ctx context.Context, id, status, reason string, ev Event) (Event, error) {
+func (d *DB) SetStatus(ctx context.Context, id, from, status, reason string, ev Event) (Event, error) {
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return ev, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, d.q(`UPDATE labels SET status = ?, status_reason = ?, updated = ? WHERE id = ?`), status, reason, ts(ev.Time), id)
+	// Compare and set: the change applies only if the label is still in the
+	// status the caller decided from.
+	res, err := tx.ExecContext(ctx, d.q(`UPDATE labels SET status = ?, status_reason = ?, updated = ? WHERE id = ? AND status = ?`),
+		status, reason, ts(ev.Time), id, from)
 	if err != nil {
 		return ev, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ev, fmt.Errorf("label %s: %w", id, store.ErrNotFound)
+		var now string
+		err := tx.QueryRowContext(ctx, d.q(`SELECT status FROM labels WHERE id = ?`), id).Scan(&now)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ev, fmt.Errorf("label %s: %w", id, store.ErrNotFound)
+		} else if err != nil {
+			return ev, err
+		}
+		return ev, &store.StaleError{ID: id, Expected: from, Current: now}
 	}
 	if ev, err = d.appendEvent(ctx, tx, ev); err != nil {
 		return ev, err

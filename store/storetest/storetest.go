@@ -38,6 +38,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"OrgsProductsDeclarations", testOrgsProducts},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"TrustEntries", testTrustEntries},
+		{"CompareAndSetRace", testCompareAndSetRace},
+		{"ConcurrentDeclarations", testConcurrentDeclarations},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)
@@ -85,7 +87,7 @@ func testNotFound(t *testing.T, s store.Store) {
 	if _, err := s.Label(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Label: %v", err)
 	}
-	if _, err := s.SetStatus(ctx, "nope", "revoked", "x", store.Event{Time: t0, LabelID: "nope", Kind: "status", Status: "revoked"}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.SetStatus(ctx, "nope", "active", "revoked", "x", store.Event{Time: t0, LabelID: "nope", Kind: "status", Status: "revoked"}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SetStatus: %v", err)
 	}
 	if _, err := s.TokenByHash(ctx, []byte("nope")); !errors.Is(err, store.ErrNotFound) {
@@ -142,7 +144,7 @@ func testQuery(t *testing.T, s store.Store) {
 func testStatusAndEvents(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	first, _ := s.CreateLabel(ctx, label("IL-1", "M1", 2, "2030-01-31"), store.Event{Time: t0, LabelID: "IL-1", Kind: "issued", Status: "active"})
-	second, err := s.SetStatus(ctx, "IL-1", "revoked", "key compromised", store.Event{Time: t0.Add(time.Hour), LabelID: "IL-1", Kind: "status", Status: "revoked", Reason: "key compromised", Actor: "owner"})
+	second, err := s.SetStatus(ctx, "IL-1", "active", "revoked", "key compromised", store.Event{Time: t0.Add(time.Hour), LabelID: "IL-1", Kind: "status", Status: "revoked", Reason: "key compromised", Actor: "owner"})
 	if err != nil || second.Seq <= first.Seq {
 		t.Fatalf("SetStatus: %v, seq %d after %d", err, second.Seq, first.Seq)
 	}
@@ -156,7 +158,13 @@ func testStatusAndEvents(t *testing.T, s store.Store) {
 		t.Errorf("events: all %+v, since %+v", all, since)
 	}
 	s.CreateLabel(ctx, label("IL-2", "M2", 1, "2030-01-31"), store.Event{Time: t0, LabelID: "IL-2", Kind: "issued", Status: "active"})
-	s.SetStatus(ctx, "IL-1", "revoked", "again", store.Event{Time: t0, LabelID: "IL-1", Kind: "status", Status: "revoked", Reason: "again"})
+	// A writer that decided from a status the label no longer has changes nothing.
+	var stale *store.StaleError
+	if _, err := s.SetStatus(ctx, "IL-1", "active", "at_risk", "sweep", store.Event{Time: t0, LabelID: "IL-1", Kind: "status", Status: "at_risk"}); !errors.As(err, &stale) ||
+		!errors.Is(err, store.ErrStale) || stale.Current != "revoked" {
+		t.Errorf("stale SetStatus: %v", err)
+	}
+	s.SetStatus(ctx, "IL-1", "revoked", "revoked", "again", store.Event{Time: t0, LabelID: "IL-1", Kind: "status", Status: "revoked", Reason: "again"})
 	evs, pos, err := s.LabelEvents(ctx, "IL-1")
 	if err != nil || len(evs) != 3 || fmt.Sprint(pos) != "[0 1 3]" || evs[2].Reason != "again" {
 		t.Errorf("LabelEvents: %+v %v %v", evs, pos, err)
@@ -201,7 +209,7 @@ func testConcurrentWrites(t *testing.T, s store.Store) {
 		go func() {
 			defer wg.Done()
 			id := fmt.Sprintf("IL-%02d", i)
-			_, err := s.SetStatus(ctx, id, "suspended", "test", store.Event{Time: t0, LabelID: id, Kind: "status", Status: "suspended"})
+			_, err := s.SetStatus(ctx, id, "active", "suspended", "test", store.Event{Time: t0, LabelID: id, Kind: "status", Status: "suspended"})
 			errs <- err
 		}()
 	}
@@ -349,5 +357,94 @@ func testTrustEntries(t *testing.T, s store.Store) {
 	evs, _, err := s.LabelEvents(ctx, "trust:aa")
 	if err != nil || len(evs) != 2 || evs[0].Seq != first.Seq || evs[1].Seq != last.Seq || evs[1].Status != "revoked" {
 		t.Errorf("trust events: %+v %v", evs, err)
+	}
+}
+
+// testCompareAndSetRace: writers racing to change the same labels from the
+// status they read: exactly one wins each label, the others are told the
+// label changed, and the log holds exactly the winners' events.
+func testCompareAndSetRace(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const labels, writers = 10, 6
+	for i := range labels {
+		id := fmt.Sprintf("IL-R%02d", i)
+		if _, err := s.CreateLabel(ctx, label(id, "M", 1, "2030-01-31"), store.Event{Time: t0, LabelID: id, Kind: "issued", Status: "suspended"}); err != nil {
+			t.Fatal(err)
+		}
+		// label() makes active labels; start these suspended.
+		if _, err := s.SetStatus(ctx, id, "active", "suspended", "setup", store.Event{Time: t0, LabelID: id, Kind: "status", Status: "suspended"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	targets := []string{"revoked", "active", "at_risk"}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := map[string][]string{}
+	for i := range labels {
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				id, to := fmt.Sprintf("IL-R%02d", i), targets[w%len(targets)]
+				_, err := s.SetStatus(ctx, id, "suspended", to, "race", store.Event{Time: t0, LabelID: id, Kind: "status", Status: to})
+				switch {
+				case err == nil:
+					mu.Lock()
+					wins[id] = append(wins[id], to)
+					mu.Unlock()
+				case !errors.Is(err, store.ErrStale):
+					t.Errorf("%s -> %s: %v (want a win or ErrStale, never another error)", id, to, err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for i := range labels {
+		id := fmt.Sprintf("IL-R%02d", i)
+		l, _ := s.Label(ctx, id)
+		evs, _, _ := s.LabelEvents(ctx, id)
+		if len(wins[id]) != 1 || l.Status != wins[id][0] || len(evs) != 3 || evs[2].Status != l.Status {
+			t.Errorf("%s: winners %v, status %s, %d events", id, wins[id], l.Status, len(evs))
+		}
+	}
+}
+
+// testConcurrentDeclarations: concurrent writers of one product's
+// declarations all succeed, with versions 1..n and no lock errors.
+func testConcurrentDeclarations(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if err := s.CreateOrg(ctx, store.Org{ID: "o", Name: "O", Kind: "manufacturer", Created: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateProduct(ctx, store.Product{ID: "o-m", OrgID: "o", Manufacturer: "O", Model: "M", Created: t0}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 24
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.AddDeclaration(ctx, store.Declaration{ProductID: "o-m", Digest: "sha256:x", Tier: 1, By: "O", Created: t0,
+				Declaration: []byte("d"), Evidence: []byte(""), Assessment: []byte("{}")})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent AddDeclaration: %v", err)
+		}
+	}
+	vs, _ := s.Declarations(ctx, "o-m")
+	for i, v := range vs {
+		if v.Version != i+1 {
+			t.Fatalf("versions %v, want 1..%d", vs, n)
+		}
+	}
+	if len(vs) != n {
+		t.Errorf("%d versions, want %d", len(vs), n)
 	}
 }
