@@ -7,12 +7,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -394,5 +396,54 @@ func TestForgedLabelRefused(t *testing.T) {
 	body, _ = json.Marshal(map[string]any{"envelope": json.RawMessage(dup)})
 	if code, out, _ := e.do(t, "POST", "/v1/labels", e.lab, body); code < 400 || code >= 500 {
 		t.Errorf("duplicate-key envelope: %d %s", code, out)
+	}
+}
+
+// TestConcurrentWritersNo5xx: fifty writers of every kind at once on SQLite
+// — declarations to one product, SBOM uploads, status changes, organisations —
+// and not one answer is a 5xx (no SQLITE_BUSY reaches a client).
+func TestConcurrentWritersNo5xx(t *testing.T) {
+	e := setup(t)
+	body, id := e.labelBody(t, "router-tier2")
+	if status, got, _ := e.do(t, "POST", "/v1/labels", e.lab, body); status != 201 {
+		t.Fatal(got)
+	}
+	decl, _ := os.ReadFile("../examples/router-tier2/declaration.yaml")
+	declBody, _ := json.Marshal(map[string]string{"declaration": string(decl)})
+	sbomDoc := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"library","name":"dnsmasq","version":"2.90"}]}`)
+	type req struct {
+		method, path, token string
+		body                []byte
+	}
+	var reqs []req
+	for i := range 13 {
+		reqs = append(reqs, req{"POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, declBody},
+			req{"PUT", "/v1/labels/" + id + "/sbom", e.lab, sbomDoc},
+			req{"POST", "/v1/orgs", e.admin, []byte(fmt.Sprintf(`{"name":"Maker %d","kind":"manufacturer"}`, i))})
+	}
+	for range 11 {
+		reqs = append(reqs, req{"POST", "/v1/labels/" + id + "/suspend", e.owner, []byte(`{"reason":"race"}`)})
+	}
+	var wg sync.WaitGroup
+	statuses := make([]int, len(reqs))
+	for i, r := range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i], _, _ = e.do(t, r.method, r.path, r.token, r.body)
+		}()
+	}
+	wg.Wait()
+	suspended := 0
+	for i, s := range statuses {
+		if s >= 500 {
+			t.Errorf("%s %s: %d", reqs[i].method, reqs[i].path, s)
+		}
+		if strings.HasSuffix(reqs[i].path, "/suspend") && s == 200 {
+			suspended++
+		}
+	}
+	if len(reqs) < 50 || suspended != 1 {
+		t.Errorf("%d requests, %d suspensions succeeded (want exactly one; the rest 409)", len(reqs), suspended)
 	}
 }
