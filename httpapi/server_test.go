@@ -184,16 +184,16 @@ func TestAPI(t *testing.T) {
 		{"other maker's product", "POST", "/v1/products", e.maker, productBody, 403, `"code": "forbidden"`},
 		{"product of unknown org", "POST", "/v1/products", e.lab, []byte(`{"org_id":"nope","model":"M"}`), 404, `"code": "not_found"`},
 		{"product registered before its label", "POST", "/v1/products", e.lab, productBody, 409, `"code": "conflict"`},
-		{"lab registers product", "POST", "/v1/products", e.lab, []byte(`{"org_id":"northgate-networks-gmbh","model":"NG-AX5400"}`), 201, `"id": "northgate-networks-gmbh-ng-ax5400"`},
+		{"lab registers product", "POST", "/v1/products", e.lab, []byte(`{"org_id":"northgate-networks-gmbh","model":"NG-AX5400"}`), 201, `"id": "northgate-networks-gmbh--ng-ax5400"`},
 		{"products", "GET", "/v1/products?org=northgate-networks-gmbh", "", nil, 200, `"model": "NG-AX3000"`},
-		{"declaration of another product", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, otherDecl, 400, `the declaration is for`},
-		{"other maker's declaration", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.maker, declBody, 403, `"code": "forbidden"`},
-		{"declaration v2", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, declBody, 201, `"assessment_digest": "` + want.Digest + `"`},
-		{"declaration v3", "POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, declBody, 201, `"version": 3`},
-		{"product with versions", "GET", "/v1/products/northgate-networks-gmbh-ng-ax3000", "", nil, 200, `"submitted_by": "Lab"`},
-		{"one version", "GET", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations/1", "", nil, 200, `"tier": 2`},
-		{"missing version", "GET", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations/7", "", nil, 404, `"code": "not_found"`},
-		{"bad version", "GET", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations/x", "", nil, 400, `"code": "invalid_request"`},
+		{"declaration of another product", "POST", "/v1/products/northgate-networks-gmbh--ng-ax3000/declarations", e.lab, otherDecl, 400, `the declaration is for`},
+		{"other maker's declaration", "POST", "/v1/products/northgate-networks-gmbh--ng-ax3000/declarations", e.maker, declBody, 403, `"code": "forbidden"`},
+		{"declaration v2", "POST", "/v1/products/northgate-networks-gmbh--ng-ax3000/declarations", e.lab, declBody, 201, `"assessment_digest": "` + want.Digest + `"`},
+		{"declaration v3", "POST", "/v1/products/northgate-networks-gmbh--ng-ax3000/declarations", e.lab, declBody, 201, `"version": 3`},
+		{"product with versions", "GET", "/v1/products/northgate-networks-gmbh--ng-ax3000", "", nil, 200, `"submitted_by": "Lab"`},
+		{"one version", "GET", "/v1/products/northgate-networks-gmbh--ng-ax3000/declarations/1", "", nil, 200, `"tier": 2`},
+		{"missing version", "GET", "/v1/products/northgate-networks-gmbh--ng-ax3000/declarations/7", "", nil, 404, `"code": "not_found"`},
+		{"bad version", "GET", "/v1/products/northgate-networks-gmbh--ng-ax3000/declarations/x", "", nil, 400, `"code": "invalid_request"`},
 		{"lab cannot revoke", "POST", "/v1/labels/" + id + "/revoke", e.lab, []byte(`{"reason":"x"}`), 403, `"code": "forbidden"`},
 		{"anonymous cannot revoke", "POST", "/v1/labels/" + id + "/revoke", "", []byte(`{"reason":"x"}`), 401, `"code": "unauthorized"`},
 		{"reason required", "POST", "/v1/labels/" + id + "/suspend", e.owner, []byte(`{"reason":""}`), 400, `reason`},
@@ -417,7 +417,7 @@ func TestConcurrentWritersNo5xx(t *testing.T) {
 	}
 	var reqs []req
 	for i := range 13 {
-		reqs = append(reqs, req{"POST", "/v1/products/northgate-networks-gmbh-ng-ax3000/declarations", e.lab, declBody},
+		reqs = append(reqs, req{"POST", "/v1/products/northgate-networks-gmbh--ng-ax3000/declarations", e.lab, declBody},
 			req{"PUT", "/v1/labels/" + id + "/sbom", e.lab, sbomDoc},
 			req{"POST", "/v1/orgs", e.admin, []byte(fmt.Sprintf(`{"name":"Maker %d","kind":"manufacturer"}`, i))})
 	}

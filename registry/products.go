@@ -11,17 +11,29 @@ import (
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/report"
 	"github.com/iotlabel/iotlabel/store"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Kinds of organisation, matching the token roles that act for them.
 var orgKinds = map[string]bool{RoleManufacturer: true, RoleLab: true, RoleSchemeOwner: true}
 
+// normName is how names (organisations, models, token owners) are kept and
+// compared: Unicode NFKC, trimmed, and then compared exactly — never case
+// folded, so "ſtarlight" does not act for "Starlight".
+func normName(s string) string { return strings.TrimSpace(norm.NFKC.String(s)) }
+
+// productID is a product's ID under its organisation: the organisation's ID,
+// "--" (which no slug contains) and the model's slug, so that one maker's
+// model name can never take another maker's product ID.
+func productID(orgID, model string) string { return orgID + "--" + slug(model) }
+
 // slug makes an ID from a name: lower-case letters and digits (any script)
-// joined by '-'.
+// joined by '-', after NFKC, so that look-alike forms of one name (full-width
+// letters, "ſ" for "s", ligatures) get one ID and collide.
 func slug(parts ...string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(strings.Join(parts, " ")) {
+	for _, r := range strings.ToLower(norm.NFKC.String(strings.Join(parts, " "))) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
@@ -40,7 +52,7 @@ func (s *Service) CreateOrg(ctx context.Context, a Actor, name, kind string) (st
 	if a.Role != RoleAdmin {
 		return store.Org{}, fmt.Errorf("%w: only admins register organisations", ErrForbidden)
 	}
-	name = strings.TrimSpace(name)
+	name = normName(name)
 	if name == "" || len(name) > 200 || !orgKinds[kind] || slug(name) == "" {
 		return store.Org{}, fmt.Errorf("%w: an organisation needs a name (1 to 200 characters) and a kind: manufacturer, lab or scheme_owner", ErrInvalid)
 	}
@@ -55,7 +67,7 @@ func mayActFor(a Actor, org store.Org) error {
 	case RoleAdmin, RoleSchemeOwner, RoleLab:
 		return nil
 	case RoleManufacturer:
-		if strings.EqualFold(a.Org, org.Name) {
+		if normName(a.Org) == org.Name {
 			return nil
 		}
 		return fmt.Errorf("%w: a manufacturer may only manage its own products (this is %s's)", ErrForbidden, org.Name)
@@ -72,11 +84,11 @@ func (s *Service) CreateProduct(ctx context.Context, a Actor, orgID, model, name
 	if err := mayActFor(a, o); err != nil {
 		return store.Product{}, err
 	}
-	model, name = strings.TrimSpace(model), strings.TrimSpace(name)
+	model, name = normName(model), normName(name)
 	if o.Kind != RoleManufacturer || model == "" || len(model) > 200 || len(name) > 200 {
 		return store.Product{}, fmt.Errorf("%w: a product needs a manufacturer organisation and a model (1 to 200 characters)", ErrInvalid)
 	}
-	p := store.Product{ID: slug(o.ID, model), OrgID: o.ID, Manufacturer: o.Name, Model: model, Name: name, Created: s.Now()}
+	p := store.Product{ID: productID(o.ID, model), OrgID: o.ID, Manufacturer: o.Name, Model: model, Name: name, Created: s.Now()}
 	return p, s.Store.CreateProduct(ctx, p)
 }
 
@@ -99,7 +111,7 @@ func (s *Service) SubmitDeclaration(ctx context.Context, a Actor, productID stri
 	if err != nil {
 		return store.Declaration{}, err
 	}
-	if !strings.EqualFold(res.Product.Manufacturer, p.Manufacturer) || res.Product.Model != p.Model {
+	if normName(res.Product.Manufacturer) != p.Manufacturer || normName(res.Product.Model) != p.Model {
 		return store.Declaration{}, fmt.Errorf("%w: the declaration is for %s %s, this product is %s %s", ErrInvalid,
 			res.Product.Manufacturer, res.Product.Model, p.Manufacturer, p.Model)
 	}

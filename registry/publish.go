@@ -81,8 +81,8 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 // productOf finds the registered product of exactly this manufacturer name
 // and model (product IDs derive from both, so this is one lookup).
 func (s *Service) productOf(ctx context.Context, manufacturer, model string) (store.Product, error) {
-	p, err := s.Store.Product(ctx, slug(slug(manufacturer), model))
-	if err == nil && p.Manufacturer == manufacturer && p.Model == model {
+	p, err := s.Store.Product(ctx, productID(slug(manufacturer), model))
+	if err == nil && p.Manufacturer == normName(manufacturer) && p.Model == normName(model) {
 		return p, nil
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {

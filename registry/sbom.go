@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/iotlabel/iotlabel/sbom"
 	"github.com/iotlabel/iotlabel/store"
@@ -24,7 +23,7 @@ func (s *Service) AttachSBOM(ctx context.Context, a Actor, id string, comps []sb
 	switch a.Role {
 	case RoleAdmin, RoleSchemeOwner, RoleLab:
 	case RoleManufacturer:
-		if !strings.EqualFold(a.Org, l.Manufacturer) {
+		if normName(a.Org) != normName(l.Manufacturer) {
 			return l, fmt.Errorf("%w: a manufacturer may only describe its own products (%s is %s's)", ErrForbidden, l.Model, l.Manufacturer)
 		}
 	default:

@@ -98,7 +98,7 @@ func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact
 	switch a.Role {
 	case RoleAdmin, RoleSchemeOwner, RoleLab:
 	case RoleManufacturer:
-		if a.Org != p.Manufacturer {
+		if normName(a.Org) != normName(p.Manufacturer) {
 			return store.Label{}, fmt.Errorf("%w: a manufacturer may only publish its own products (%s is %s's)", ErrForbidden, p.Model, p.Manufacturer)
 		}
 	default:
@@ -306,7 +306,7 @@ func (s *Service) CreateToken(ctx context.Context, role, org, name string) (stri
 	}
 	secret := "ilt_" + base64.RawURLEncoding.EncodeToString(raw[:])
 	sum := sha256.Sum256([]byte(secret))
-	t := store.Token{ID: "tok_" + hex.EncodeToString(sum[:6]), Hash: sum[:], Role: role, Org: org, Name: name, Created: s.Now()}
+	t := store.Token{ID: "tok_" + hex.EncodeToString(sum[:6]), Hash: sum[:], Role: role, Org: normName(org), Name: name, Created: s.Now()}
 	return secret, t, s.Store.CreateToken(ctx, t)
 }
 
