@@ -239,7 +239,8 @@ func TestConsumerPage(t *testing.T) {
 		t.Fatal(got)
 	}
 	status, page, h := e.do(t, "GET", "/l/"+id, "", nil)
-	for _, want := range []string{`<html lang="en">`, "Label valid", "Security updates until 2033-01-31", "2262 days from today", "Northgate Networks GmbH NG-AX3000", "set your own password", `href="/l/` + id + `/label.json"`,
+	for _, want := range []string{`<html lang="en">`, "Label valid", `Security updates until <span class="date">2033-01-31</span>`, "2262 days from today",
+		"<h1>Northgate AX3000 Home Router</h1>", "Model <strong>NG-AX3000</strong> by Northgate Networks GmbH", "Security tier: <strong>2</strong>", "set your own password", `href="/l/` + id + `/label.json"`,
 		"It handles personal data", "sends usage data", "at <strong>security@northgate.example</strong>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("consumer page lacks %q", want)
@@ -255,8 +256,12 @@ func TestConsumerPage(t *testing.T) {
 	}
 	e.do(t, "POST", "/v1/labels/"+id+"/revoke", e.owner, []byte(`{"reason":"firmware backdoor found"}`))
 	_, page, _ = e.do(t, "GET", "/l/"+id, "", nil)
-	if !strings.Contains(page, "Label revoked") || !strings.Contains(page, "firmware backdoor found") {
-		t.Errorf("revoked label's page does not say so")
+	// A revoked label leads with "do not rely on this label" and why, and no
+	// longer headlines its tier.
+	warn := strings.Index(page, `role="alert"`)
+	if warn < 0 || warn > strings.Index(page, "<h1>") || !strings.Contains(page, "Do not rely on this label") ||
+		!strings.Contains(page, "firmware backdoor found") || strings.Contains(page, "Security tier:") || !strings.Contains(page, "do not rely on this label: choose another product") {
+		t.Errorf("revoked label's page does not lead with its status:\n%s", page)
 	}
 	if status, page, _ := e.do(t, "GET", "/l/IL-NOPE", "", nil); status != 404 || !strings.Contains(page, "Label not found") {
 		t.Errorf("unknown label page: %d", status)
@@ -445,5 +450,58 @@ func TestConcurrentWritersNo5xx(t *testing.T) {
 	}
 	if len(reqs) < 50 || suspended != 1 {
 		t.Errorf("%d requests, %d suspensions succeeded (want exactly one; the rest 409)", len(reqs), suspended)
+	}
+}
+
+// TestConsumerPageStatuses: the page leads with what the status means for a
+// non-expert, shows the tier only for a label in force, fits its advice to the
+// status, explains a known exploited flaw in plain words, and revalidates.
+func TestConsumerPageStatuses(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	body, id := e.labelBody(t, "router-tier2")
+	if status, got, _ := e.do(t, "POST", "/v1/labels", e.lab, body); status != 201 {
+		t.Fatal(got)
+	}
+	_, first, h := e.do(t, "GET", "/l/"+id, "", nil)
+	etag := h.Get("ETag")
+	if h.Get("Cache-Control") != "no-cache" || etag == "" {
+		t.Errorf("caching headers: %v", h)
+	}
+	req, _ := http.NewRequest("GET", e.srv.URL+"/l/"+id, nil)
+	req.Header.Set("If-None-Match", etag)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 304 {
+		t.Errorf("revalidation of an unchanged page: %v %v", resp, err)
+	}
+	from := "active"
+	for _, tc := range []struct {
+		status, reason string
+		want, not      []string
+	}{
+		{"at_risk", "known exploited vulnerability: CVE-2022-0934 in dnsmasq 2.84",
+			[]string{"Attention needed", "Attackers are known to be using a security flaw in software this device contains (dnsmasq 2.84)", "security update as soon as it is offered", "Security tier:", "CVE-2022-0934"},
+			[]string{"Do not rely on this label"}},
+		{"suspended", "under investigation",
+			[]string{"Label suspended", "Do not rely on this label.", "under investigation", "do not rely on this label: choose another product"},
+			[]string{"Security tier:"}},
+	} {
+		if _, err := e.svc.Store.SetStatus(ctx, id, from, tc.status, tc.reason, store.Event{Time: now, LabelID: id, Kind: "status", Status: tc.status, Reason: tc.reason}); err != nil {
+			t.Fatal(err)
+		}
+		from = tc.status
+		_, page, h := e.do(t, "GET", "/l/"+id, "", nil)
+		for _, w := range tc.want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s page lacks %q", tc.status, w)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(page, n) {
+				t.Errorf("%s page shows %q", tc.status, n)
+			}
+		}
+		if h.Get("ETag") == etag || page == first {
+			t.Errorf("%s: the page (and its ETag) did not change with the status", tc.status)
+		}
 	}
 }

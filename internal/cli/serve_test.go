@@ -155,7 +155,7 @@ func testServeDemo(t *testing.T, db string) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(b), "Security updates until 2033-01-31") {
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `Security updates until <span class="date">2033-01-31</span>`) {
 		t.Errorf("consumer page: %d", resp.StatusCode)
 	}
 }

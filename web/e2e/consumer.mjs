@@ -36,7 +36,10 @@ try {
 
   await page.reload();
   assert.equal((await page.getByRole("status").innerText()).trim(), "Label revoked", "badge after revocation");
-  assert.ok((await page.locator("body").innerText()).includes("backdoor found in firmware"), "revocation reason shown");
+  const after = await page.locator("body").innerText();
+  assert.ok(after.includes("backdoor found in firmware"), "revocation reason shown");
+  assert.ok(!after.includes("Security tier:"), "a revoked label no longer headlines its tier");
+  assert.ok((await page.getByRole("alert").first().innerText()).startsWith("Do not rely on this label."), "the warning comes first and says why");
   await page.screenshot({ path: `${SHOTS}/revoked.png`, fullPage: true });
   console.log("consumer page: active and revoked views checked; screenshots in", SHOTS);
 } finally {
