@@ -3,8 +3,8 @@ package httpapi
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	_ "embed"
+	"encoding/hex"
 	"html/template"
 	"net/http"
 	"slices"
