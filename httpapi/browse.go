@@ -5,10 +5,8 @@ import (
 	_ "embed"
 	"html/template"
 	"net/http"
-	"sort"
 	"strings"
 
-	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/store"
 )
@@ -36,20 +34,15 @@ func (s *Server) browse(w http.ResponseWriter, r *http.Request) error {
 		Statuses: []string{"", registry.Active, registry.AtRisk, registry.Suspended, registry.Revoked, registry.Expired},
 		Intro:    "Search the registry by manufacturer, model or firmware version. Open a product to see its label in plain language."}
 	if d.Within != "" {
-		days, err := intParam(r, "support_ends_within_days", 0)
-		if err != nil {
+		if err := s.sunsetQuery(r, &lq); err != nil {
 			return err
 		}
-		lq.SupportEndsBefore = catalog.DateOf(s.svc.Now()).AddDays(days + 1).String()
 		d.Title = "Security support ending soon"
 		d.Intro = "Products whose security updates end within the number of days given, soonest first: their owners and buyers need to know before support stops."
 	}
 	ls, err := s.svc.Store.Labels(r.Context(), lq)
 	if err != nil {
 		return err
-	}
-	if d.Within != "" {
-		sort.SliceStable(ls, func(i, j int) bool { return ls[i].SupportEnd < ls[j].SupportEnd })
 	}
 	d.Labels = ls
 	var b bytes.Buffer

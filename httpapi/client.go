@@ -159,13 +159,26 @@ func (c *Client) Label(ctx context.Context, id string) (store.Label, error) {
 	return l, err
 }
 
-// SupportEndingWithin lists labels whose support ends within days.
+// SupportEndingWithin lists every label whose support ends within days,
+// soonest first, revoked ones left out, following the registry's pages to
+// the end.
 func (c *Client) SupportEndingWithin(ctx context.Context, days int) ([]store.Label, error) {
-	var out struct {
-		Labels []store.Label `json:"labels"`
+	var all []store.Label
+	q := url.Values{"support_ends_within_days": {strconv.Itoa(days)}, "limit": {"1000"}}
+	for {
+		var page struct {
+			Labels []store.Label `json:"labels"`
+			Next   string        `json:"next"`
+		}
+		if err := c.get(ctx, "/v1/labels", q, &page); err != nil {
+			return all, err
+		}
+		all = append(all, page.Labels...)
+		if page.Next == "" || len(page.Labels) == 0 {
+			return all, nil
+		}
+		q.Set("after", page.Next)
 	}
-	err := c.get(ctx, "/v1/labels", url.Values{"support_ends_within_days": {strconv.Itoa(days)}, "limit": {"1000"}}, &out)
-	return out.Labels, err
 }
 
 // Check asks whether model may be sold in market (at tier or higher).

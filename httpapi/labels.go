@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/sbom"
 	"github.com/iotlabel/iotlabel/store"
 )
@@ -49,12 +51,11 @@ func (s *Server) searchLabels(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lq := store.LabelQuery{Manufacturer: q.Get("manufacturer"), Model: q.Get("model"), Firmware: q.Get("firmware"), Status: q.Get("status"), Limit: limit}
+	resp := map[string]any{}
 	if within := q.Get("support_ends_within_days"); within != "" {
-		days, err := intParam(r, "support_ends_within_days", 0)
-		if err != nil {
+		if err := s.sunsetQuery(r, &lq); err != nil {
 			return err
 		}
-		lq.SupportEndsBefore = catalog.DateOf(s.svc.Now()).AddDays(days + 1).String()
 	}
 	ls, err := s.svc.Store.Labels(r.Context(), lq)
 	if err != nil {
@@ -65,7 +66,37 @@ func (s *Server) searchLabels(w http.ResponseWriter, r *http.Request) error {
 		out[i] = view(l)
 		out[i].Envelope = nil // the list stays small; fetch one label for its envelope
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"labels": out})
+	resp["labels"] = out
+	if lq.BySupportEnd && len(ls) == lq.Limit && len(ls) > 0 {
+		last := ls[len(ls)-1]
+		resp["next"] = last.SupportEnd + "/" + last.ID
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+// sunsetQuery makes lq the support-ending view: labels whose support ends
+// within support_ends_within_days, soonest first over all labels, revoked
+// ones left out unless include_revoked=true, continuing after the "next"
+// cursor of the previous page (after=DATE/ID).
+func (s *Server) sunsetQuery(r *http.Request, lq *store.LabelQuery) error {
+	q := r.URL.Query()
+	days, err := intParam(r, "support_ends_within_days", 0)
+	if err != nil {
+		return err
+	}
+	lq.SupportEndsBefore = catalog.DateOf(s.svc.Now()).AddDays(days + 1).String()
+	lq.BySupportEnd = true
+	if q.Get("include_revoked") != "true" {
+		lq.ExcludeStatuses = []string{registry.Revoked}
+	}
+	if after := q.Get("after"); after != "" {
+		date, id, ok := strings.Cut(after, "/")
+		if !ok || date == "" || id == "" {
+			return &badRequest{msg: "after must be the next cursor of the previous page (DATE/ID)"}
+		}
+		lq.AfterSupportEnd, lq.AfterID = date, id
+	}
+	return nil
 }
 
 type publishRequest struct {

@@ -505,3 +505,67 @@ func TestConsumerPageStatuses(t *testing.T) {
 		}
 	}
 }
+
+// TestSunsetsSortedAndPaged: the support-ending view is sorted over all
+// labels, not the newest few; pages follow "next" without skipping or
+// repeating; revoked labels are left out unless asked for.
+func TestSunsetsSortedAndPaged(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	const n = 250
+	for i := range n {
+		id := fmt.Sprintf("IL-S%04d", i)
+		// Older labels end soonest, so "newest first" would miss them.
+		end := catalog.DateOf(now).AddDays(n - i).String()
+		l := store.Label{ID: id, Manufacturer: "M", Model: "X", Firmware: []string{"1"}, Tier: 1, Markets: []string{"GB"}, SupportEnd: end,
+			Issued: now.Add(time.Duration(i) * time.Minute), Expires: now.AddDate(3, 0, 0), KeyID: "k", Status: "active", Updated: now, Envelope: []byte(`{}`), Compact: "IL2:X"}
+		if i%10 == 0 {
+			l.Status = "revoked"
+		}
+		if _, err := e.svc.Store.CreateLabel(ctx, l, store.Event{Time: now, LabelID: id, Kind: "issued", Status: l.Status}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	after := ""
+	for page := 0; page < 10; page++ {
+		path := "/v1/labels?support_ends_within_days=400&limit=100"
+		if after != "" {
+			path += "&after=" + after
+		}
+		status, body, _ := e.do(t, "GET", path, "", nil)
+		var resp struct {
+			Labels []struct {
+				ID, Status string
+			}
+			Next   string
+		}
+		if status != 200 || json.Unmarshal([]byte(body), &resp) != nil {
+			t.Fatalf("page %d: %d %s", page, status, body)
+		}
+		for _, l := range resp.Labels {
+			if l.Status == "revoked" {
+				t.Errorf("revoked label %s in the default view", l.ID)
+			}
+			got = append(got, l.ID)
+		}
+		if after = resp.Next; after == "" {
+			break
+		}
+	}
+	want := n - n/10
+	if len(got) != want || got[0] != fmt.Sprintf("IL-S%04d", n-1) {
+		t.Fatalf("%d labels (first %v), want %d soonest first", len(got), got[:min(3, len(got))], want)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i] >= got[i-1] { // IDs fall as support ends rise here
+			t.Fatalf("not sorted by support end at %d: %s after %s", i, got[i], got[i-1])
+		}
+	}
+	if _, body, _ := e.do(t, "GET", "/v1/labels?support_ends_within_days=400&limit=1000&include_revoked=true", "", nil); strings.Count(body, `"status": "revoked"`) != n/10 {
+		t.Errorf("include_revoked: %d revoked", strings.Count(body, `"status": "revoked"`))
+	}
+	if _, page, _ := e.do(t, "GET", "/labels?support_ends_within_days=400", "", nil); !strings.Contains(page, fmt.Sprintf("IL-S%04d", n-1)) {
+		t.Errorf("the browse view omits the soonest-ending label")
+	}
+}

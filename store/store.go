@@ -71,7 +71,14 @@ type LabelQuery struct {
 	// skips IDs up to and including it: together they page through all labels.
 	ByID    bool
 	AfterID string
-	Limit   int
+	// BySupportEnd sorts by support end date (soonest first), then ID, over
+	// all matching labels; AfterSupportEnd and AfterID then continue after
+	// that (date, ID) position, so pages never skip or repeat a label.
+	BySupportEnd    bool
+	AfterSupportEnd string
+	// ExcludeStatuses leaves out labels in these statuses.
+	ExcludeStatuses []string
+	Limit           int
 }
 
 // Token is an API token; only the SHA-256 of its secret is stored.

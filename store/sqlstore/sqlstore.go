@@ -261,8 +261,18 @@ func (d *DB) Labels(ctx context.Context, q store.LabelQuery) ([]store.Label, err
 	if q.SupportEndsBefore != "" {
 		add("support_end < ?", q.SupportEndsBefore)
 	}
+	for _, st := range q.ExcludeStatuses {
+		add("status <> ?", st)
+	}
 	order := "issued DESC, id"
-	if q.ByID {
+	switch {
+	case q.BySupportEnd:
+		if q.AfterSupportEnd != "" || q.AfterID != "" {
+			where = append(where, "(support_end > ? OR (support_end = ? AND id > ?))")
+			args = append(args, q.AfterSupportEnd, q.AfterSupportEnd, q.AfterID)
+		}
+		order = "support_end, id"
+	case q.ByID:
 		add("id > ?", q.AfterID)
 		order = "id"
 	}
