@@ -538,7 +538,7 @@ func TestSunsetsSortedAndPaged(t *testing.T) {
 			Labels []struct {
 				ID, Status string
 			}
-			Next   string
+			Next string
 		}
 		if status != 200 || json.Unmarshal([]byte(body), &resp) != nil {
 			t.Fatalf("page %d: %d %s", page, status, body)
