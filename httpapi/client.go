@@ -181,9 +181,14 @@ func (c *Client) SupportEndingWithin(ctx context.Context, days int) ([]store.Lab
 	}
 }
 
-// Check asks whether model may be sold in market (at tier or higher).
-func (c *Client) Check(ctx context.Context, model, market string, tier int) (registry.CheckResult, error) {
+// Check asks whether a manufacturer's model (at a firmware version, when
+// given) may be sold in a market, at a tier when one is asked for.
+func (c *Client) Check(ctx context.Context, q registry.CheckQuery) (registry.CheckResult, error) {
 	var r registry.CheckResult
-	err := c.get(ctx, "/v1/check", url.Values{"model": {model}, "market": {market}, "tier": {strconv.Itoa(tier)}}, &r)
+	v := url.Values{"manufacturer": {q.Manufacturer}, "model": {q.Model}, "market": {q.Market}, "tier": {strconv.Itoa(q.MinTier)}}
+	if q.Firmware != "" {
+		v.Set("firmware", q.Firmware)
+	}
+	err := c.get(ctx, "/v1/check", v, &r)
 	return r, err
 }

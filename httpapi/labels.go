@@ -190,14 +190,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) check(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	if q.Get("model") == "" {
-		return &badRequest{msg: "model is required"}
+	if q.Get("manufacturer") == "" || q.Get("model") == "" || q.Get("market") == "" {
+		return &badRequest{msg: "manufacturer, model and market are required (firmware and tier are optional)"}
 	}
-	tier, err := intParam(r, "tier", 1)
+	tier, err := intParam(r, "tier", 0)
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.Check(r.Context(), q.Get("model"), q.Get("market"), tier)
+	res, err := s.svc.Check(r.Context(), registry.CheckQuery{Manufacturer: q.Get("manufacturer"), Model: q.Get("model"),
+		Firmware: q.Get("firmware"), Market: q.Get("market"), MinTier: tier})
 	if err != nil {
 		return err
 	}

@@ -165,8 +165,11 @@ func TestAPI(t *testing.T) {
 		{"proof without a log", "GET", "/v1/labels/" + id + "/proof", "", nil, 404, "keeps no transparency log"},
 		{"search miss", "GET", "/v1/labels?model=NOPE", "", nil, 200, `"labels": []`},
 		{"unknown", "GET", "/v1/labels/IL-NOPE", "", nil, 404, `"code": "not_found"`},
-		{"check", "GET", "/v1/check?model=NG-AX3000&market=EU&tier=2", "", nil, 200, `"allowed": true`},
-		{"check needs model", "GET", "/v1/check?market=EU", "", nil, 400, `"code": "invalid_request"`},
+		{"check", "GET", "/v1/check?manufacturer=Northgate%20Networks%20GmbH&model=NG-AX3000&firmware=4.2.1&market=EU&tier=2", "", nil, 200, `"answer": "allowed"`},
+		{"check needs the manufacturer", "GET", "/v1/check?model=NG-AX3000&market=EU", "", nil, 400, `"code": "invalid_request"`},
+		{"check needs a known market", "GET", "/v1/check?manufacturer=Northgate%20Networks%20GmbH&model=NG-AX3000&market=XX", "", nil, 400, `is not one of`},
+		{"check of an uncovered firmware", "GET", "/v1/check?manufacturer=Northgate%20Networks%20GmbH&model=NG-AX3000&firmware=9.9&market=EU", "", nil, 200, `"answer": "not_covered"`},
+		{"check where no rule applies", "GET", "/v1/check?manufacturer=Northgate%20Networks%20GmbH&model=NG-AX3000&market=KR", "", nil, 200, `"answer": "no_mandatory_rule"`},
 		{"anonymous SBOM", "PUT", "/v1/labels/" + id + "/sbom", "", sbomDoc, 401, `"code": "unauthorized"`},
 		{"other maker's SBOM", "PUT", "/v1/labels/" + id + "/sbom", e.maker, sbomDoc, 403, `"code": "forbidden"`},
 		{"not an SBOM", "PUT", "/v1/labels/" + id + "/sbom", e.lab, []byte("hello"), 400, `"code": "invalid_request"`},
@@ -199,7 +202,7 @@ func TestAPI(t *testing.T) {
 		{"reason required", "POST", "/v1/labels/" + id + "/suspend", e.owner, []byte(`{"reason":""}`), 400, `reason`},
 		{"owner revokes", "POST", "/v1/labels/" + id + "/revoke", e.owner, []byte(`{"reason":"signing key compromised"}`), 200, `"status": "revoked"`},
 		{"revocation is final", "POST", "/v1/labels/" + id + "/reinstate", e.admin, []byte(`{"reason":"oops"}`), 409, `"code": "invalid_transition"`},
-		{"check after revocation", "GET", "/v1/check?model=NG-AX3000&market=EU", "", nil, 200, `"allowed": false`},
+		{"check after revocation", "GET", "/v1/check?manufacturer=Northgate%20Networks%20GmbH&model=NG-AX3000&market=EU", "", nil, 200, `"answer": "not_allowed"`},
 		{"events", "GET", "/v1/events?since=1", "", nil, 200, `"next": 2`},
 		{"bad cursor", "GET", "/v1/events?since=-3", "", nil, 400, `"code": "invalid_request"`},
 		{"bad action", "POST", "/v1/labels/" + id + "/delete", e.admin, []byte(`{"reason":"x"}`), 400, `"code": "invalid_request"`},
@@ -336,7 +339,7 @@ func TestClientWaitsOutRateLimit(t *testing.T) {
 	defer limited.Close()
 	c := httpapi.NewClient(limited.URL)
 	for i := 0; i < 3; i++ {
-		r, err := c.Check(context.Background(), "NG-AX3000", "GB", 1)
+		r, err := c.Check(context.Background(), registry.CheckQuery{Manufacturer: "Northgate Networks GmbH", Model: "NG-AX3000", Market: "GB"})
 		if err != nil || r.Allowed {
 			t.Fatalf("check %d: %+v, %v", i, r, err)
 		}
@@ -393,7 +396,7 @@ func TestForgedLabelRefused(t *testing.T) {
 	if code != 422 || !strings.Contains(out, "claims_not_recomputed") || !strings.Contains(out, "gives tier 1") {
 		t.Errorf("forged label: %d %s", code, out)
 	}
-	if code, out, _ := e.do(t, "GET", "/v1/check?model=PWM-2&market=GB&tier=4", "", nil); code != 200 || strings.Contains(out, `"allowed": true`) {
+	if code, out, _ := e.do(t, "GET", "/v1/check?manufacturer=Plugwise%20Home%20Ltd&model=PWM-2&market=GB&tier=4", "", nil); code != 200 || strings.Contains(out, `"allowed": true`) {
 		t.Errorf("check after the forged label: %d %s", code, out)
 	}
 	// Two "payload" keys: refused before anything is stored.

@@ -69,7 +69,7 @@ func testPublishRecomputes(t *testing.T, f *fixture) {
 	if !errors.Is(err, registry.ErrMismatch) || !strings.Contains(err.Error(), "claims tier 4") || !strings.Contains(err.Error(), "gives tier 1") {
 		t.Errorf("forged tier published: %v", err)
 	}
-	if c, _ := f.svc.Check(ctx, "PWM-2", "GB", 4); c.Allowed {
+	if c, _ := f.svc.Check(ctx, registry.CheckQuery{Manufacturer: "Plugwise Home Ltd", Model: "PWM-2", Market: "GB", MinTier: 4}); c.Allowed {
 		t.Errorf("check answers allowed for the forged tier: %+v", c)
 	}
 	// The honest label of the same product publishes.
@@ -118,7 +118,7 @@ func TestPendingLabel(t *testing.T) {
 	if err != nil || l.Status != registry.Pending {
 		t.Fatalf("future label: %v %+v", err, l.Status)
 	}
-	if c, _ := f.svc.Check(ctx, "NG-AX3000", "EU", 2); c.Allowed {
+	if c, _ := f.svc.Check(ctx, registry.CheckQuery{Manufacturer: "Northgate Networks GmbH", Model: "NG-AX3000", Market: "EU", MinTier: 2}); c.Allowed {
 		t.Errorf("a pending label allows sale: %+v", c)
 	}
 	*f.now = day0.Add(72 * time.Hour)

@@ -255,45 +255,6 @@ func (s *Service) recheck(ctx context.Context, l store.Label) (store.Event, bool
 	return ev, err == nil, err
 }
 
-// CheckResult answers "may this model be sold (or bought) here?".
-type CheckResult struct {
-	Model   string        `json:"model"`
-	Market  string        `json:"market"`
-	Tier    int           `json:"tier"`
-	Allowed bool          `json:"allowed"`
-	Reasons []string      `json:"reasons"`
-	Labels  []store.Label `json:"labels"`
-}
-
-// Check answers for one model: allowed when it has an active or at-risk label
-// that lists the market and reaches minTier.
-func (s *Service) Check(ctx context.Context, model, market string, minTier int) (CheckResult, error) {
-	r := CheckResult{Model: model, Market: market, Reasons: []string{}, Labels: []store.Label{}}
-	ls, err := s.Store.Labels(ctx, store.LabelQuery{Model: model, Limit: 100})
-	if err != nil {
-		return r, err
-	}
-	r.Labels = ls
-	if len(ls) == 0 {
-		r.Reasons = append(r.Reasons, "no label is registered for this model")
-		return r, nil
-	}
-	for _, l := range ls {
-		switch {
-		case l.Status != Active && l.Status != AtRisk:
-			r.Reasons = append(r.Reasons, fmt.Sprintf("label %s is %s: %s", l.ID, l.Status, l.StatusReason))
-		case market != "" && !slices.Contains(l.Markets, market):
-			r.Reasons = append(r.Reasons, fmt.Sprintf("label %s does not cover market %s (covers %s)", l.ID, market, strings.Join(l.Markets, ", ")))
-		case l.Tier < minTier:
-			r.Reasons = append(r.Reasons, fmt.Sprintf("label %s is tier %d, below the required tier %d", l.ID, l.Tier, minTier))
-		default:
-			r.Allowed, r.Tier = true, max(r.Tier, l.Tier)
-			r.Reasons = append(r.Reasons, fmt.Sprintf("label %s is %s, tier %d, covers %s, support until %s", l.ID, l.Status, l.Tier, market, l.SupportEnd))
-		}
-	}
-	return r, nil
-}
-
 // CreateToken mints a token and returns its secret, which is shown once; only
 // its SHA-256 is stored.
 func (s *Service) CreateToken(ctx context.Context, role, org, name string) (string, store.Token, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,18 +183,40 @@ func TestSweepAndCheck(t *testing.T) {
 	if err != nil || l.Status != registry.AtRisk {
 		t.Fatalf("doorbell published as %s (%v), want at_risk", l.Status, err)
 	}
-	r, _ := f.svc.Check(ctx, "RW-DB2", "GB", 1)
-	if !r.Allowed {
-		t.Errorf("GB check: %+v", r)
+	check := func(model, fw, market string, tier int) registry.CheckResult {
+		t.Helper()
+		r, err := f.svc.Check(ctx, registry.CheckQuery{Manufacturer: "Ringway Devices Inc.", Model: model, Firmware: fw, Market: market, MinTier: tier})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
 	}
-	if r, _ := f.svc.Check(ctx, "RW-DB2", "AU", 1); r.Allowed {
+	if r := check("RW-DB2", "", "GB", 0); !r.Allowed || r.Answer != registry.CheckWarning || !strings.Contains(r.Reasons[0], "at risk: security support ends") {
+		t.Errorf("GB check of an at-risk label: %+v", r)
+	}
+	if r := check("RW-DB2", "", "AU", 0); r.Allowed || r.Answer != registry.CheckNotAllowed {
 		t.Errorf("AU is not among the label's markets: %+v", r)
 	}
-	if r, _ := f.svc.Check(ctx, "RW-DB2", "GB", 2); r.Allowed {
+	if r := check("RW-DB2", "", "GB", 2); r.Allowed {
 		t.Errorf("procurement asking tier 2: %+v", r)
 	}
-	if r, _ := f.svc.Check(ctx, "NOPE", "GB", 1); r.Allowed || r.Reasons[0] != "no label is registered for this model" {
+	if r := check("NOPE", "", "GB", 0); r.Allowed || r.Answer != registry.CheckNotCovered {
 		t.Errorf("unknown model: %+v", r)
+	}
+	if r := check("RW-DB2", "9.9", "GB", 0); r.Allowed || r.Answer != registry.CheckNotCovered || !strings.Contains(r.Reasons[0], "firmware 9.9") {
+		t.Errorf("a firmware version no label covers: %+v", r)
+	}
+	if r := check("RW-DB2", "", "KR", 0); !r.Allowed || r.Answer != registry.CheckNoRule {
+		t.Errorf("KR has no mandatory rule: %+v", r)
+	}
+	if _, err := f.svc.Check(ctx, registry.CheckQuery{Manufacturer: "Ringway Devices Inc.", Model: "RW-DB2", Market: "XX"}); !errors.Is(err, registry.ErrInvalid) || !strings.Contains(err.Error(), "GB") {
+		t.Errorf("unknown market: %v", err)
+	}
+	if _, err := f.svc.Check(ctx, registry.CheckQuery{Model: "RW-DB2", Market: "GB"}); !errors.Is(err, registry.ErrInvalid) {
+		t.Errorf("no manufacturer: %v", err)
+	}
+	if r, _ := f.svc.Check(ctx, registry.CheckQuery{Manufacturer: "Other Maker", Model: "RW-DB2", Market: "GB"}); r.Allowed {
+		t.Errorf("another maker's model of the same name: %+v", r)
 	}
 	*f.now = time.Date(2027, 4, 2, 0, 0, 0, 0, time.UTC)
 	evs, err := f.svc.Sweep(ctx)
@@ -203,7 +226,7 @@ func TestSweepAndCheck(t *testing.T) {
 	if evs, _ := f.svc.Sweep(ctx); len(evs) != 0 {
 		t.Errorf("second sweep changed %d labels", len(evs))
 	}
-	if r, _ := f.svc.Check(ctx, "RW-DB2", "GB", 1); r.Allowed {
+	if r := check("RW-DB2", "", "GB", 0); r.Allowed || r.Answer != registry.CheckNotAllowed {
 		t.Errorf("expired label still allows sale: %+v", r)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -56,43 +57,46 @@ func runSunsets(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-const checkUsage = `check --registry URL --market ID [--tier N] [--format text|json] MODELS.csv
+const checkUsage = `check --registry URL --market ID [--tier N] PRODUCTS.csv [--format text|json]
 
-Checks a list of models (a retailer's catalogue, a buyer's shortlist) against the registry: may each be
-sold in the market, at the tier a procurement rule asks for? The CSV's column "model" is used (or its
-first column). Exit 1 when any model fails.`
+Checks a list of products (a retailer's catalogue, a buyer's shortlist) against the registry: may each be
+sold in the market, at the tier a procurement rule asks for? The CSV needs a header with the columns
+"manufacturer" and "model", and may have "firmware": with it, the answer is about that firmware version
+(a version no label covers is "not_covered"). Each answer is allowed, allowed_with_warning, not_allowed,
+not_covered or no_mandatory_rule, with the reasons. Exit 1 when any product may not be sold.`
 
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("check", checkUsage)
 	reg := fs.String("registry", "", "registry base `URL`")
 	market := fs.String("market", "", "market `ID`, e.g. GB")
-	tier := fs.Int("tier", 1, "minimum tier `N` (procurement rules ask for 2 or more)")
+	tier := fs.Int("tier", 0, "minimum tier `N` a procurement rule asks for (0: only what the market's law requires)")
 	format := fs.String("format", "text", "output format: text or json")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if *reg == "" || *market == "" || len(pos) != 1 {
-		return badInput("check needs --registry URL, --market ID and one MODELS.csv")
+		return badInput("check needs --registry URL, --market ID and one PRODUCTS.csv")
 	}
 	if err := checkFormat(*format, "text", "json"); err != nil {
 		return err
 	}
-	models, err := readModels(pos[0])
+	products, err := readProducts(pos[0])
 	if err != nil {
 		return err
 	}
 	c := httpapi.NewClient(*reg)
 	var results []registry.CheckResult
-	failed := 0
-	for _, m := range models {
-		r, err := c.Check(ctx, m, *market, *tier)
+	refused := 0
+	for _, p := range products {
+		p.Market, p.MinTier = *market, *tier
+		r, err := c.Check(ctx, p)
 		if err != nil {
-			return err
+			return badInput("%v", err)
 		}
 		r.Labels = nil
 		if !r.Allowed {
-			failed++
+			refused++
 		}
 		results = append(results, r)
 	}
@@ -102,25 +106,29 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "MODEL\tMARKET\tOK\tWHY")
+		fmt.Fprintln(tw, "MANUFACTURER\tMODEL\tFIRMWARE\tMARKET\tANSWER\tWHY")
 		for _, r := range results {
-			ok := "yes"
-			if !r.Allowed {
-				ok = "NO"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Model, r.Market, ok, strings.Join(r.Reasons, "; "))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Manufacturer, r.Model, cmp.Or(r.Firmware, "any"), r.Market, strings.ToUpper(r.Answer), strings.Join(r.Reasons, "; "))
 		}
 		tw.Flush()
-		fmt.Fprintf(e.stdout, "%d of %d model(s) may not be sold in %s at tier %d or above\n", failed, len(results), *market, *tier)
+		fmt.Fprintf(e.stdout, "%d of %d product(s) may not be sold in %s%s\n", refused, len(results), *market, tierSuffix(*tier))
 	}
-	if failed > 0 {
+	if refused > 0 {
 		return errFailed
 	}
 	return nil
 }
 
-// readModels reads model names from a CSV: the "model" column, or the first.
-func readModels(path string) ([]string, error) {
+func tierSuffix(tier int) string {
+	if tier == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" at tier %d or above", tier)
+}
+
+// readProducts reads the products of a CSV with a header naming the
+// columns manufacturer, model and (optionally) firmware.
+func readProducts(path string) ([]registry.CheckQuery, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, badInput("%v", err)
@@ -132,25 +140,35 @@ func readModels(path string) ([]string, error) {
 	if err != nil {
 		return nil, badInput("%s: %v", path, err)
 	}
-	col := 0
-	if len(rows) > 0 {
-		for i, h := range rows[0] {
-			if strings.EqualFold(strings.TrimSpace(h), "model") {
-				col = i
-				rows = rows[1:]
-				break
-			}
-		}
+	if len(rows) < 2 {
+		return nil, badInput("%s lists no products (a header line, then one product a line)", path)
 	}
-	var out []string
-	for i, row := range rows {
-		if col >= len(row) || strings.TrimSpace(row[col]) == "" {
-			return nil, badInput("%s: row %d has no model", path, i+1)
-		}
-		out = append(out, strings.TrimSpace(row[col]))
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
 	}
-	if len(out) == 0 {
-		return nil, badInput("%s lists no models", path)
+	mi, okM := col["manufacturer"]
+	oi, okO := col["model"]
+	if !okM || !okO {
+		return nil, badInput("%s: the header must name the columns manufacturer and model (and may name firmware); it is %q", path, rows[0])
+	}
+	fi, hasFW := col["firmware"]
+	cell := func(row []string, i int) string {
+		if i < len(row) {
+			return strings.TrimSpace(row[i])
+		}
+		return ""
+	}
+	var out []registry.CheckQuery
+	for n, row := range rows[1:] {
+		q := registry.CheckQuery{Manufacturer: cell(row, mi), Model: cell(row, oi)}
+		if hasFW {
+			q.Firmware = cell(row, fi)
+		}
+		if q.Manufacturer == "" || q.Model == "" {
+			return nil, badInput("%s:%d: manufacturer and model are both needed", path, n+2)
+		}
+		out = append(out, q)
 	}
 	return out, nil
 }

@@ -167,13 +167,18 @@ func TestRegistryClients(t *testing.T) {
 		t.Errorf("sunsets: %d\n%s", code, out)
 	}
 	csvPath := filepath.Join(t.TempDir(), "models.csv")
-	os.WriteFile(csvPath, []byte("sku,model\n1,NG-AX3000\n2,BL-C100\n3,PWM-2\n"), 0o644)
+	os.WriteFile(csvPath, []byte("sku,manufacturer,model,firmware\n1,Northgate Networks GmbH,NG-AX3000,4.2.1\n2,Brightlook Electronics Co.,BL-C100,\n3,Plugwise Home Ltd,PWM-2,2.1.1\n4,Plugwise Home Ltd,PWM-2,9.9\n"), 0o644)
 	code, out, _ = run(t, "check", "--registry", base, "--market", "GB", csvPath)
-	if code != 1 || !regexp.MustCompile(`BL-C100\s+GB\s+NO\s+no label is registered`).MatchString(out) || !strings.Contains(out, "1 of 3 model(s)") {
+	if code != 1 || !regexp.MustCompile(`BL-C100\s+any\s+GB\s+NOT_COVERED\s+no label of`).MatchString(out) ||
+		!regexp.MustCompile(`PWM-2\s+9.9\s+GB\s+NOT_COVERED`).MatchString(out) || !strings.Contains(out, "2 of 4 product(s)") {
 		t.Errorf("check GB: %d\n%s", code, out)
 	}
 	code, out, _ = run(t, "check", "--registry", base, "--market", "EU", "--tier", "2", csvPath)
-	if code != 1 || !strings.Contains(out, "2 of 3 model(s) may not be sold in EU at tier 2") {
+	if code != 1 || !strings.Contains(out, "3 of 4 product(s) may not be sold in EU at tier 2") {
 		t.Errorf("procurement check: %d\n%s", code, out)
+	}
+	os.WriteFile(csvPath, []byte("model\nNG-AX3000\n"), 0o644)
+	if code, _, errs := run(t, "check", "--registry", base, "--market", "GB", csvPath); code != 2 || !strings.Contains(errs, "manufacturer and model") {
+		t.Errorf("CSV without manufacturer: %d %s", code, errs)
 	}
 }
