@@ -105,14 +105,15 @@ func parseAsOf(s string, e *env) (catalog.Date, error) {
 // evidenceFlags are the --evidence and --trust flags of every command that
 // assesses: assess, report and label issue.
 type evidenceFlags struct {
-	files, labels repeated
-	trust         string
+	files, labels   repeated
+	trust, registry string
 }
 
 func (f *evidenceFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.files, "evidence", "evidence `FILE`: JSONL, or a signed attestation (iotlabel evidence sign); repeatable")
 	fs.StringVar(&f.trust, "trust", "", "trust store `FILE` or DIR that signed evidence and held labels are verified against")
 	fs.Var(&f.labels, "label", "a label the product holds (`FILE` label.json), verified against --trust; only held labels earn recognitions")
+	fs.StringVar(&f.registry, "label-registry", "", "also require each --label to be active in the registry at `URL`")
 }
 
 func (f *evidenceFlags) trustStore() (*trust.Store, error) {
@@ -162,6 +163,15 @@ func (f *evidenceFlags) held(ctx context.Context, d *declaration.Declaration, as
 			return nil, failed("--label %s is for %s %s, not %s %s", path, p.Manufacturer, p.Model, d.Manufacturer.Name, d.Product.Model)
 		case asOf.Time().Before(p.Issued.Truncate(24*time.Hour)) || asOf.Time().After(p.Expires):
 			return nil, failed("--label %s is not valid on %s (valid %s to %s)", path, asOf, p.Issued.Format(time.DateOnly), p.Expires.Format(time.DateOnly))
+		}
+		if f.registry != "" {
+			r := label.Result{Valid: true, Predicate: &p}
+			if err := liveStatus(ctx, f.registry, &r); err != nil {
+				return nil, badInput("--label %s: %v", path, err)
+			}
+			if !r.Valid {
+				return nil, failed("--label %s: %s", path, r.Reason)
+			}
 		}
 		for _, s := range p.Schemes {
 			held = append(held, assess.Held{Scheme: s.ID, Level: s.Level, LabelID: p.LabelID})

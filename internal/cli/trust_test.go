@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -142,6 +143,19 @@ func TestVerifyAgainstRegistry(t *testing.T) {
 	if code != 1 || !strings.HasPrefix(out, "REVOKED: the registry says revoked: firmware signing key leaked") {
 		t.Errorf("revoked label with --registry: %d %s", code, out)
 	}
+	// A revoked label earns the product no recognition.
+	resp, err = http.Get(base + "/l/" + id[1] + "/label.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	heldPath := filepath.Join(dir, "held.json")
+	os.WriteFile(heldPath, held, 0o644)
+	demoTrust := writeIssuerTrust(t, dir, strings.TrimSuffix(pub, ".pub"))
+	if code, _, errOut := run(t, "assess", example("router-tier2"), "--label", heldPath, "--trust", demoTrust, "--label-registry", base); code != 1 || !strings.Contains(errOut, "revoked") {
+		t.Errorf("assess with a revoked held label: %d %s", code, errOut)
+	}
 	// A registry that does not know the label.
 	other, _ := startDemo(t, filepath.Join(t.TempDir(), "other.db"))
 	if code, out, _ := run(t, "label", "verify", "--qr", l.Compact, "--pubkey", pub, "--registry", other); code != 1 || !strings.Contains(out, "holds no label") {
@@ -277,6 +291,12 @@ func TestIssuePublishVerify(t *testing.T) {
 	}
 	if code, out, _ := run(t, "label", "verify", filepath.Join(ld, "label.json"), "--pubkey", issuer+".pub", "--registry", base); code != 0 || !strings.Contains(out, "says active") {
 		t.Errorf("verify online: %d %s", code, out)
+	}
+	// The published label, held by the product, earns recognitions only while
+	// the registry holds it active.
+	if code, out, errOut := run(t, "assess", example("router-tier2"), "--as-of", asOf, "--label", filepath.Join(ld, "label.json"), "--trust", base+"/v1/trust.yaml",
+		"--label-registry", base, "--format", "json"); code != 0 || !strings.Contains(out, `"status": "earned"`) {
+		t.Errorf("held label, active in the registry: %d %s", code, errOut)
 	}
 	// Offline with the registry's trust store: the issuer is entitled to every scheme.
 	if code, out, _ := run(t, "label", "verify", filepath.Join(ld, "label.json"), "--trust", base+"/v1/trust.yaml"); code != 0 || !strings.HasPrefix(out, "ACTIVE") {
