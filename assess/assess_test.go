@@ -426,10 +426,19 @@ func TestRecognitionNeedsAHeldLabel(t *testing.T) {
 	if r := recognition(a, "sg-uk-2025", "uk-psti"); r == nil || r.Status != assess.RecognitionEarned {
 		t.Errorf("held label: recognition %+v", r)
 	}
-	// Before the SG–UK arrangement took effect the label did not help.
-	a = e.AssessHolding(example(t, "smart-plug-tier1", plug), nil, held, catalog.MustDate("2025-12-31"))
+	// The UK grant rests on SI 2025/1267, in force 2025-12-04 (before the
+	// MoU itself, 2026-01-01): the day before, the label did not help.
+	a = e.AssessHolding(example(t, "smart-plug-tier1", plug), nil, held, catalog.MustDate("2025-12-03"))
 	if a.Market("GB").Allowed {
-		t.Errorf("deemed compliance before 2026-01-01: %v", a.Market("GB").Reasons)
+		t.Errorf("deemed compliance before 2025-12-04: %v", a.Market("GB").Reasons)
+	}
+	if a = e.AssessHolding(example(t, "smart-plug-tier1", plug), nil, held, catalog.MustDate("2025-12-04")); !a.Market("GB").Allowed {
+		t.Errorf("no deemed compliance on 2025-12-04: %v", a.Market("GB").Reasons)
+	}
+	// A current JC-STAR STAR-1 label counts the same from the same day.
+	star := []assess.Held{{Scheme: "jp-jc-star", Level: "STAR-1", LabelID: "IL-TESTSTAR0001"}}
+	if a = e.AssessHolding(example(t, "smart-plug-tier1", plug), nil, star, catalog.MustDate("2025-12-04")); !a.Market("GB").Allowed {
+		t.Errorf("STAR-1 label: GB %v", a.Market("GB").Reasons)
 	}
 	// A held label over the product's own declared universal password: the
 	// failure decides, and the contradiction is reported.

@@ -128,9 +128,10 @@ func (r *run) declaredCert(sl catalog.SchemeLevel) *declaration.Certification {
 	return nil
 }
 
-// inForce reports whether a recognition applies to this product on the as-of date.
-func (r *run) inForce(rec *catalog.Recognition) bool {
-	return !rec.Effective.After(r.asOf) && !contains(rec.ScopeExcludes, r.d.Product.Category)
+// inForce reports whether a grant of a recognition applies to this product
+// on the as-of date (grants may carry their own dates).
+func (r *run) inForce(rec *catalog.Recognition, g catalog.Grant) bool {
+	return !g.From(rec).After(r.asOf) && !contains(rec.ScopeExcludes, r.d.Product.Category)
 }
 
 // deemed reports whether a recognition agreement in force lets the product
@@ -141,10 +142,10 @@ func (r *run) inForce(rec *catalog.Recognition) bool {
 func (r *run) deemed(a *Assessment, want catalog.SchemeLevel) (agreement, holder, basis string, ok bool) {
 	s := r.e.cat.Scheme(want.Scheme)
 	for _, rec := range r.e.cat.Recognitions {
-		if !r.inForce(rec) {
-			continue
-		}
 		for _, g := range rec.Grants {
+			if !r.inForce(rec, g) {
+				continue
+			}
 			if g.Earns.Scheme != want.Scheme || (want.Level != "" && s.LevelIndex(g.Earns.Level) < s.LevelIndex(want.Level)) {
 				continue
 			}
@@ -187,10 +188,10 @@ func failing(sr *SchemeResult) []string {
 func (r *run) recognitions(a *Assessment) []RecognitionResult {
 	out := make([]RecognitionResult, 0, len(r.e.cat.Recognitions))
 	for _, rec := range r.e.cat.Recognitions {
-		if !r.inForce(rec) {
-			continue
-		}
 		for _, g := range rec.Grants {
+			if !r.inForce(rec, g) {
+				continue
+			}
 			res := RecognitionResult{Agreement: rec.ID, Holds: g.Holder.String(), Earns: g.Earns.String(), Note: g.Note,
 				Unverified: rec.Unverified != "" || a.Scheme(g.Holder.Scheme).Unverified}
 			switch {

@@ -277,3 +277,32 @@ func TestCrosswalk(t *testing.T) {
 		t.Errorf("unknown scheme error = %v", err)
 	}
 }
+
+// TestUKRecognitionFacts: the UK's recognition of CLS and JC-STAR STAR-1
+// labels rests on SI 2025/1267, in force 2025-12-04 — a date of the grant,
+// not of the Singapore–UK MoU (2026-01-01) or the UK–Japan signing
+// (2025-11-05); the SI cites CLS publication v1.4.
+func TestUKRecognitionFacts(t *testing.T) {
+	c := mustDefault(t)
+	for _, tc := range []struct{ rec, holder string }{{"sg-uk-2025", "sg-cls level 1"}, {"uk-jp-2025", "jp-jc-star level STAR-1"}} {
+		r := c.Recognition(tc.rec)
+		var found bool
+		for _, g := range r.Grants {
+			if g.Holder.String() == tc.holder && g.Earns.Scheme == "uk-psti" {
+				found = true
+				if g.From(r).String() != "2025-12-04" || g.Source != "SI 2025/1267" {
+					t.Errorf("%s: %s -> uk-psti from %s (%s), want 2025-12-04 (SI 2025/1267)", tc.rec, tc.holder, g.From(r), g.Source)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s has no %s -> uk-psti grant", tc.rec, tc.holder)
+		}
+	}
+	if r := c.Recognition("sg-uk-2025"); r.Effective.String() != "2026-01-01" {
+		t.Errorf("the MoU's own date: %s", r.Effective)
+	}
+	if v := c.Scheme("sg-cls").Version; !strings.Contains(v, "v1.4") {
+		t.Errorf("sg-cls version %q, want the v1.4 publication the SI cites", v)
+	}
+}

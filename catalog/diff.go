@@ -125,7 +125,7 @@ func (c *Catalog) flatten() map[string]fields {
 	for _, r := range c.Recognitions {
 		f := fields{"title": r.Title, "effective": r.Effective.String(), "signed": r.Signed.String()}
 		for _, g := range r.Grants {
-			f["grant "+g.Holder.String()+" -> "+g.Earns.String()] = g.Note
+			f["grant "+g.Holder.String()+" -> "+g.Earns.String()] = strings.TrimSpace(g.Effective.String() + " " + g.Source + " " + g.Note)
 		}
 		m["recognition "+r.ID] = f
 	}

@@ -254,6 +254,20 @@ type Grant struct {
 	Holder SchemeLevel `yaml:"holder" json:"holder"`
 	Earns  SchemeLevel `yaml:"earns" json:"earns"`
 	Note   string      `yaml:"note,omitempty" json:"note,omitempty"`
+	// Effective, when set, is when this grant applies, if it differs from
+	// the agreement's date (a grant made by law before or after the
+	// agreement itself).
+	Effective Date `yaml:"effective,omitempty" json:"effective,omitzero"`
+	// Source names the instrument the grant rests on.
+	Source string `yaml:"source,omitempty" json:"source,omitempty"`
+}
+
+// From is the date the grant applies from: its own, else the agreement's.
+func (g Grant) From(r *Recognition) Date {
+	if !g.Effective.IsZero() {
+		return g.Effective
+	}
+	return r.Effective
 }
 
 // SchemeLevel names a scheme and, for levelled schemes, a level.

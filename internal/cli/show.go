@@ -125,7 +125,14 @@ func showRecognition(e *env, format string, r *catalog.Recognition) error {
 		if g.Note != "" {
 			note = " — " + g.Note
 		}
-		fmt.Fprintf(e.stdout, "  holding %s counts as %s%s\n", g.Holder, g.Earns, note)
+		from := ""
+		if !g.Effective.IsZero() {
+			from = " from " + g.Effective.String()
+			if g.Source != "" {
+				from += " (" + g.Source + ")"
+			}
+		}
+		fmt.Fprintf(e.stdout, "  holding %s counts as %s%s%s\n", g.Holder, g.Earns, from, note)
 	}
 	return nil
 }
