@@ -306,3 +306,15 @@ func TestUKRecognitionFacts(t *testing.T) {
 		t.Errorf("sg-cls version %q, want the v1.4 publication the SI cites", v)
 	}
 }
+
+// TestUSDates: P.L. 116-207 was signed on 2020-12-04, its procurement ban
+// applies from 2022-12-04 (15 U.S.C. 278g-3e); NIST IR 8425 is of 2022-09-19.
+func TestUSDates(t *testing.T) {
+	c := mustDefault(t)
+	if s := c.Scheme("us-federal"); s.Published.String() != "2020-12-04" || s.Effective.String() != "2022-12-04" {
+		t.Errorf("us-federal published %s, effective %s", s.Published, s.Effective)
+	}
+	if s := c.Scheme("us-nistir-8425"); s.Published.String() != "2022-09-19" {
+		t.Errorf("us-nistir-8425 published %s", s.Published)
+	}
+}

@@ -206,3 +206,15 @@ func TestTemplateDocLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestPreinstalledPasswordsFact: EN 303 645 5.1-2 concerns pre-installed
+// passwords unique per device, so a universal default is not that case.
+func TestPreinstalledPasswordsFact(t *testing.T) {
+	for scheme, want := range map[string]declaration.Tri{"unique-per-device": declaration.True, "universal-default": declaration.False, "user-defined": declaration.False} {
+		d := &declaration.Declaration{}
+		d.Passwords.Scheme = scheme
+		if v, _ := d.Fact("preinstalled_passwords"); v.Value != want {
+			t.Errorf("%s: preinstalled_passwords = %v, want %v", scheme, v.Value, want)
+		}
+	}
+}

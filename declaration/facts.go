@@ -58,7 +58,9 @@ func (d *Declaration) Fact(id string) (v FactValue, ok bool) {
 	case "uses_passwords":
 		return FactValue{triOf(pw != PasswordsNone), "passwords.scheme is " + pw}, true
 	case "preinstalled_passwords":
-		return FactValue{triOf(pw == PasswordsUnique || pw == PasswordsUniversal), "passwords.scheme is " + pw}, true
+		// EN 303 645 5.1-2 concerns pre-installed passwords unique per device;
+		// a universal default is a failure of 5.1-1, not a case of 5.1-2.
+		return FactValue{triOf(pw == PasswordsUnique), "passwords.scheme is " + pw}, true
 	case "not_updateable":
 		return FactValue{triOf(!d.Updates.Updatable), "updates.updatable is " + strconv.FormatBool(d.Updates.Updatable)}, true
 	case "update_mechanism":
