@@ -118,8 +118,11 @@ func tokenize(v string) []token {
 // (1.1.1 < 1.1.1i < 1.1.1j, OpenSSL style), pre-release words come before the
 // release (2.86test7 < 2.86rc1 < 2.86), a leading "v" and the separators are
 // ignored (v2018.02.0 = 2018.2.0).
+//
+// A release tag's trailing date stamp names the same release as the version
+// before it (json-c's "0.15-20200726" is 0.15), so it is dropped.
 func CompareGeneric(a, b string) int {
-	ta, tb := tokenize(a), tokenize(b)
+	ta, tb := tokenize(dateStamp.ReplaceAllString(a, "$1")), tokenize(dateStamp.ReplaceAllString(b, "$1"))
 	for i := 0; i < len(ta) || i < len(tb); i++ {
 		switch {
 		case i >= len(ta):
@@ -195,6 +198,8 @@ func sign(x int) int {
 }
 
 var (
+	// dateStamp is a "-YYYYMMDD" release date after a version.
+	dateStamp      = regexp.MustCompile(`^(.*\d)[-_](?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$`)
 	alpineRevision = regexp.MustCompile(`-r\d+$`)
 	debianEpoch    = regexp.MustCompile(`^\d+:`)
 )

@@ -25,6 +25,8 @@ func TestCompareGeneric(t *testing.T) {
 		{"v2018.02.0", "2018.3", "v2019.01"},
 		{"7.41.0", "7.73.0", "7.74.0", "7.75.0", "8.4.0"},
 		{"1.2.2", "1.2.2.2", "1.2.11", "1.2.12", "1.3"},
+		// json-c's release tags carry a date stamp: just inside and just outside.
+		{"0.14", "0.15-20200726", "0.15.1", "0.16-20220414", "0.17"},
 	} {
 		for i := range seq {
 			for j := range seq {
@@ -40,6 +42,10 @@ func TestCompareGeneric(t *testing.T) {
 				}
 			}
 		}
+	}
+	// CVE-2020-12762 affects json-c before 0.15-20200726: 0.15 is that release.
+	if vuln.CompareGeneric("0.15", "0.15-20200726") != 0 || vuln.CompareGeneric("20200726", "20210101") != -1 {
+		t.Error("a trailing date stamp names the release before it; a date alone is still a version")
 	}
 	if vuln.CompareGeneric("v2018.02.0", "2018.2.0") != 0 {
 		t.Error("v2018.02.0 should equal 2018.2.0")
