@@ -124,6 +124,11 @@ const (
 	rejected loginResult = iota
 	accepted
 	lockedOut // the service shows signs of locking the account or the client out
+	// promptOnly: the login was answered like a success — a prompt, no
+	// failure text, unlike the random login's answer — but no harmless
+	// command could confirm a shell (vendor CLIs, restricted shells). It is
+	// still a login: it never becomes a pass.
+	promptOnly
 )
 
 // login tries one credential on a service.
@@ -152,7 +157,7 @@ func (ss *session) tryCredentials(try login) []Finding {
 		return []Finding{ss.finding("default-credentials", evidence.Pass, "the service offers no password login")}
 	case err != nil:
 		return []Finding{ss.finding("default-credentials", evidence.Error, "could not try a login: "+err.Error())}
-	case res == accepted:
+	case res == accepted || res == promptOnly:
 		// Not a default-credentials failure: nothing tells a default apart
 		// from any other login here. Open pages are unauthenticated-admin's
 		// to judge.
@@ -183,6 +188,11 @@ func (ss *session) tryCredentials(try login) []Finding {
 		case accepted:
 			f := ss.finding("default-credentials", evidence.Fail,
 				fmt.Sprintf("the service accepts the known default login for user %q (%s); a random login was refused", c.Username, why))
+			f.Username, f.Password = c.Username, c.Password
+			return []Finding{f}
+		case promptOnly:
+			f := ss.finding("default-credentials", evidence.Fail,
+				fmt.Sprintf("the service accepts the known default login for user %q: %s, while a random login was refused", c.Username, why))
 			f.Username, f.Password = c.Username, c.Password
 			return []Finding{f}
 		case lockedOut:

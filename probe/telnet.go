@@ -2,6 +2,7 @@ package probe
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"regexp"
 	"strings"
@@ -125,8 +126,12 @@ func endsWithPrompt(text string) bool {
 	return t != "" && strings.ContainsRune(shellPromptEnd, rune(t[len(t)-1]))
 }
 
-// telnetLogin tries one credential. A login counts only when a shell prompt
-// appears and the shell answers a harmless echo that only a shell expands.
+// telnetLogin tries one credential. A login is accepted when a shell prompt
+// appears and the shell answers a harmless echo that only a shell expands;
+// it is promptOnly when a prompt appears with no failure text but the echo
+// is not answered (a restricted shell or vendor CLI). tryCredentials tells
+// either apart from a device that answers every login alike by the random
+// login it tries first.
 func (ss *session) telnetLogin(c Credential) (loginResult, string, error) {
 	conn, err := ss.dial()
 	if err != nil {
@@ -145,7 +150,7 @@ func (ss *session) telnetLogin(c Credential) (loginResult, string, error) {
 		text = t.readUntil(func(s string) bool { return containsAny(s, "password:") || endsWithPrompt(s) })
 		if !containsAny(text, "password:") {
 			if endsWithPrompt(text) {
-				return ss.telnetShell(t)
+				return ss.telnetShell(t, text)
 			}
 			return rejected, "no password prompt", nil
 		}
@@ -162,18 +167,20 @@ func (ss *session) telnetLogin(c Credential) (loginResult, string, error) {
 	case containsAny(text, loginFailures...) || containsAny(text, userPrompts...) || !endsWithPrompt(text):
 		return rejected, lastLine(text), nil
 	}
-	return ss.telnetShell(t)
+	return ss.telnetShell(t, text)
 }
 
-// telnetShell confirms a shell by a harmless echo and leaves.
-func (ss *session) telnetShell(t *telnetConn) (loginResult, string, error) {
+// telnetShell confirms a shell by a harmless echo and leaves; after is what
+// the device sent after the password, ending in a prompt.
+func (ss *session) telnetShell(t *telnetConn, after string) (loginResult, string, error) {
 	t.Write([]byte("echo " + telnetMarker + "\r\n"))
 	out := t.readUntil(func(s string) bool { return strings.Contains(s, telnetAnswer) })
 	t.Write([]byte("exit\r\n"))
 	if strings.Contains(out, telnetAnswer) {
 		return accepted, "a shell prompt appeared and answered a harmless echo", nil
 	}
-	return rejected, "a prompt appeared but no shell answered", nil
+	prompt := lastLine(ansiEscape.ReplaceAllString(after, ""))
+	return promptOnly, fmt.Sprintf("login accepted (prompt %q), command not confirmed", prompt), nil
 }
 
 func lastLine(s string) string {
