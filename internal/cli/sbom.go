@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/iotlabel/iotlabel/evidence"
 	"github.com/iotlabel/iotlabel/report"
@@ -15,7 +17,7 @@ import (
 )
 
 const sbomUsage = `sbom scan SBOM [--db FILE] [--format text|json|sarif|evidence|cyclonedx-vex] [--product MODEL] [--firmware VERSION]
-                [--fail-on kev|critical|any] [--out FILE] [--sign-key KEY [--manufacturer NAME]]
+                [--fail-on kev|critical|any] [--out FILE] [--sign-key KEY [--manufacturer NAME]] [--max-kev-age 7d] [--max-age 30d]
 sbom from-buildroot MANIFEST.csv [--name NAME] [--version VERSION] [--out FILE]
 
 scan reads a CycloneDX (1.2-1.6, JSON or XML) or SPDX (2.2/2.3, JSON or tag-value) SBOM, or a Buildroot
@@ -51,6 +53,7 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	var sign signFlags
 	sign.register(fs)
+	maxAge := ageFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -85,9 +88,29 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	kevCatalog, err := kevVersion(ctx, db)
+	status, err := db.Status(ctx)
 	if err != nil {
 		return err
+	}
+	kevCatalog := ""
+	for _, s := range status {
+		if s.Source == vuln.SourceKEV {
+			kevCatalog = s.Catalog
+		}
+	}
+	limit, err := maxAge()
+	if err != nil {
+		return err
+	}
+	stale := vulndb.Stale(status, e.now(), limit)
+	for _, w := range stale {
+		fmt.Fprintf(e.stderr, "iotlabel: warning: %s\n", w)
+	}
+	ages := map[string]int{}
+	for _, s := range status {
+		if !s.Newest.IsZero() {
+			ages[s.Source] = int(e.now().Sub(s.Newest).Hours() / 24)
+		}
 	}
 	err = e.writeOutput(*out, func(w io.Writer) error {
 		switch *format {
@@ -95,7 +118,9 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 			return writeJSONTo(w, struct {
 				SBOM *sbom.Document `json:"sbom"`
 				*vuln.Report
-			}{&sbom.Document{Format: doc.Format, Encoding: doc.Encoding, SpecVersion: doc.SpecVersion, Subject: doc.Subject, Components: []sbom.Component{}}, rep})
+				DataAge map[string]int `json:"data_age_days"`
+				Stale   []string       `json:"stale_data,omitempty"`
+			}{&sbom.Document{Format: doc.Format, Encoding: doc.Encoding, SpecVersion: doc.SpecVersion, Subject: doc.Subject, Components: []sbom.Component{}}, rep, ages, stale})
 		case "sarif":
 			return report.SARIF(w, Version, pos[0], rep)
 		case "cyclonedx-vex":
@@ -119,17 +144,22 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func kevVersion(ctx context.Context, db *vulndb.DB) (string, error) {
-	st, err := db.Status(ctx)
-	if err != nil {
-		return "", err
-	}
-	for _, s := range st {
-		if s.Source == vuln.SourceKEV {
-			return s.Catalog, nil
+// ageFlags registers --max-kev-age and --max-age and returns their reader.
+func ageFlags(fs *flag.FlagSet) func() (vulndb.MaxAge, error) {
+	kev := fs.String("max-kev-age", "7d", "warn when the KEV catalog is older than this `period`")
+	other := fs.String("max-age", "30d", "warn when other vulnerability data is older than this `period`")
+	return func() (vulndb.MaxAge, error) {
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // periods in days and weeks do not depend on the day
+		k, err := parsePeriod(*kev, now)
+		if err != nil {
+			return vulndb.MaxAge{}, badInput("--max-kev-age: %v", err)
 		}
+		o, err := parsePeriod(*other, now)
+		if err != nil {
+			return vulndb.MaxAge{}, badInput("--max-age: %v", err)
+		}
+		return vulndb.MaxAge{KEV: k, Other: o}, nil
 	}
-	return "", nil
 }
 
 func sbomFromBuildroot(e *env, args []string) error {

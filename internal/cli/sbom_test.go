@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -260,5 +261,28 @@ func TestAlpineFixture(t *testing.T) {
 		if f.Component != "busybox" {
 			t.Errorf("unexpected finding for %s", f.Component)
 		}
+	}
+}
+
+// TestStaleDataIsLoud: the shared KEV catalog is months old on the tests'
+// date: vulndb status shows its age and says it is stale; a scan warns, and
+// its JSON names each source's age; the limits are the user's to set.
+func TestStaleDataIsLoud(t *testing.T) {
+	db := vulnDB(t)
+	code, out, _ := run(t, "vulndb", "status", "--db", db)
+	if code != 0 || !regexp.MustCompile(`(?m)^kev\s+\d+\s+catalog \S+\s+\d+ days`).MatchString(out) || !strings.Contains(out, "STALE: kev data is") {
+		t.Errorf("vulndb status:\n%s", out)
+	}
+	sbomPath := filepath.Join("..", "..", "examples", "router-tier2", "sbom.cdx.json")
+	code, out, errs := run(t, "sbom", "scan", sbomPath, "--db", db, "--format", "json")
+	var rep struct {
+		DataAge map[string]int `json:"data_age_days"`
+		Stale   []string       `json:"stale_data"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || rep.DataAge["kev"] < 30 || len(rep.Stale) == 0 || !strings.Contains(errs, "warning: kev data is") {
+		t.Errorf("scan: exit %d, %+v, %v, stderr %s", code, rep, err, errs)
+	}
+	if _, _, errs := run(t, "sbom", "scan", sbomPath, "--db", db, "--max-kev-age", "100y", "--max-age", "100y"); strings.Contains(errs, "warning") {
+		t.Errorf("warnings past generous limits: %s", errs)
 	}
 }

@@ -147,11 +147,17 @@ func vulndbStatus(ctx context.Context, e *env, db *vulndb.DB, format string) err
 			age = fmt.Sprintf("%d days", int(now.Sub(s.Newest).Hours()/24))
 		}
 		if s.Catalog != "" {
-			newest = "catalog " + s.Catalog
+			newest = "catalog " + s.Catalog // its release date, so AGE is the catalog's age
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", s.Source, s.Records, newest, age, s.Imported.Format(time.RFC3339))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, w := range vulndb.Stale(st, now, vulndb.DefaultMaxAge) {
+		fmt.Fprintf(e.stdout, "STALE: %s\n", w)
+	}
+	return nil
 }
 
 // progress returns a function that rewrites one status line on stderr when

@@ -230,8 +230,47 @@ func (d *DB) Status(ctx context.Context) ([]SourceStatus, error) {
 		if s.Records > 0 {
 			s.Source = q.source
 			s.Imported, _ = time.Parse("2006-01-02T15:04:05.000000000Z", imported)
+			// The KEV catalog's version is its release date: its data's age.
+			for _, layout := range []string{"2006.01.02", "2006-01-02", time.RFC3339} {
+				if t, err := time.Parse(layout, s.Catalog); err == nil {
+					s.Newest = t
+					break
+				}
+			}
 			out = append(out, s)
 		}
 	}
 	return out, nil
+}
+
+// MaxAge says how old each source's newest data may be before findings
+// that rest on it are flagged as stale.
+type MaxAge struct {
+	KEV, Other time.Duration
+}
+
+// DefaultMaxAge is 7 days for the KEV catalog, which changes weekly or
+// faster, and 30 days for the other sources.
+var DefaultMaxAge = MaxAge{KEV: 7 * 24 * time.Hour, Other: 30 * 24 * time.Hour}
+
+// Stale lists a warning for each source whose newest data is older than
+// its limit at now (or whose age is unknown).
+func Stale(st []SourceStatus, now time.Time, limit MaxAge) []string {
+	var out []string
+	for _, s := range st {
+		max := limit.Other
+		if s.Source == vuln.SourceKEV {
+			max = limit.KEV
+		}
+		switch {
+		case s.Newest.IsZero():
+			if s.Source != vuln.SourceCSAF {
+				out = append(out, s.Source+": the age of its data is unknown")
+			}
+		case now.Sub(s.Newest) > max:
+			out = append(out, fmt.Sprintf("%s data is %d days old (newest %s; warn after %d days): findings that rest on it may be out of date — import a fresh copy",
+				s.Source, int(now.Sub(s.Newest).Hours()/24), s.Newest.Format("2006-01-02"), int(max.Hours()/24)))
+		}
+	}
+	return out
 }
