@@ -15,6 +15,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iotlabel/iotlabel/assess"
@@ -136,9 +137,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return badInput("--rate and --token-rate must be 0 (no limit) or more")
 	}
 	api := httpapi.New(svc, log)
+	// Background work (the log follower, sweeps) runs under bg and is
+	// joined before anything it uses is closed: this defer, registered after
+	// the stores' and the log's, runs before theirs.
+	bg, stopBG := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var tl *translog.Log
 	if *logDir != "" {
-		tl, err := openTransparencyLog(ctx, *logDir, *logKey)
-		if err != nil {
+		if tl, err = openTransparencyLog(ctx, *logDir, *logKey); err != nil {
+			stopBG()
 			return err
 		}
 		defer func() {
@@ -146,14 +153,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			defer cancel()
 			tl.Close(shut)
 		}()
-		go tl.Follow(ctx, db.Events, time.Second, func(err error) { log.ErrorContext(ctx, "transparency log", "err", err) })
 		api.SetLog(tl, *logDir)
+	}
+	defer func() { stopBG(); wg.Wait() }()
+	if tl != nil {
+		wg.Go(func() { tl.Follow(bg, db.Events, time.Second, func(err error) { log.ErrorContext(bg, "transparency log", "err", err) }) })
 	}
 	api.SetLimits(httpapi.Limits{PerAddress: rate.Limit(*perAddr), AddressBurst: int(2**perAddr) + 1,
 		PerToken: rate.Limit(*perTok), TokenBurst: int(2**perTok) + 1})
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
-	go sweepEvery(ctx, svc, vdb, *rescan, log)
+	wg.Go(func() { sweepEvery(bg, svc, vdb, *rescan, log) })
 	fmt.Fprintf(e.stderr, "iotlabel registry listening on %s\n", base)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
