@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 	"sync"
 
 	"golang.org/x/time/rate"
@@ -29,6 +30,8 @@ type Finding struct {
 	Username string         `json:"username,omitempty"`
 	Password string         `json:"-"`
 	Data     map[string]any `json:"data,omitempty"`
+	// Time is when the check concluded.
+	Time time.Time `json:"time,omitzero"`
 }
 
 // maxTranscript bounds the transcript kept for one service.
@@ -47,7 +50,7 @@ type session struct {
 
 // finding makes a finding about the session's service.
 func (ss *session) finding(check, result, detail string) Finding {
-	return Finding{Check: check, Result: result, Address: ss.svc.Address, Protocol: ss.svc.Protocol, Detail: detail}
+	return Finding{Check: check, Result: result, Address: ss.svc.Address, Protocol: ss.svc.Protocol, Detail: detail, Time: ss.s.now()}
 }
 
 // dial connects to the service, over TLS when the service speaks it, with

@@ -99,6 +99,9 @@ func Evidence(r HostReport, m Meta) []evidence.Item {
 	}
 	for _, f := range r.Findings {
 		it := item(f.Check, f.Result, f.Address, f.Protocol, f.Detail)
+		if !f.Time.IsZero() {
+			it.Time = f.Time.UTC() // the moment of that check, not of the run
+		}
 		it.Data, it.Username, it.TranscriptDigest = f.Data, f.Username, digests[f.Address]
 		if f.Username != "" {
 			if m.Reveal {

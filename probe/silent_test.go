@@ -2,6 +2,7 @@ package probe
 
 import (
 	"testing"
+	"time"
 
 	"github.com/iotlabel/iotlabel/evidence"
 )
@@ -34,5 +35,22 @@ func TestSilentHostGivesNoPass(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEvidenceTimeIsTheCheck: each finding's evidence carries the moment of
+// its own check, not one time for the whole run.
+func TestEvidenceTimeIsTheCheck(t *testing.T) {
+	run := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	first, second := run.Add(3*time.Second), run.Add(9*time.Second)
+	r := HostReport{Addr: "192.0.2.9", Services: []Service{{Address: "192.0.2.9:23", Port: Port{23, "tcp"}, Protocol: "telnet"}},
+		Findings: []Finding{{Check: "default-credentials", Result: evidence.Pass, Address: "192.0.2.9:23", Time: first},
+			{Check: "tls-weak-protocol", Result: evidence.Pass, Address: "192.0.2.9:23", Time: second}}}
+	times := map[string]time.Time{}
+	for _, it := range Evidence(r, Meta{At: run}) {
+		times[it.Check] = it.Time
+	}
+	if !times["default-credentials"].Equal(first) || !times["tls-weak-protocol"].Equal(second) || !times["exposed-telnet"].Equal(run) {
+		t.Errorf("evidence times: %v", times)
 	}
 }
