@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"time"
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 

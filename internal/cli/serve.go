@@ -157,7 +157,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer func() { stopBG(); wg.Wait() }()
 	if tl != nil {
-		wg.Go(func() { tl.Follow(bg, db.Events, time.Second, func(err error) { log.ErrorContext(bg, "transparency log", "err", err) }) })
+		wg.Go(func() {
+			tl.Follow(bg, db.Events, time.Second, func(err error) { log.ErrorContext(bg, "transparency log", "err", err) })
+		})
 	}
 	api.SetLimits(httpapi.Limits{PerAddress: rate.Limit(*perAddr), AddressBurst: int(2**perAddr) + 1,
 		PerToken: rate.Limit(*perTok), TokenBurst: int(2**perTok) + 1})
