@@ -39,6 +39,9 @@ fuzz:
 	go test -run XXX -fuzz FuzzCanonicalString -fuzztime 30s ./assess
 	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./vuln
 	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./sbom
+	go test -run XXX -fuzz FuzzOpen -fuzztime 30s ./attest
+	go test -run XXX -fuzz FuzzTrustParse -fuzztime 30s ./attest
+	go test -run XXX -fuzz FuzzVerifyCompact -fuzztime 30s ./label
 	for f in FuzzParseTargets FuzzParseCoAP FuzzAuthParams FuzzTelnetFeed; do \
 		go test -run XXX -fuzz "^$$f$$" -fuzztime 30s ./probe || exit 1; \
 	done

@@ -186,3 +186,37 @@ func TestTrustStoreErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzOpen: no envelope, however malformed, panics the strict parser, and
+// whatever it accepts verifies with the key (the signature covers it).
+func FuzzOpen(f *testing.F) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	good, _ := attest.Seal(context.Background(), attest.PayloadType, []byte(`{"a":1}`), priv)
+	for _, s := range []string{string(good), `{}`, `{"payloadType":"x","payload":"","signatures":[]}`, `[1,2`, `{"a":{"b":{"a":1,"a":2}}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, err := attest.Open(context.Background(), data, attest.PayloadType, pub); err == nil && string(data) != string(good) {
+			// Only the one envelope signed above can verify with this key.
+			var a, b map[string]any
+			json.Unmarshal(data, &a)
+			json.Unmarshal(good, &b)
+			if fmt.Sprint(a) != fmt.Sprint(b) {
+				t.Fatalf("accepted a different envelope: %s", data)
+			}
+		}
+		attest.NoDuplicateKeys(data)
+		attest.ReadEvidence(context.Background(), "fuzz", data, nil, obsTime)
+	})
+}
+
+// FuzzTrustParse: no trust-store text panics the parser.
+func FuzzTrustParse(f *testing.F) {
+	_, _, pubPEM := key(&testing.T{})
+	f.Add([]byte("entries:\n" + entry(pubPEM, "Lab", "lab", "'*'")))
+	f.Add([]byte("entries: [{holder: x}]"))
+	f.Add([]byte(": :"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		trust.Parse("fuzz.yaml", data)
+	})
+}

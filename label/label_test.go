@@ -220,3 +220,18 @@ func TestCompactBindsItsURL(t *testing.T) {
 		t.Errorf("QR version %d; mixed mode should keep a typical label at 17 or below", l.QRVersion)
 	}
 }
+
+// FuzzVerifyCompact: no QR text, however malformed, panics the verifier,
+// and only the one signed text verifies with the key.
+func FuzzVerifyCompact(f *testing.F) {
+	st, priv, pub := issue(&testing.T{}, Options{Issuer: "Lab", RegistryURL: "https://r.example"})
+	good, _ := Compact(&st.Predicate, priv)
+	for _, s := range []string{good, good[strings.Index(good, "#")+1:], CompactPrefix + "ABC", "https://r.example/l/IL-X#IL2:%%%", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if p, err := VerifyCompact(text, pub); err == nil && p.LabelID != st.Predicate.LabelID {
+			t.Fatalf("a different label verified: %q", text)
+		}
+	})
+}

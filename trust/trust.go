@@ -138,6 +138,9 @@ func (s *Store) add(name string, data []byte) error {
 		return fmt.Errorf("trust store %s: %v (expected `entries:` with key, holder, role, checks, schemes, valid_from, valid_until)", name, err)
 	}
 	for i, e := range doc.Entries {
+		if e == nil {
+			return fmt.Errorf("trust store %s: entry %d is empty", name, i+1)
+		}
 		if err := e.init(); err != nil {
 			return fmt.Errorf("trust store %s: entry %d (%s): %v", name, i+1, e.Holder, err)
 		}
