@@ -40,7 +40,7 @@ func (s *Server) browse(w http.ResponseWriter, r *http.Request) error {
 		d.Title = "Security support ending soon"
 		d.Intro = "Products whose security updates end within the number of days given, soonest first: their owners and buyers need to know before support stops."
 	}
-	ls, err := s.svc.Store.Labels(r.Context(), lq)
+	ls, err := s.svc.Labels(r.Context(), lq)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func view(l store.Label) labelView {
 }
 
 func (s *Server) getLabel(w http.ResponseWriter, r *http.Request) error {
-	l, err := s.svc.Store.Label(r.Context(), r.PathValue("id"))
+	l, err := s.svc.Label(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (s *Server) getLabel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) rawLabel(w http.ResponseWriter, r *http.Request) error {
-	l, err := s.svc.Store.Label(r.Context(), r.PathValue("id"))
+	l, err := s.svc.Label(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (s *Server) searchLabels(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	ls, err := s.svc.Store.Labels(r.Context(), lq)
+	ls, err := s.svc.Labels(r.Context(), lq)
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	evs, err := s.svc.Store.Events(r.Context(), int64(since), limit)
+	evs, err := s.svc.Events(r.Context(), int64(since), limit)
 	if err != nil {
 		return err
 	}

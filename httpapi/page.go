@@ -75,7 +75,7 @@ var advice = map[string][]string{
 const exploitedPrefix = "known exploited vulnerability: "
 
 func (s *Server) consumerPage(w http.ResponseWriter, r *http.Request) error {
-	l, err := s.svc.Store.Label(r.Context(), r.PathValue("id"))
+	l, err := s.svc.Label(r.Context(), r.PathValue("id"))
 	if err != nil {
 		if strings.Contains(err.Error(), "not found") {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")

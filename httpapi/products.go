@@ -36,7 +36,7 @@ func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listOrgs(w http.ResponseWriter, r *http.Request) error {
-	orgs, err := s.svc.Store.Orgs(r.Context())
+	orgs, err := s.svc.Orgs(r.Context())
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.svc.Store.Products(r.Context(), r.URL.Query().Get("org"))
+	ps, err := s.svc.Products(r.Context(), r.URL.Query().Get("org"))
 	if err != nil {
 		return err
 	}
@@ -72,11 +72,11 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.svc.Store.Product(r.Context(), r.PathValue("id"))
+	p, err := s.svc.Product(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	vs, err := s.svc.Store.Declarations(r.Context(), p.ID)
+	vs, err := s.svc.Declarations(r.Context(), p.ID)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Server) getDeclaration(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || n < 1 {
 		return &badRequest{msg: "version must be a positive integer"}
 	}
-	v, err := s.svc.Store.DeclarationVersion(r.Context(), r.PathValue("id"), n)
+	v, err := s.svc.DeclarationVersion(r.Context(), r.PathValue("id"), n)
 	if err != nil {
 		return err
 	}

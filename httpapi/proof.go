@@ -30,7 +30,7 @@ func (s *Server) labelProof(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("this registry keeps no transparency log: %w", store.ErrNotFound)
 	}
 	id := r.PathValue("id")
-	evs, pos, err := s.svc.Store.LabelEvents(r.Context(), id)
+	evs, pos, err := s.svc.LabelEvents(r.Context(), id)
 	if err != nil {
 		return err
 	}
