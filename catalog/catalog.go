@@ -14,6 +14,8 @@ type Catalog struct {
 	Recognitions []*Recognition `json:"recognitions"`
 	// EvidenceRules say what an evidence item needs to count as its kind.
 	EvidenceRules []EvidenceRule `json:"evidence_rules,omitempty"`
+	// AtRisk says which SBOM findings put a published label at risk.
+	AtRisk []RiskRule `json:"at_risk,omitempty"`
 
 	outcomes     map[string]*Outcome
 	checks       map[string]*Check

@@ -218,10 +218,16 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 
 	var tiers struct {
 		EvidenceRules []EvidenceRule `yaml:"evidence_rules"`
+		AtRisk        []RiskRule     `yaml:"at_risk"`
 		Tiers         []*Tier        `yaml:"tiers"`
 	}
 	doc = l.decode("tiers.yaml", &tiers)
-	c.EvidenceRules = tiers.EvidenceRules
+	c.EvidenceRules, c.AtRisk = tiers.EvidenceRules, tiers.AtRisk
+	for i, r := range tiers.AtRisk {
+		if (r.Finding != "known_exploited" && r.Finding != "critical") || r.FromTier < 1 {
+			l.addf("tiers.yaml", lineAt(seqLines(doc, "at_risk"), i), "at_risk: finding %q must be known_exploited or critical, from_tier 1 or more", r.Finding)
+		}
+	}
 	for i, r := range tiers.EvidenceRules {
 		if r.Kind.Rank() == 0 {
 			l.addf("tiers.yaml", lineAt(seqLines(doc, "evidence_rules"), i), "evidence_rules: kind %q is not declared, tool or lab", r.Kind)

@@ -213,6 +213,14 @@ type EvidenceRule struct {
 	Accredited bool `yaml:"accredited,omitempty" json:"accredited,omitempty"`
 }
 
+// RiskRule says which vulnerability findings in a labelled product's SBOM
+// put its label at risk: findings of a kind ("known_exploited" or
+// "critical") for labels of at least FromTier.
+type RiskRule struct {
+	Finding  string `yaml:"finding" json:"finding"`
+	FromTier int    `yaml:"from_tier" json:"from_tier"`
+}
+
 // Market is a jurisdiction with the schemes that are mandatory to sell there.
 type Market struct {
 	ID       string       `yaml:"id" json:"id"`

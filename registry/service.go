@@ -114,7 +114,7 @@ func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact
 		}
 	}
 	now := s.Now()
-	check := Recheck(&p, nil, now, s.Window)
+	check := Recheck(&p, nil, nil, now, s.Window)
 	l := store.Label{ID: p.LabelID, Manufacturer: p.Manufacturer, Model: p.Model, Firmware: p.FirmwareVersions, Tier: p.Tier,
 		Markets: p.Markets, SupportEnd: p.SupportEnd.String(), Issued: p.Issued, Expires: p.Expires, KeyID: p.Issuer.KeyID,
 		Status: check.Status, StatusReason: strings.Join(check.Reasons, "; "), Updated: now, Envelope: envelope, Compact: compact}
@@ -123,6 +123,14 @@ func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact
 	}
 	s.log().InfoContext(ctx, "label published", "label", l.ID, "model", l.Model, "tier", l.Tier, "status", l.Status, "actor", a.TokenID)
 	return l, nil
+}
+
+// riskRules are the catalog's at-risk rules (none without a catalog).
+func (s *Service) riskRules() []catalog.RiskRule {
+	if s.Catalog == nil {
+		return nil
+	}
+	return s.Catalog.AtRisk
 }
 
 // issuerKeys are the keys labels may be signed with: Keys, and the trust
@@ -176,7 +184,7 @@ func (s *Service) ChangeStatus(ctx context.Context, a Actor, id, action, reason 
 		if err != nil {
 			return l, err
 		}
-		to = Recheck(p, nil, s.Now(), s.Window).Status // back to what the dates say
+		to = Recheck(p, nil, nil, s.Now(), s.Window).Status // back to what the dates say
 	}
 	now := s.Now()
 	if _, err := s.Store.SetStatus(ctx, id, l.Status, to, reason, store.Event{Time: now, LabelID: id, Kind: "status", Status: to, Reason: reason, Actor: a.Org}); err != nil {
@@ -240,7 +248,7 @@ func (s *Service) recheck(ctx context.Context, l store.Label) (store.Event, bool
 	if err != nil {
 		return store.Event{}, false, err
 	}
-	c := Recheck(p, scan, s.Now(), s.Window)
+	c := Recheck(p, scan, s.riskRules(), s.Now(), s.Window)
 	reason := strings.Join(c.Reasons, "; ")
 	if c.Status == l.Status && (c.Status != AtRisk || reason == l.StatusReason) {
 		return store.Event{}, false, nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/vuln"
 )
@@ -33,9 +34,10 @@ type Check struct {
 }
 
 // Recheck decides a label's status at now from its predicate and, when one is
-// given, a fresh scan of the product's SBOM. window is how long before the end
-// of support a label is flagged at risk.
-func Recheck(p *label.Predicate, scan *vuln.Report, now time.Time, window time.Duration) Check {
+// given, a fresh scan of the product's SBOM, judged by the catalog's at-risk
+// rules. window is how long before the end of support a label is flagged at
+// risk.
+func Recheck(p *label.Predicate, scan *vuln.Report, rules []catalog.RiskRule, now time.Time, window time.Duration) Check {
 	c := Check{LabelID: p.LabelID, Model: p.Model, Tier: p.Tier, Status: Active, Reasons: []string{}}
 	supportEnd := p.SupportEnd.Time().Add(24*time.Hour - time.Second)
 	switch {
@@ -55,12 +57,20 @@ func Recheck(p *label.Predicate, scan *vuln.Report, now time.Time, window time.D
 		return c
 	}
 	var exploited, critical []string
+	applies := func(kind string) bool {
+		for _, r := range rules {
+			if r.Finding == kind && p.Tier >= r.FromTier {
+				return true
+			}
+		}
+		return false
+	}
 	for _, f := range scan.Findings {
 		switch {
-		case f.KnownExploited:
+		case f.KnownExploited && applies("known_exploited"):
 			exploited = append(exploited, f.Vulnerability+" in "+f.Component+" "+f.Version)
 			c.Findings = append(c.Findings, f)
-		case f.Severity.Level == "critical" && p.Tier >= 3:
+		case f.Severity.Level == "critical" && applies("critical"):
 			critical = append(critical, f.Vulnerability+" in "+f.Component+" "+f.Version)
 			c.Findings = append(c.Findings, f)
 		}

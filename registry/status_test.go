@@ -12,6 +12,11 @@ import (
 )
 
 func TestRecheck(t *testing.T) {
+	c0, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := c0.AtRisk
 	p := &label.Predicate{LabelID: "IL-X", Model: "M", Tier: 3, SupportEnd: catalog.MustDate("2027-06-30"),
 		Expires: time.Date(2027, 6, 30, 23, 59, 59, 0, time.UTC)}
 	day := 24 * time.Hour
@@ -31,14 +36,18 @@ func TestRecheck(t *testing.T) {
 		{"critical at tier 3", "2026-11-22", crit, registry.AtRisk, "tier 3 requires no critical"},
 		{"expired", "2027-07-01", kev, registry.Expired, "expired 2027-06-30"},
 	} {
-		c := registry.Recheck(p, tc.scan, at(tc.now), 180*day)
+		c := registry.Recheck(p, tc.scan, rules, at(tc.now), 180*day)
 		if c.Status != tc.want || !strings.Contains(strings.Join(c.Reasons, "; "), tc.reason) {
 			t.Errorf("%s: %s %v, want %s with %q", tc.name, c.Status, c.Reasons, tc.want, tc.reason)
 		}
 	}
 	// Below Tier 3 a critical finding alone does not put the label at risk.
 	p.Tier = 2
-	if c := registry.Recheck(p, crit, at("2026-11-22"), 180*day); c.Status != registry.Active {
+	if c := registry.Recheck(p, crit, rules, at("2026-11-22"), 180*day); c.Status != registry.Active {
 		t.Errorf("tier 2 with a critical finding: %s", c.Status)
+	}
+	// The policy is the catalog's: a rule set that flags criticals from tier 2 does.
+	if c := registry.Recheck(p, crit, []catalog.RiskRule{{Finding: "critical", FromTier: 2}}, at("2026-11-22"), 180*day); c.Status != registry.AtRisk {
+		t.Errorf("tier 2 under a stricter policy: %s", c.Status)
 	}
 }

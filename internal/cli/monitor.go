@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/sbom"
@@ -117,8 +118,12 @@ func parsePeriod(s string, now time.Time) (time.Duration, error) {
 }
 
 func monitorDir(ctx context.Context, e *env, dir string, keys []label.PublicKey, db vuln.Source, dict *vuln.Dictionary, window time.Duration) ([]registry.Check, error) {
+	cat, err := catalog.Default()
+	if err != nil {
+		return nil, err
+	}
 	var checks []registry.Check
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -150,7 +155,7 @@ func monitorDir(ctx context.Context, e *env, dir string, keys []label.PublicKey,
 				return err
 			}
 		}
-		c = registry.Recheck(&st.Predicate, scan, e.now(), window)
+		c = registry.Recheck(&st.Predicate, scan, cat.AtRisk, e.now(), window)
 		if scan == nil {
 			c.Reasons = append(c.Reasons, "no SBOM next to the label; vulnerabilities not rechecked")
 		}
