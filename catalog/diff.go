@@ -104,6 +104,9 @@ func (c *Catalog) flatten() map[string]fields {
 	for _, r := range c.EvidenceRules {
 		m["evidence rule "+string(r.Kind)] = fields{"signed_by": j(r.SignedBy), "accredited": fmt.Sprint(r.Accredited)}
 	}
+	for _, r := range c.AtRisk {
+		m["at-risk rule "+r.Finding] = fields{"from_tier": fmt.Sprint(r.FromTier)}
+	}
 	for _, t := range c.Tiers {
 		f := fields{"name": t.Name, "schemes": j(t.Schemes)}
 		for _, o := range t.Outcomes {
