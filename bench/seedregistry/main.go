@@ -82,6 +82,7 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 	if err != nil {
 		return err
 	}
+	svc.Catalog, svc.Engine = cat, eng
 	decl, err := declaration.Parse("router-tier2/declaration.yaml", src)
 	if err != nil {
 		return err
@@ -97,7 +98,7 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				s, err := issue(eng, src, i, now, priv)
+				s, err := issue(svc, src, i, now, priv)
 				if err != nil {
 					select {
 					case errc <- err:
@@ -125,7 +126,6 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 	w := bufio.NewWriter(f)
 	lab := registry.Actor{Role: registry.RoleLab, Org: "Bench Lab"}
 	admin := registry.Actor{Role: registry.RoleAdmin, Org: "Bench"}
-	svc.Catalog, svc.Engine = cat, eng
 	org, err := svc.CreateOrg(ctx, admin, decl.Manufacturer.Name, registry.RoleManufacturer)
 	if err != nil {
 		return err
@@ -159,14 +159,14 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 }
 
 // issue assesses the example under model BENCH-i and signs its label.
-func issue(eng *assess.Engine, src []byte, i int, now time.Time, priv label.PrivateKey) (signed, error) {
+func issue(svc *registry.Service, src []byte, i int, now time.Time, priv label.PrivateKey) (signed, error) {
 	model := fmt.Sprintf("BENCH-%06d", i)
 	b := bytes.Replace(src, []byte("model: NG-AX3000"), []byte("model: "+model), 1)
-	d, err := declaration.Parse(model, b)
+	// The registry's own assessment path, the one it recomputes labels with.
+	a, err := svc.Assess(context.Background(), registry.Actor{Role: registry.RoleAdmin}, b, nil, catalog.DateOf(now))
 	if err != nil {
 		return signed{}, err
 	}
-	a := eng.Assess(d, nil, catalog.DateOf(now))
 	st, err := label.NewStatement(a, label.Options{Issuer: "Bench Lab", KeyID: label.KeyID(priv.Public().(label.PublicKey)), Now: now, RegistryURL: "http://127.0.0.1"})
 	if err != nil {
 		return signed{}, err

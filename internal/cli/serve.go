@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -21,7 +20,6 @@ import (
 	"github.com/iotlabel/iotlabel/assess"
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/declaration"
-	"github.com/iotlabel/iotlabel/evidence"
 	"github.com/iotlabel/iotlabel/examples"
 	"github.com/iotlabel/iotlabel/httpapi"
 	"github.com/iotlabel/iotlabel/label"
@@ -241,7 +239,6 @@ func seedDemo(ctx context.Context, e *env, svc *registry.Service, base string) e
 	if err != nil {
 		return err
 	}
-	eng := svc.Engine
 	admin := registry.Actor{TokenID: "demo", Role: registry.RoleAdmin, Org: "demo"}
 	files, _ := fs.Glob(examples.Files, "*/declaration.yaml")
 	fmt.Fprintf(e.stderr, "demo admin token (shown once): %s\n", secret)
@@ -255,17 +252,15 @@ func seedDemo(ctx context.Context, e *env, svc *registry.Service, base string) e
 		if err != nil {
 			return err
 		}
-		var items []evidence.Item
-		ev, err := fs.ReadFile(examples.Files, path.Join(path.Dir(f), "evidence.jsonl"))
-		if err == nil {
-			if items, err = evidence.Read(f, bytes.NewReader(ev)); err != nil {
-				return err
-			}
-		}
+		ev, _ := fs.ReadFile(examples.Files, path.Join(path.Dir(f), "evidence.jsonl"))
 		if err := demoProduct(ctx, svc, admin, d, b, ev); err != nil {
 			return fmt.Errorf("demo: %s: %w", path.Dir(f), err)
 		}
-		a := eng.Assess(d, items, catalog.DateOf(e.now()))
+		// The registry's own assessment path, the one it recomputes labels with.
+		a, err := svc.Assess(ctx, admin, b, ev, catalog.DateOf(e.now()))
+		if err != nil {
+			return fmt.Errorf("demo: %s: %w", path.Dir(f), err)
+		}
 		st, err := label.NewStatement(a, label.Options{Issuer: "iotlabel demo issuer", KeyID: label.KeyID(pub), RegistryURL: base, Now: e.now()})
 		if err != nil {
 			fmt.Fprintf(e.stderr, "demo: no label for %s: %v\n", path.Dir(f), err)
