@@ -317,4 +317,8 @@ func TestUSDates(t *testing.T) {
 	if s := c.Scheme("us-nistir-8425"); s.Published.String() != "2022-09-19" {
 		t.Errorf("us-nistir-8425 published %s", s.Published)
 	}
+	// California requires neither a vulnerability contact nor a support period.
+	if sum := c.Tiers[0].Summary; strings.Contains(sum, "California,") || !strings.Contains(sum, "California asks only the password part") {
+		t.Errorf("tier 1 summary: %s", sum)
+	}
 }
