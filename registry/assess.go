@@ -20,14 +20,34 @@ func (s *Service) Assess(ctx context.Context, a Actor, decl, ev []byte, asOf cat
 	if a.Role == "" {
 		return nil, ErrUnauthorized
 	}
-	if s.Engine == nil || s.Catalog == nil {
+	return s.assessWith(ctx, s.Engine, decl, ev, asOf)
+}
+
+// engineFor returns the engine of the catalog version a label names: the
+// current one, or an earlier one the registry keeps (Config Engines), so
+// labels issued under it can still be recomputed.
+func (s *Service) engineFor(version string) *assess.Engine {
+	if s.Engine != nil && s.Catalog != nil && s.Catalog.Version == version {
+		return s.Engine
+	}
+	for _, e := range s.Engines {
+		if e.Catalog().Version == version {
+			return e
+		}
+	}
+	return nil
+}
+
+// assessWith assesses a declaration and its evidence with one engine.
+func (s *Service) assessWith(ctx context.Context, eng *assess.Engine, decl, ev []byte, asOf catalog.Date) (*assess.Assessment, error) {
+	if eng == nil {
 		return nil, fmt.Errorf("%w: this registry does not assess", ErrInvalid)
 	}
 	d, err := declaration.Parse("declaration", decl)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	if err := d.Check(s.Catalog); err != nil {
+	if err := d.Check(eng.Catalog()); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	var items []evidence.Item
@@ -48,5 +68,5 @@ func (s *Service) Assess(ctx context.Context, a Actor, decl, ev []byte, asOf cat
 	if asOf.IsZero() {
 		asOf = catalog.DateOf(s.Now())
 	}
-	return s.Engine.Assess(d, items, asOf), ctx.Err()
+	return eng.Assess(d, items, asOf), ctx.Err()
 }

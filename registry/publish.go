@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/iotlabel/iotlabel/assess"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/store"
 	"github.com/iotlabel/iotlabel/trust"
@@ -43,8 +45,14 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 	if s.Engine == nil || s.Catalog == nil {
 		return store.Declaration{}, fmt.Errorf("%w: this registry cannot recompute assessments, so it publishes no label", ErrInvalid)
 	}
-	if p.CatalogVersion != s.Catalog.Version {
-		return store.Declaration{}, fmt.Errorf("%w: the label was assessed with catalog %s; this registry recomputes with catalog %s only; reissue the label", ErrMismatch, p.CatalogVersion, s.Catalog.Version)
+	eng := s.engineFor(p.CatalogVersion)
+	if eng == nil {
+		var kept []string
+		for _, e := range append([]*assess.Engine{s.Engine}, s.Engines...) {
+			kept = append(kept, e.Catalog().Version)
+		}
+		return store.Declaration{}, fmt.Errorf("%w: the label was assessed with catalog %s; this registry recomputes with catalog %s only; reissue the label (or start the registry with --keep-catalog)",
+			ErrMismatch, p.CatalogVersion, strings.Join(kept, ", "))
 	}
 	prod, err := s.productOf(ctx, p.Manufacturer, p.Model)
 	if err != nil {
@@ -63,7 +71,7 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 		if err != nil {
 			return store.Declaration{}, err
 		}
-		a, err := s.Assess(ctx, Actor{Role: RoleAdmin}, d.Declaration, d.Evidence, p.AssessedAsOf)
+		a, err := s.assessWith(ctx, eng, d.Declaration, d.Evidence, p.AssessedAsOf)
 		if err != nil {
 			continue // a version the current catalog no longer reads cannot match
 		}

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io/fs"
 	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/iotlabel/iotlabel/assess"
@@ -248,5 +250,45 @@ func testAccreditThroughTheRegistry(t *testing.T, f *fixture) {
 	evs, _, _ := f.svc.Store.LabelEvents(ctx, "trust:"+e.KeyID)
 	if len(evs) != 2 || evs[0].Status != "accredited" || evs[1].Status != "revoked" || evs[1].Reason != "key leaked" {
 		t.Errorf("trust events: %+v", evs)
+	}
+}
+
+// TestKeptCatalogVersions: a label assessed under an earlier catalog version
+// is refused by a registry that keeps only the current one, and published by
+// one that keeps the earlier version too — recomputed with that version.
+func TestKeptCatalogVersions(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	m := fstest.MapFS{}
+	fs.WalkDir(catalog.Data(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := fs.ReadFile(catalog.Data(), p)
+			if p == "catalog.yaml" {
+				b = []byte(strings.Replace(string(b), `version: "2026.11"`, `version: "2026.10"`, 1))
+			}
+			m[p] = &fstest.MapFile{Data: b}
+		}
+		return err
+	})
+	old, err := catalog.LoadFS(m)
+	if err != nil || old.Version != "2026.10" {
+		t.Fatalf("old catalog: %v %v", old, err)
+	}
+	oldEng, _ := assess.New(old)
+	decl, _ := os.ReadFile("../examples/router-tier2/declaration.yaml")
+	d, _ := declaration.Parse("router", decl)
+	register(t, f.svc, decl, d)
+	pub := f.priv.Public().(label.PublicKey)
+	st, err := label.NewStatement(oldEng.Assess(d, nil, catalog.DateOf(*f.now)), label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: *f.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, compact, _ := label.Seal(ctx, st, f.priv)
+	if _, err := f.svc.Publish(ctx, admin, env, compact); !errors.Is(err, registry.ErrMismatch) || !strings.Contains(err.Error(), "catalog 2026.10") {
+		t.Errorf("earlier catalog, not kept: %v", err)
+	}
+	f.svc.Engines = []*assess.Engine{oldEng}
+	if l, err := f.svc.Publish(ctx, admin, env, compact); err != nil || l.Tier != 2 {
+		t.Errorf("earlier catalog, kept: %+v %v", l.Tier, err)
 	}
 }

@@ -74,6 +74,9 @@ type Service struct {
 	// Catalog and Engine, when set, let the registry recompute assessments.
 	Catalog *catalog.Catalog
 	Engine  *assess.Engine
+	// Engines are earlier catalog versions the registry keeps, so that labels
+	// issued under them can still be recomputed before they are published.
+	Engines []*assess.Engine
 }
 
 // Publish verifies a signed label (DSSE envelope, and the compact form if

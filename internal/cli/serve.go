@@ -31,7 +31,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-const serveUsage = `serve [--db FILE|URL] [--listen ADDR] [--trust PREFIX.pub]... [--trust-store FILE|DIR] [--within 180d] [--rate N] [--token-rate N]
+const serveUsage = `serve [--db FILE|URL] [--listen ADDR] [--trust PREFIX.pub]... [--trust-store FILE|DIR] [--keep-catalog DIR]... [--within 180d] [--rate N] [--token-rate N]
       [--vulndb FILE] [--rescan 1m] [--log DIR --log-key PREFIX.skey] [--demo]
 
 Runs the registry: the JSON API under /v1 and the consumer pages /l/{label-id} that label QR codes open.
@@ -51,6 +51,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var trust repeated
 	fs.Var(&trust, "trust", "trusted issuer public key `FILE` (repeatable); may issue labels for any scheme")
 	trustStore := fs.String("trust-store", "", "trust store `FILE` or DIR: which keys may issue labels for which schemes")
+	var keep repeated
+	fs.Var(&keep, "keep-catalog", "also recompute labels issued under the catalog in `DIR` (an earlier version; repeatable)")
 	within := fs.String("within", "180d", "flag labels at risk when support ends within this "+periodHelp)
 	demo := fs.Bool("demo", false, "add demo labels, an issuer key and an admin token")
 	vulnPath := fs.String("vulndb", "", "vulnerability database `FILE` to re-match attached SBOMs against")
@@ -93,6 +95,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if svc.Engine, err = assess.New(svc.Catalog); err != nil {
 		return err
+	}
+	for _, dir := range keep {
+		c, err := loadCatalog(dir)
+		if err != nil {
+			return err
+		}
+		eng, err := assess.New(c)
+		if err != nil {
+			return badInput("--keep-catalog %s: %v", dir, err)
+		}
+		svc.Engines = append(svc.Engines, eng)
 	}
 	if *trustStore != "" {
 		if svc.Trust, err = loadTrust(*trustStore); err != nil {
