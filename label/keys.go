@@ -2,13 +2,13 @@ package label
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/iotlabel/iotlabel/trust"
 )
 
 // GenerateKey makes a new Ed25519 key pair.
@@ -17,15 +17,9 @@ func GenerateKey(rand io.Reader) (ed25519.PublicKey, ed25519.PrivateKey, error) 
 }
 
 // KeyID identifies a public key: the first 16 hex digits of the SHA-256 of its
-// PKIX (SubjectPublicKeyInfo) DER encoding.
-func KeyID(pub ed25519.PublicKey) string {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		panic(err) // an Ed25519 public key always marshals
-	}
-	sum := sha256.Sum256(der)
-	return hex.EncodeToString(sum[:8])
-}
+// PKIX (SubjectPublicKeyInfo) DER encoding — the same ID the trust store
+// names keys by.
+func KeyID(pub ed25519.PublicKey) string { return trust.KeyID(pub) }
 
 // MarshalPrivateKey encodes a private key as PKCS#8 PEM.
 func MarshalPrivateKey(priv ed25519.PrivateKey) ([]byte, error) {

@@ -12,6 +12,19 @@ import (
 	"testing"
 )
 
+// startDemoAsAdmin starts serve --demo and puts its admin token in
+// $IOTLABEL_TOKEN, as a scheme owner's shell would hold theirs.
+func startDemoAsAdmin(t *testing.T) string {
+	t.Helper()
+	base, errs := startDemo(t, filepath.Join(t.TempDir(), "r.db"))
+	token := regexp.MustCompile(`demo admin token \(shown once\): (\S+)`).FindStringSubmatch(errs.String())
+	if token == nil {
+		t.Fatal(errs.String())
+	}
+	t.Setenv("IOTLABEL_TOKEN", token[1])
+	return base
+}
+
 // writeTrust writes a trust store with one entry for the key at prefix.pub.
 func writeTrust(t *testing.T, dir, prefix, holder, role, checks string) string {
 	t.Helper()
@@ -217,12 +230,7 @@ func TestRecognitionFromHeldLabel(t *testing.T) {
 // verifies the lab's evidence with it; after revocation, evidence observed
 // from then on no longer counts as lab evidence.
 func TestTrustStoreOnTheRegistry(t *testing.T) {
-	base, errs := startDemo(t, filepath.Join(t.TempDir(), "r.db"))
-	token := regexp.MustCompile(`demo admin token \(shown once\): (\S+)`).FindStringSubmatch(errs.String())
-	if token == nil {
-		t.Fatal(errs.String())
-	}
-	t.Setenv("IOTLABEL_TOKEN", token[1])
+	base := startDemoAsAdmin(t)
 	dir := t.TempDir()
 	lab := filepath.Join(dir, "lab")
 	run(t, "keys", "generate", lab)
@@ -264,12 +272,7 @@ func TestTrustStoreOnTheRegistry(t *testing.T) {
 // after that; a hand-edited one never does; it then verifies offline and
 // online.
 func TestIssuePublishVerify(t *testing.T) {
-	base, errs := startDemo(t, filepath.Join(t.TempDir(), "r.db"))
-	token := regexp.MustCompile(`demo admin token \(shown once\): (\S+)`).FindStringSubmatch(errs.String())
-	if token == nil {
-		t.Fatal(errs.String())
-	}
-	t.Setenv("IOTLABEL_TOKEN", token[1])
+	base := startDemoAsAdmin(t)
 	dir := t.TempDir()
 	issuer := filepath.Join(dir, "issuer")
 	run(t, "keys", "generate", issuer)
