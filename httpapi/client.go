@@ -189,6 +189,9 @@ func (c *Client) Check(ctx context.Context, q registry.CheckQuery) (registry.Che
 	if q.Firmware != "" {
 		v.Set("firmware", q.Firmware)
 	}
+	if q.At != "" {
+		v.Set("at", q.At)
+	}
 	err := c.get(ctx, "/v1/check", v, &r)
 	return r, err
 }

@@ -198,7 +198,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, err := s.svc.Check(r.Context(), registry.CheckQuery{Manufacturer: q.Get("manufacturer"), Model: q.Get("model"),
-		Firmware: q.Get("firmware"), Market: q.Get("market"), MinTier: tier})
+		Firmware: q.Get("firmware"), Market: q.Get("market"), MinTier: tier, At: q.Get("at")})
 	if err != nil {
 		return err
 	}

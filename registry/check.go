@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/store"
 )
 
@@ -31,6 +33,9 @@ type CheckQuery struct {
 	// MinTier is the tier a procurement rule asks for; 0 asks only what the
 	// market's law requires.
 	MinTier int
+	// At, when set, asks the question as of the end of that day (YYYY-MM-DD):
+	// each label's status then, from its event history.
+	At string
 }
 
 // CheckResult answers a CheckQuery.
@@ -40,6 +45,7 @@ type CheckResult struct {
 	Firmware     string `json:"firmware,omitempty"`
 	Market       string `json:"market"`
 	MinTier      int    `json:"min_tier"`
+	At           string `json:"at,omitempty"`
 	// Answer is one of allowed, allowed_with_warning, not_allowed,
 	// not_covered, no_mandatory_rule; Allowed is true for the first two and
 	// the last.
@@ -59,7 +65,7 @@ var rank = map[string]int{CheckAllowed: 0, CheckWarning: 1, CheckNotAllowed: 2, 
 func (s *Service) Check(ctx context.Context, q CheckQuery) (CheckResult, error) {
 	q.Manufacturer, q.Model, q.Firmware = normName(q.Manufacturer), normName(q.Model), strings.TrimSpace(q.Firmware)
 	r := CheckResult{Manufacturer: q.Manufacturer, Model: q.Model, Firmware: q.Firmware, Market: q.Market, MinTier: q.MinTier,
-		Reasons: []string{}, Labels: []store.Label{}}
+		At: q.At, Reasons: []string{}, Labels: []store.Label{}}
 	if q.Manufacturer == "" || q.Model == "" {
 		return r, fmt.Errorf("%w: a check needs the manufacturer and the model (models of different makers share names)", ErrInvalid)
 	}
@@ -81,6 +87,11 @@ func (s *Service) Check(ctx context.Context, q CheckQuery) (CheckResult, error) 
 	ls, err := s.Store.Labels(ctx, store.LabelQuery{Manufacturer: q.Manufacturer, Model: q.Model, Firmware: q.Firmware, Limit: 1000})
 	if err != nil {
 		return r, err
+	}
+	if q.At != "" {
+		if ls, err = s.asOf(ctx, ls, q.At); err != nil {
+			return r, err
+		}
 	}
 	r.Labels, r.Answer = ls, CheckNotCovered
 	if len(ls) == 0 {
@@ -126,4 +137,40 @@ func orNone(ss []string) string {
 		return "no market"
 	}
 	return strings.Join(ss, ", ")
+}
+
+// asOf rewinds labels to their status at the end of day (YYYY-MM-DD), from
+// their events; labels issued after that day are left out.
+func (s *Service) asOf(ctx context.Context, ls []store.Label, day string) ([]store.Label, error) {
+	d, err := catalog.ParseDate(day)
+	if err != nil {
+		return nil, fmt.Errorf("%w: at %q is not a date YYYY-MM-DD", ErrInvalid, day)
+	}
+	end := d.Time().Add(24*time.Hour - time.Nanosecond)
+	var out []store.Label
+	for _, l := range ls {
+		if l.Issued.After(end) {
+			continue
+		}
+		evs, _, err := s.Store.LabelEvents(ctx, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		status, reason := "", ""
+		for _, ev := range evs {
+			if ev.Time.After(end) {
+				break
+			}
+			status, reason = ev.Status, ev.Reason
+		}
+		if status == "" {
+			continue
+		}
+		if !end.Before(l.Expires) {
+			status, reason = Expired, "expired "+l.Expires.Format(time.DateOnly)
+		}
+		l.Status, l.StatusReason = status, reason
+		out = append(out, l)
+	}
+	return out, nil
 }

@@ -81,3 +81,30 @@ func testRevocationRaces(t *testing.T, f *fixture) {
 		}
 	}
 }
+
+// TestCheckAsOf: "was firmware 4.2.1 certified on that day?" is answered from
+// each label's status history, not from its status today.
+func TestCheckAsOf(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	start := *f.now
+	env, compact, _ := f.signed(t, "router-tier2", f.priv)
+	l, err := f.svc.Publish(ctx, admin, env, compact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	*f.now = start.AddDate(0, 0, 10)
+	f.svc.ChangeStatus(ctx, owner, l.ID, "suspend", "investigation")
+	*f.now = start.AddDate(0, 0, 20)
+	f.svc.ChangeStatus(ctx, owner, l.ID, "revoke", "backdoor")
+	day := func(n int) string { return start.AddDate(0, 0, n).Format(time.DateOnly) }
+	for _, tc := range []struct {
+		at   string
+		want string
+	}{{day(-1), registry.CheckNotCovered}, {day(5), registry.CheckAllowed}, {day(15), registry.CheckNotAllowed}, {day(25), registry.CheckNotAllowed}, {"", registry.CheckNotAllowed}} {
+		r, err := f.svc.Check(ctx, registry.CheckQuery{Manufacturer: "Northgate Networks GmbH", Model: "NG-AX3000", Firmware: "4.2.1", Market: "EU", At: tc.at})
+		if err != nil || r.Answer != tc.want {
+			t.Errorf("at %q: %s %v (%v), want %s", tc.at, r.Answer, r.Reasons, err, tc.want)
+		}
+	}
+}

@@ -57,7 +57,7 @@ func runSunsets(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-const checkUsage = `check --registry URL --market ID [--tier N] PRODUCTS.csv [--format text|json]
+const checkUsage = `check --registry URL --market ID [--tier N] [--at DATE] PRODUCTS.csv [--format text|json]
 
 Checks a list of products (a retailer's catalogue, a buyer's shortlist) against the registry: may each be
 sold in the market, at the tier a procurement rule asks for? The CSV needs a header with the columns
@@ -71,6 +71,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	market := fs.String("market", "", "market `ID`, e.g. GB")
 	tier := fs.Int("tier", 0, "minimum tier `N` a procurement rule asks for (0: only what the market's law requires)")
 	format := fs.String("format", "text", "output format: text or json")
+	at := fs.String("at", "", "ask as of the end of this `date` (YYYY-MM-DD), from the labels' status history")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -89,7 +90,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	var results []registry.CheckResult
 	refused := 0
 	for _, p := range products {
-		p.Market, p.MinTier = *market, *tier
+		p.Market, p.MinTier, p.At = *market, *tier, *at
 		r, err := c.Check(ctx, p)
 		if err != nil {
 			return badInput("%v", err)
