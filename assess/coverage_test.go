@@ -3,7 +3,6 @@ package assess_test
 import (
 	"reflect"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/iotlabel/iotlabel/assess"
@@ -70,12 +69,6 @@ func TestDigestCoversEveryField(t *testing.T) {
 	got := assess.Canonical(&a)
 	if string(got) != string(want) {
 		t.Fatalf("canonical bytes differ from RFC 8785 of the JSON:\n got %s\nwant %s", got, want)
-	}
-	// Every filled string value is in the canonical bytes.
-	for i := 1; i <= n; i++ {
-		if v := `"v` + strconv.Itoa(i) + `"`; strings.Contains(string(want), v) && !strings.Contains(string(got), v) {
-			t.Errorf("value %s missing", v)
-		}
 	}
 	// Changing any one field changes the digest.
 	d1 := assess.Digest(&a)

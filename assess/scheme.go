@@ -194,14 +194,14 @@ func (r *run) recognitions(a *Assessment) []RecognitionResult {
 			}
 			res := RecognitionResult{Agreement: rec.ID, Holds: g.Holder.String(), Earns: g.Earns.String(), Note: g.Note,
 				Unverified: rec.Unverified != "" || a.Scheme(g.Holder.Scheme).Unverified}
+			held, cert := r.holdsLabel(g.Holder), r.declaredCert(g.Holder)
 			switch {
-			case r.holdsLabel(g.Holder) != nil:
-				res.Status, res.Basis = RecognitionEarned, "holds label "+r.holdsLabel(g.Holder).LabelID
+			case held != nil:
+				res.Status, res.Basis = RecognitionEarned, "holds label "+held.LabelID
 			case meets(r.e.cat, a, g.Holder):
 				res.Status, res.Basis = RecognitionEligible, "self-assessed"
-			case r.declaredCert(g.Holder) != nil:
-				c := r.declaredCert(g.Holder)
-				res.Status, res.Basis = RecognitionDeclared, strings.TrimSpace("declared certificate "+c.ID)+", not verified: counts for no market"
+			case cert != nil:
+				res.Status, res.Basis = RecognitionDeclared, strings.TrimSpace("declared certificate "+cert.ID)+", not verified: counts for no market"
 			default:
 				continue
 			}

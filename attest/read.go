@@ -45,18 +45,11 @@ func ReadEvidence(ctx context.Context, name string, data []byte, ts *trust.Store
 	var envelopes [][]byte
 	var lineNo []int
 	for i, l := range lines {
-		if t := bytes.TrimSpace(l); len(t) > 0 && t[0] == '{' && IsEnvelope(t) {
+		// Only lines that name a payload type are decoded twice.
+		if t := bytes.TrimSpace(l); len(t) > 0 && t[0] == '{' && bytes.Contains(t, []byte(`"payloadType"`)) && IsEnvelope(t) {
 			envelopes, lineNo = append(envelopes, t), append(lineNo, i+1)
 			lines[i] = nil // keeps the line numbers of the JSONL around it
 		}
-	}
-	if len(envelopes) == 0 {
-		items, err := evidence.Read(name, bytes.NewReader(data))
-		if err != nil {
-			return nil, err
-		}
-		out.Items = items
-		return out, nil
 	}
 	items, err := evidence.Read(name, bytes.NewReader(bytes.Join(lines, []byte("\n"))))
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/declaration"
 	"github.com/iotlabel/iotlabel/evidence"
+	"github.com/iotlabel/iotlabel/trust"
 )
 
 // Assess recomputes an assessment from a manufacturer's declaration and the
@@ -20,7 +21,11 @@ func (s *Service) Assess(ctx context.Context, a Actor, decl, ev []byte, asOf cat
 	if a.Role == "" {
 		return nil, ErrUnauthorized
 	}
-	return s.assessWith(ctx, s.Engine, decl, ev, asOf)
+	ts, err := s.TrustStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.assessWith(ctx, s.Engine, ts, decl, ev, asOf)
 }
 
 // engineFor returns the engine of the catalog version a label names: the
@@ -38,8 +43,9 @@ func (s *Service) engineFor(version string) *assess.Engine {
 	return nil
 }
 
-// assessWith assesses a declaration and its evidence with one engine.
-func (s *Service) assessWith(ctx context.Context, eng *assess.Engine, decl, ev []byte, asOf catalog.Date) (*assess.Assessment, error) {
+// assessWith assesses a declaration and its evidence with one engine,
+// verifying signed evidence against ts.
+func (s *Service) assessWith(ctx context.Context, eng *assess.Engine, ts *trust.Store, decl, ev []byte, asOf catalog.Date) (*assess.Assessment, error) {
 	if eng == nil {
 		return nil, fmt.Errorf("%w: this registry does not assess", ErrInvalid)
 	}
@@ -55,10 +61,6 @@ func (s *Service) assessWith(ctx context.Context, eng *assess.Engine, decl, ev [
 		// JSONL items and signed attestations alike; attestations are
 		// verified against the registry's trust store, so lab evidence counts
 		// only when a lab it accredits signed it.
-		ts, err := s.TrustStore(ctx)
-		if err != nil {
-			return nil, err
-		}
 		read, err := attest.ReadEvidence(ctx, "evidence", ev, ts, s.Now())
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)

@@ -71,7 +71,7 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 		if err != nil {
 			return store.Declaration{}, err
 		}
-		a, err := s.assessWith(ctx, eng, d.Declaration, d.Evidence, p.AssessedAsOf)
+		a, err := s.assessWith(ctx, eng, ts, d.Declaration, d.Evidence, p.AssessedAsOf)
 		if err != nil {
 			continue // a version the current catalog no longer reads cannot match
 		}

@@ -107,6 +107,7 @@ func parseAsOf(s string, e *env) (catalog.Date, error) {
 type evidenceFlags struct {
 	files, labels   repeated
 	trust, registry string
+	ts              *trust.Store // loaded once, on first use
 }
 
 func (f *evidenceFlags) register(fs *flag.FlagSet) {
@@ -116,11 +117,15 @@ func (f *evidenceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.registry, "label-registry", "", "also require each --label to be active in the registry at `URL`")
 }
 
-func (f *evidenceFlags) trustStore() (*trust.Store, error) {
-	if f.trust == "" {
-		return nil, nil
+// trustStore loads --trust once (it may be a registry's URL) and shares it
+// between the evidence and the held labels.
+func (f *evidenceFlags) trustStore(ctx context.Context) (*trust.Store, error) {
+	if f.trust == "" || f.ts != nil {
+		return f.ts, nil
 	}
-	return loadTrust(f.trust)
+	ts, err := loadTrust(ctx, f.trust)
+	f.ts = ts
+	return ts, err
 }
 
 // held verifies every --label: signed by a key the trust store lets issue
@@ -129,7 +134,7 @@ func (f *evidenceFlags) held(ctx context.Context, d *declaration.Declaration, as
 	if len(f.labels) == 0 {
 		return nil, nil
 	}
-	ts, err := f.trustStore()
+	ts, err := f.trustStore(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +187,7 @@ func (f *evidenceFlags) held(ctx context.Context, d *declaration.Declaration, as
 
 // load reads every --evidence file, verifying signed ones against --trust.
 func (f *evidenceFlags) load(ctx context.Context, e *env) ([]*evidenceFile, error) {
-	ts, err := f.trustStore()
+	ts, err := f.trustStore(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -58,30 +58,40 @@ func evidenceSign(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 || *keyPath == "" || *out == "" {
 		return badInput("evidence sign needs FILE, --key and --out")
 	}
-	items, err := e.loadEvidence(ctx, pos[0], nil)
+	f, err := e.loadEvidenceFile(ctx, pos[0], nil)
 	if err != nil {
 		return err
 	}
-	priv, err := readPrivateKey(*keyPath)
+	env, subject, keyID, err := signItems(ctx, f.items, *keyPath, *manufacturer, *model, *firmware, *image)
 	if err != nil {
 		return err
-	}
-	subject, err := evidenceSubject(items, *manufacturer, *model, *firmware, *image)
-	if err != nil {
-		return err
-	}
-	env, err := attest.SignEvidence(ctx, items, []attest.Subject{subject}, priv)
-	if err != nil {
-		return badInput("%s: %v", pos[0], err)
 	}
 	if err := e.writeOutput(*out, func(w io.Writer) error { _, err := w.Write(append(env, '\n')); return err }); err != nil {
 		return err
 	}
 	if *out != "-" {
-		fmt.Fprintf(e.stdout, "signed %d evidence item(s) about %s with key %s; wrote %s\n",
-			len(items), subject.Name, label.KeyID(priv.Public().(label.PublicKey)), *out)
+		fmt.Fprintf(e.stdout, "signed %d evidence item(s) about %s with key %s; wrote %s\n", len(f.items), subject.Name, keyID, *out)
 	}
 	return nil
+}
+
+// signItems signs evidence items with the key at keyPath as an attestation
+// about the subject the flags and the items name; it returns the envelope,
+// the subject and the signing key's ID.
+func signItems(ctx context.Context, items []evidence.Item, keyPath, manufacturer, model, firmware, image string) ([]byte, attest.Subject, string, error) {
+	priv, err := readPrivateKey(keyPath)
+	if err != nil {
+		return nil, attest.Subject{}, "", err
+	}
+	subject, err := evidenceSubject(items, manufacturer, model, firmware, image)
+	if err != nil {
+		return nil, attest.Subject{}, "", err
+	}
+	env, err := attest.SignEvidence(ctx, items, []attest.Subject{subject}, priv)
+	if err != nil {
+		return nil, attest.Subject{}, "", badInput("sign evidence: %v", err)
+	}
+	return env, subject, label.KeyID(priv.Public().(label.PublicKey)), nil
 }
 
 // evidenceSubject names what signed evidence is about: the flags, else the
@@ -133,7 +143,7 @@ func evidenceVerify(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format, "text", "json"); err != nil {
 		return err
 	}
-	ts, err := loadTrust(*trustPath)
+	ts, err := loadTrust(ctx, *trustPath)
 	if err != nil {
 		return err
 	}
@@ -201,17 +211,9 @@ func (f *signFlags) writeEvidence(ctx context.Context, w io.Writer, items []evid
 	if f.key == "" {
 		return evidence.Write(w, items)
 	}
-	priv, err := readPrivateKey(f.key)
+	env, _, _, err := signItems(ctx, items, f.key, f.manufacturer, model, firmware, "")
 	if err != nil {
 		return err
-	}
-	subject, err := evidenceSubject(items, f.manufacturer, model, firmware, "")
-	if err != nil {
-		return err
-	}
-	env, err := attest.SignEvidence(ctx, items, []attest.Subject{subject}, priv)
-	if err != nil {
-		return badInput("sign evidence: %v", err)
 	}
 	_, err = w.Write(append(env, '\n'))
 	return err
@@ -219,10 +221,10 @@ func (f *signFlags) writeEvidence(ctx context.Context, w io.Writer, items []evid
 
 // loadTrust reads a trust store given by --trust: a file, a directory, or
 // a registry's URL (its /v1/trust.yaml).
-func loadTrust(path string) (*trust.Store, error) {
+func loadTrust(ctx context.Context, path string) (*trust.Store, error) {
 	if strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://") {
 		base := strings.TrimSuffix(strings.TrimSuffix(path, "/v1/trust.yaml"), "/")
-		b, err := httpapi.NewClient(base).TrustYAML(context.Background())
+		b, err := httpapi.NewClient(base).TrustYAML(ctx)
 		if err != nil {
 			return nil, badInput("--trust %s: %v", path, err)
 		}
@@ -239,19 +241,6 @@ func loadTrust(path string) (*trust.Store, error) {
 	return ts, nil
 }
 
-// loadEvidence reads one --evidence file: JSONL, or a signed attestation.
-// A signed file is verified against ts; one that no trusted key signed is
-// still read, but its items carry no attestation (so they count only as
-// what the catalog's evidence rules allow unsigned items), and a warning
-// says why.
-func (e *env) loadEvidence(ctx context.Context, path string, ts *trust.Store) ([]evidence.Item, error) {
-	f, err := e.loadEvidenceFile(ctx, path, ts)
-	if err != nil {
-		return nil, err
-	}
-	return f.items, nil
-}
-
 // evidenceFile is one --evidence file as read.
 type evidenceFile struct {
 	items []evidence.Item
@@ -261,6 +250,11 @@ type evidenceFile struct {
 	subjects []attest.Subject
 }
 
+// loadEvidenceFile reads one --evidence file: JSONL, a signed attestation,
+// or both as lines. Signed parts are verified against ts; one that no trusted
+// key signed is still read, but its items carry no attestation (so they count
+// only as what the catalog's evidence rules allow unsigned items), and a
+// warning says why.
 func (e *env) loadEvidenceFile(ctx context.Context, path string, ts *trust.Store) (*evidenceFile, error) {
 	data, err := readLimited(path, attest.MaxEnvelope)
 	if err != nil {

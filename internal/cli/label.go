@@ -253,7 +253,7 @@ func labelVerify(ctx context.Context, e *env, args []string) error {
 	}
 	var r label.Result
 	if *trustPath != "" {
-		ts, err := loadTrust(*trustPath)
+		ts, err := loadTrust(ctx, *trustPath)
 		if err != nil {
 			return err
 		}

@@ -98,7 +98,7 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 			kevCatalog = s.Catalog
 		}
 	}
-	limit, err := maxAge()
+	limit, err := maxAge(e.now())
 	if err != nil {
 		return err
 	}
@@ -144,12 +144,12 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// ageFlags registers --max-kev-age and --max-age and returns their reader.
-func ageFlags(fs *flag.FlagSet) func() (vulndb.MaxAge, error) {
+// ageFlags registers --max-kev-age and --max-age and returns their reader,
+// which measures the periods from now.
+func ageFlags(fs *flag.FlagSet) func(now time.Time) (vulndb.MaxAge, error) {
 	kev := fs.String("max-kev-age", "7d", "warn when the KEV catalog is older than this `period`")
 	other := fs.String("max-age", "30d", "warn when other vulnerability data is older than this `period`")
-	return func() (vulndb.MaxAge, error) {
-		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // periods in days and weeks do not depend on the day
+	return func(now time.Time) (vulndb.MaxAge, error) {
 		k, err := parsePeriod(*kev, now)
 		if err != nil {
 			return vulndb.MaxAge{}, badInput("--max-kev-age: %v", err)

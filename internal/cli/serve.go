@@ -108,7 +108,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		svc.Engines = append(svc.Engines, eng)
 	}
 	if *trustStore != "" {
-		if svc.Trust, err = loadTrust(*trustStore); err != nil {
+		if svc.Trust, err = loadTrust(ctx, *trustStore); err != nil {
 			return err
 		}
 	}
