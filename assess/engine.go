@@ -36,6 +36,7 @@ type Engine struct {
 	reqIncl    [][]int // included requirements (includes + includes_mandatory_of)
 	reqFacts   [][]int
 	coveredBy  [][]int // per requirement: checks that cover it
+	reqLevel   []int   // per requirement: its level's index in its scheme, or -1
 
 	facts   []string
 	factIdx map[string]int
@@ -74,6 +75,7 @@ func New(c *catalog.Catalog) (*Engine, error) {
 	e.reqs = c.Requirements()
 	for i, r := range e.reqs {
 		e.refs = append(e.refs, r.Ref())
+		e.reqLevel = append(e.reqLevel, r.Scheme.LevelIndex(r.Level))
 		e.reqIdx[e.refs[i]] = i
 	}
 	for _, s := range c.Schemes {

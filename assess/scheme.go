@@ -31,22 +31,21 @@ func (r *run) scheme(si int, s *catalog.Scheme, idx []int) SchemeResult {
 			// when all of them are.
 			strength, n = catalog.Recommended, len(s.Requirements)
 		}
-		bad := notMet(s, res.Requirements, len(s.Requirements), strength)
-		res.Met = len(bad) == 0
+		bad, shown := notMet(s, res.Requirements, r.e.reqLevel[idx[0]:], len(s.Requirements), strength)
+		res.Met = bad == 0
 		if res.Met {
 			res.Reason = r.e.schemeMet[si]
 		} else {
-			res.Reason = strconv.Itoa(len(bad)) + " of " + strconv.Itoa(n) + " " + string(strength) + " requirements not met: " + list(bad, 5)
+			res.Reason = strconv.Itoa(bad) + " of " + strconv.Itoa(n) + " " + string(strength) + " requirements not met: " + shown
 		}
 		return res
 	}
 	for li, lv := range s.Levels {
-		bad := notMet(s, res.Requirements, li+1, catalog.Mandatory)
-		if len(bad) > 0 {
+		if bad, shown := notMet(s, res.Requirements, r.e.reqLevel[idx[0]:], li+1, catalog.Mandatory); bad > 0 {
 			if res.Level == "" {
-				res.Reason = "no level met; level " + lv.ID + " needs: " + list(bad, 5)
+				res.Reason = "no level met; level " + lv.ID + " needs: " + shown
 			} else {
-				res.Reason = "meets level " + res.Level + "; level " + lv.ID + " needs: " + list(bad, 5)
+				res.Reason = "meets level " + res.Level + "; level " + lv.ID + " needs: " + shown
 			}
 			return res
 		}
@@ -56,22 +55,37 @@ func (r *run) scheme(si int, s *catalog.Scheme, idx []int) SchemeResult {
 	return res
 }
 
-// notMet lists the requirements of the given strength (up to the first maxLevel
-// levels of a levelled scheme) that neither pass nor are not applicable.
-func notMet(s *catalog.Scheme, results []RequirementResult, maxLevel int, strength catalog.Strength) []string {
-	var bad []string
+// notMet counts the requirements of the given strength (up to the first
+// maxLevel levels of a levelled scheme; levels holds each requirement's level
+// index) that neither pass nor are not applicable, and lists the first five
+// as list(…, 5) would; only those are written out.
+func notMet(s *catalog.Scheme, results []RequirementResult, levels []int, maxLevel int, strength catalog.Strength) (int, string) {
+	const show = 5
+	var b strings.Builder
+	bad := 0
 	for j, req := range s.Requirements {
 		if req.Strength != strength {
 			continue
 		}
-		if len(s.Levels) > 0 && s.LevelIndex(req.Level) >= maxLevel {
+		if len(s.Levels) > 0 && levels[j] >= maxLevel {
 			continue
 		}
 		if v := results[j].Verdict; v != Pass && v != NotApplicable {
-			bad = append(bad, req.ID+" ("+string(v)+")")
+			if bad++; bad <= show {
+				if bad > 1 {
+					b.WriteString(", ")
+				}
+				b.WriteString(req.ID)
+				b.WriteString(" (")
+				b.WriteString(string(v))
+				b.WriteString(")")
+			}
 		}
 	}
-	return bad
+	if bad > show {
+		b.WriteString(" and " + strconv.Itoa(bad-show) + " more")
+	}
+	return bad, b.String()
 }
 
 func countMandatory(s *catalog.Scheme) int {
