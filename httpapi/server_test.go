@@ -47,9 +47,12 @@ func setup(t testing.TB) *env {
 	}
 	t.Cleanup(func() { db.Close() })
 	pub, priv, _ := label.GenerateKey(nil)
-	svc := &registry.Service{Store: db, Keys: map[string]label.PublicKey{label.KeyID(pub): pub}, Window: 180 * 24 * time.Hour, Now: func() time.Time { return now }}
-	svc.Catalog, _ = catalog.Default()
-	svc.Engine, _ = assess.New(svc.Catalog)
+	cat, _ := catalog.Default()
+	svc, err := registry.New(registry.Config{Store: db, Keys: map[string]label.PublicKey{label.KeyID(pub): pub}, Window: 180 * 24 * time.Hour,
+		Now: func() time.Time { return now }, Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := &env{svc: svc, priv: priv}
 	e.admin, _, _ = svc.CreateToken(ctx, registry.RoleAdmin, "Registry", "admin")
 	e.owner, _, _ = svc.CreateToken(ctx, registry.RoleSchemeOwner, "Scheme", "owner")
@@ -276,7 +279,7 @@ func TestRevokedTokenStopsAtOnce(t *testing.T) {
 	ctx := context.Background()
 	secret, tok, _ := e.svc.CreateToken(ctx, registry.RoleLab, "Lab 2", "temp")
 	body, _ := e.labelBody(t, "smart-plug-tier1")
-	if err := e.svc.Store.RevokeToken(ctx, tok.ID, now); err != nil {
+	if err := e.svc.Store().RevokeToken(ctx, tok.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	if status, _, _ := e.do(t, "POST", "/v1/labels", secret, body); status != 401 {
@@ -488,7 +491,7 @@ func TestConsumerPageStatuses(t *testing.T) {
 			[]string{"Label suspended", "Do not rely on this label.", "under investigation", "do not rely on this label: choose another product"},
 			[]string{"Security tier:"}},
 	} {
-		if _, err := e.svc.Store.SetStatus(ctx, id, from, tc.status, tc.reason, store.Event{Time: now, LabelID: id, Kind: "status", Status: tc.status, Reason: tc.reason}); err != nil {
+		if _, err := e.svc.Store().SetStatus(ctx, id, from, tc.status, tc.reason, store.Event{Time: now, LabelID: id, Kind: "status", Status: tc.status, Reason: tc.reason}); err != nil {
 			t.Fatal(err)
 		}
 		from = tc.status
@@ -525,7 +528,7 @@ func TestSunsetsSortedAndPaged(t *testing.T) {
 		if i%10 == 0 {
 			l.Status = "revoked"
 		}
-		if _, err := e.svc.Store.CreateLabel(ctx, l, store.Event{Time: now, LabelID: id, Kind: "issued", Status: l.Status}); err != nil {
+		if _, err := e.svc.Store().CreateLabel(ctx, l, store.Event{Time: now, LabelID: id, Kind: "issued", Status: l.Status}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -25,17 +25,17 @@ func (s *Service) Assess(ctx context.Context, a Actor, decl, ev []byte, asOf cat
 	if err != nil {
 		return nil, err
 	}
-	return s.assessWith(ctx, s.Engine, ts, decl, ev, asOf)
+	return s.assessWith(ctx, s.engine, ts, decl, ev, asOf)
 }
 
 // engineFor returns the engine of the catalog version a label names: the
 // current one, or an earlier one the registry keeps (Config Engines), so
 // labels issued under it can still be recomputed.
 func (s *Service) engineFor(version string) *assess.Engine {
-	if s.Engine != nil && s.Catalog != nil && s.Catalog.Version == version {
-		return s.Engine
+	if s.engine != nil && s.catalog != nil && s.catalog.Version == version {
+		return s.engine
 	}
-	for _, e := range s.Engines {
+	for _, e := range s.engines {
 		if e.Catalog().Version == version {
 			return e
 		}
@@ -61,14 +61,14 @@ func (s *Service) assessWith(ctx context.Context, eng *assess.Engine, ts *trust.
 		// JSONL items and signed attestations alike; attestations are
 		// verified against the registry's trust store, so lab evidence counts
 		// only when a lab it accredits signed it.
-		read, err := attest.ReadEvidence(ctx, "evidence", ev, ts, s.Now())
+		read, err := attest.ReadEvidence(ctx, "evidence", ev, ts, s.now())
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
 		items = read.Items
 	}
 	if asOf.IsZero() {
-		asOf = catalog.DateOf(s.Now())
+		asOf = catalog.DateOf(s.now())
 	}
 	return eng.Assess(d, items, asOf), ctx.Err()
 }

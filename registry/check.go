@@ -69,22 +69,22 @@ func (s *Service) Check(ctx context.Context, q CheckQuery) (CheckResult, error) 
 	if q.Manufacturer == "" || q.Model == "" {
 		return r, fmt.Errorf("%w: a check needs the manufacturer and the model (models of different makers share names)", ErrInvalid)
 	}
-	if s.Catalog == nil {
+	if s.catalog == nil {
 		return r, fmt.Errorf("%w: this registry has no catalog of markets", ErrInvalid)
 	}
-	if s.Catalog.Market(q.Market) == nil {
+	if s.catalog.Market(q.Market) == nil {
 		var ids []string
-		for _, m := range s.Catalog.Markets {
+		for _, m := range s.catalog.Markets {
 			ids = append(ids, m.ID)
 		}
 		return r, fmt.Errorf("%w: market %q is not one of %s", ErrInvalid, q.Market, strings.Join(ids, ", "))
 	}
-	if q.MinTier == 0 && len(s.Catalog.MarketRules(q.Market)) == 0 {
+	if q.MinTier == 0 && len(s.catalog.MarketRules(q.Market)) == 0 {
 		r.Answer, r.Allowed = CheckNoRule, true
 		r.Reasons = append(r.Reasons, q.Market+" has no mandatory security rule for consumer IoT products; a label is voluntary there")
 		return r, nil
 	}
-	ls, err := s.Store.Labels(ctx, store.LabelQuery{Manufacturer: q.Manufacturer, Model: q.Model, Firmware: q.Firmware, Limit: 1000})
+	ls, err := s.store.Labels(ctx, store.LabelQuery{Manufacturer: q.Manufacturer, Model: q.Model, Firmware: q.Firmware, Limit: 1000})
 	if err != nil {
 		return r, err
 	}
@@ -152,7 +152,7 @@ func (s *Service) asOf(ctx context.Context, ls []store.Label, day string) ([]sto
 		if l.Issued.After(end) {
 			continue
 		}
-		evs, _, err := s.Store.LabelEvents(ctx, l.ID)
+		evs, _, err := s.store.LabelEvents(ctx, l.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -56,8 +56,8 @@ func (s *Service) CreateOrg(ctx context.Context, a Actor, name, kind string) (st
 	if name == "" || len(name) > 200 || !orgKinds[kind] || slug(name) == "" {
 		return store.Org{}, fmt.Errorf("%w: an organisation needs a name (1 to 200 characters) and a kind: manufacturer, lab or scheme_owner", ErrInvalid)
 	}
-	o := store.Org{ID: slug(name), Name: name, Kind: kind, Created: s.Now()}
-	return o, s.Store.CreateOrg(ctx, o)
+	o := store.Org{ID: slug(name), Name: name, Kind: kind, Created: s.now()}
+	return o, s.store.CreateOrg(ctx, o)
 }
 
 // mayActFor reports whether a may change the records of organisation org:
@@ -77,7 +77,7 @@ func mayActFor(a Actor, org store.Org) error {
 
 // CreateProduct registers a product model of a manufacturer.
 func (s *Service) CreateProduct(ctx context.Context, a Actor, orgID, model, name string) (store.Product, error) {
-	o, err := s.Store.Org(ctx, orgID)
+	o, err := s.store.Org(ctx, orgID)
 	if err != nil {
 		return store.Product{}, err
 	}
@@ -88,19 +88,19 @@ func (s *Service) CreateProduct(ctx context.Context, a Actor, orgID, model, name
 	if o.Kind != RoleManufacturer || model == "" || len(model) > 200 || len(name) > 200 {
 		return store.Product{}, fmt.Errorf("%w: a product needs a manufacturer organisation and a model (1 to 200 characters)", ErrInvalid)
 	}
-	p := store.Product{ID: productID(o.ID, model), OrgID: o.ID, Manufacturer: o.Name, Model: model, Name: name, Created: s.Now()}
-	return p, s.Store.CreateProduct(ctx, p)
+	p := store.Product{ID: productID(o.ID, model), OrgID: o.ID, Manufacturer: o.Name, Model: model, Name: name, Created: s.now()}
+	return p, s.store.CreateProduct(ctx, p)
 }
 
 // SubmitDeclaration stores a new version of a product's declaration and
 // evidence with the assessment the registry computes from them. The
 // declaration must name the product's manufacturer and model.
 func (s *Service) SubmitDeclaration(ctx context.Context, a Actor, productID string, decl, ev []byte) (store.Declaration, error) {
-	p, err := s.Store.Product(ctx, productID)
+	p, err := s.store.Product(ctx, productID)
 	if err != nil {
 		return store.Declaration{}, err
 	}
-	o, err := s.Store.Org(ctx, p.OrgID)
+	o, err := s.store.Org(ctx, p.OrgID)
 	if err != nil {
 		return store.Declaration{}, err
 	}
@@ -119,10 +119,10 @@ func (s *Service) SubmitDeclaration(ctx context.Context, a Actor, productID stri
 	if err := report.JSON(&buf, res); err != nil {
 		return store.Declaration{}, err
 	}
-	v := store.Declaration{ProductID: p.ID, Digest: res.Digest, Tier: res.Tier, By: a.Org, Created: s.Now(),
+	v := store.Declaration{ProductID: p.ID, Digest: res.Digest, Tier: res.Tier, By: a.Org, Created: s.now(),
 		Declaration: decl, Evidence: ev, Assessment: buf.Bytes()}
 	for range 3 { // a concurrent submission may take the same version number
-		out, err := s.Store.AddDeclaration(ctx, v)
+		out, err := s.store.AddDeclaration(ctx, v)
 		if !errors.Is(err, store.ErrConflict) {
 			return out, err
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/iotlabel/iotlabel/store"
 	"github.com/iotlabel/iotlabel/store/sqlite"
@@ -40,7 +39,10 @@ func TestIdentityAttacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s := &Service{Store: db, Now: time.Now}
+	s, err := New(Config{Store: db})
+	if err != nil {
+		t.Fatal(err)
+	}
 	admin := Actor{Role: RoleAdmin, Org: "Registry"}
 	star, err := s.CreateOrg(ctx, admin, "Starlight Devices", RoleManufacturer)
 	if err != nil {

@@ -33,7 +33,7 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 	// A key with a trust-store entry issues only what the entry allows (and
 	// nothing once revoked); a key given to the registry on its own (Keys)
 	// may issue labels for any scheme.
-	if _, plain := s.Keys[p.Issuer.KeyID]; ts.Entry(p.Issuer.KeyID) != nil || !plain {
+	if _, plain := s.keys[p.Issuer.KeyID]; ts.Entry(p.Issuer.KeyID) != nil || !plain {
 		schemes := make([]string, len(p.Schemes))
 		for i, sc := range p.Schemes {
 			schemes[i] = sc.ID
@@ -42,13 +42,13 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 			return store.Declaration{}, fmt.Errorf("%w: %v", ErrUntrusted, err)
 		}
 	}
-	if s.Engine == nil || s.Catalog == nil {
+	if s.engine == nil || s.catalog == nil {
 		return store.Declaration{}, fmt.Errorf("%w: this registry cannot recompute assessments, so it publishes no label", ErrInvalid)
 	}
 	eng := s.engineFor(p.CatalogVersion)
 	if eng == nil {
 		var kept []string
-		for _, e := range append([]*assess.Engine{s.Engine}, s.Engines...) {
+		for _, e := range append([]*assess.Engine{s.engine}, s.engines...) {
 			kept = append(kept, e.Catalog().Version)
 		}
 		return store.Declaration{}, fmt.Errorf("%w: the label was assessed with catalog %s; this registry recomputes with catalog %s only; reissue the label (or start the registry with --keep-catalog)",
@@ -58,7 +58,7 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 	if err != nil {
 		return store.Declaration{}, err
 	}
-	versions, err := s.Store.Declarations(ctx, prod.ID)
+	versions, err := s.store.Declarations(ctx, prod.ID)
 	if err != nil {
 		return store.Declaration{}, err
 	}
@@ -67,7 +67,7 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 	}
 	newest := ""
 	for _, v := range slices.Backward(versions) {
-		d, err := s.Store.DeclarationVersion(ctx, prod.ID, v.Version)
+		d, err := s.store.DeclarationVersion(ctx, prod.ID, v.Version)
 		if err != nil {
 			return store.Declaration{}, err
 		}
@@ -89,7 +89,7 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 // productOf finds the registered product of exactly this manufacturer name
 // and model (product IDs derive from both, so this is one lookup).
 func (s *Service) productOf(ctx context.Context, manufacturer, model string) (store.Product, error) {
-	p, err := s.Store.Product(ctx, productID(slug(manufacturer), model))
+	p, err := s.store.Product(ctx, productID(slug(manufacturer), model))
 	if err == nil && p.Manufacturer == normName(manufacturer) && p.Model == normName(model) {
 		return p, nil
 	}

@@ -98,11 +98,11 @@ func TestPublishNeedsIssuerRights(t *testing.T) {
 		return ts
 	}
 	env, compact, _ := f.signed(t, "router-tier2", f.priv)
-	f.svc.Trust = entry("uk-psti")
+	f.set(t, func(c *registry.Config) { c.Trust = entry("uk-psti") })
 	if _, err := f.svc.Publish(ctx, admin, env, compact); !errors.Is(err, registry.ErrUntrusted) || !strings.Contains(err.Error(), "may not issue labels for scheme") {
 		t.Errorf("issuer without rights for the schemes: %v", err)
 	}
-	f.svc.Trust = entry("'*'")
+	f.set(t, func(c *registry.Config) { c.Trust = entry("'*'") })
 	if _, err := f.svc.Publish(ctx, admin, env, compact); err != nil {
 		t.Errorf("issuer with rights: %v", err)
 	}
@@ -127,7 +127,7 @@ func TestPendingLabel(t *testing.T) {
 	if _, err := f.svc.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := f.svc.Store.Label(ctx, l.ID); got.Status != registry.Active {
+	if got, _ := f.svc.Store().Label(ctx, l.ID); got.Status != registry.Active {
 		t.Errorf("after its first day: %s", got.Status)
 	}
 }
@@ -174,7 +174,7 @@ func testPublishTier4SignedEvidence(t *testing.T, f *fixture) {
 
 	decl, _ := os.ReadFile("../examples/router-tier2/declaration.yaml")
 	d, _ := declaration.Parse("router", decl)
-	f.svc.Trust = full
+	f.set(t, func(c *registry.Config) { c.Trust = full })
 	o, _ := f.svc.CreateOrg(ctx, admin, d.Manufacturer.Name, registry.RoleManufacturer)
 	p, _ := f.svc.CreateProduct(ctx, admin, o.ID, d.Product.Model, d.Product.Name)
 	stored, err := f.svc.SubmitDeclaration(ctx, admin, p.ID, decl, ev)
@@ -186,7 +186,7 @@ func testPublishTier4SignedEvidence(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, _ := assess.New(f.svc.Catalog)
+	e, _ := assess.New(f.cfg.Catalog)
 	a := e.Assess(d, read.Items, catalog.DateOf(*f.now))
 	st, err := label.NewStatement(a, label.Options{Issuer: "Scheme", KeyID: label.KeyID(issuerPub), Now: *f.now})
 	if err != nil || st.Predicate.Tier != 4 {
@@ -194,11 +194,11 @@ func testPublishTier4SignedEvidence(t *testing.T, f *fixture) {
 	}
 	env, compact, _ := label.Seal(ctx, st, f.priv)
 
-	f.svc.Trust = issuerOnly // a registry that does not accredit the lab
+	f.set(t, func(c *registry.Config) { c.Trust = issuerOnly }) // a registry that does not accredit the lab
 	if _, err := f.svc.Publish(ctx, admin, env, compact); !errors.Is(err, registry.ErrMismatch) || !strings.Contains(err.Error(), "gives tier 3") {
 		t.Errorf("without the lab accredited: %v", err)
 	}
-	f.svc.Trust = full
+	f.set(t, func(c *registry.Config) { c.Trust = full })
 	if l, err := f.svc.Publish(ctx, admin, env, compact); err != nil || l.Tier != 4 {
 		t.Errorf("Tier 4 label with the lab accredited: %+v %v", l.Tier, err)
 	}
@@ -247,7 +247,7 @@ func testAccreditThroughTheRegistry(t *testing.T, f *fixture) {
 	if _, err := f.svc.Accredit(ctx, owner, entry()); err == nil || !strings.Contains(err.Error(), "stays revoked") {
 		t.Errorf("re-accrediting a revoked key: %v", err)
 	}
-	evs, _, _ := f.svc.Store.LabelEvents(ctx, "trust:"+e.KeyID)
+	evs, _, _ := f.svc.Store().LabelEvents(ctx, "trust:"+e.KeyID)
 	if len(evs) != 2 || evs[0].Status != "accredited" || evs[1].Status != "revoked" || evs[1].Reason != "key leaked" {
 		t.Errorf("trust events: %+v", evs)
 	}
@@ -287,7 +287,7 @@ func TestKeptCatalogVersions(t *testing.T) {
 	if _, err := f.svc.Publish(ctx, admin, env, compact); !errors.Is(err, registry.ErrMismatch) || !strings.Contains(err.Error(), "catalog 2026.10") {
 		t.Errorf("earlier catalog, not kept: %v", err)
 	}
-	f.svc.Engines = []*assess.Engine{oldEng}
+	f.set(t, func(c *registry.Config) { c.Engines = []*assess.Engine{oldEng} })
 	if l, err := f.svc.Publish(ctx, admin, env, compact); err != nil || l.Tier != 2 {
 		t.Errorf("earlier catalog, kept: %+v %v", l.Tier, err)
 	}

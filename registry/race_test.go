@@ -65,8 +65,8 @@ func testRevocationRaces(t *testing.T, f *fixture) {
 				t.Errorf("%s: %v (a lost race must be ErrTransition, never another error)", id, err)
 			}
 		}
-		l, _ := f.svc.Store.Label(ctx, id)
-		evs, _, _ := f.svc.Store.LabelEvents(ctx, id)
+		l, _ := f.svc.Store().Label(ctx, id)
+		evs, _, _ := f.svc.Store().LabelEvents(ctx, id)
 		if r.revoked == nil && l.Status != registry.Revoked {
 			t.Errorf("%s: the revoke answered success, yet the label is %s", id, l.Status)
 		}

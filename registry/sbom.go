@@ -16,7 +16,7 @@ import (
 // owners and admins may attach an SBOM to any label; a manufacturer only to
 // its own. It returns the label as it stands afterwards.
 func (s *Service) AttachSBOM(ctx context.Context, a Actor, id string, comps []sbom.Component) (store.Label, error) {
-	l, err := s.Store.Label(ctx, id)
+	l, err := s.store.Label(ctx, id)
 	if err != nil {
 		return l, err
 	}
@@ -36,7 +36,7 @@ func (s *Service) AttachSBOM(ctx context.Context, a Actor, id string, comps []sb
 	if err != nil {
 		return l, err
 	}
-	if err := s.Store.SetSBOM(ctx, id, data, s.Now()); err != nil {
+	if err := s.store.SetSBOM(ctx, id, data, s.now()); err != nil {
 		return l, err
 	}
 	s.log().InfoContext(ctx, "sbom attached", "label", id, "components", len(comps), "actor", a.TokenID)
@@ -45,16 +45,16 @@ func (s *Service) AttachSBOM(ctx context.Context, a Actor, id string, comps []sb
 			return l, err
 		}
 	}
-	return s.Store.Label(ctx, id)
+	return s.store.Label(ctx, id)
 }
 
 // rescan matches a label's stored SBOM against the vulnerability database;
 // nil when there is no database or no SBOM.
 func (s *Service) rescan(ctx context.Context, id string) (*vuln.Report, error) {
-	if s.Vulns == nil || s.Dict == nil {
+	if s.vulns == nil || s.dict == nil {
 		return nil, nil
 	}
-	data, err := s.Store.SBOM(ctx, id)
+	data, err := s.store.SBOM(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -65,5 +65,5 @@ func (s *Service) rescan(ctx context.Context, id string) (*vuln.Report, error) {
 	if err := json.Unmarshal(data, &comps); err != nil {
 		return nil, fmt.Errorf("stored SBOM of %s: %w", id, err)
 	}
-	return vuln.Scan(ctx, s.Vulns, s.Dict, comps)
+	return vuln.Scan(ctx, s.vulns, s.dict, comps)
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -52,11 +53,12 @@ type Actor struct {
 	Org     string
 }
 
-// Service is the registry: publish, look up and change the status of labels,
-// keep the event log, and answer retailers' checks.
-type Service struct {
+// Config is what a Service is built from.
+type Config struct {
+	// Store is where labels, events and the rest live (required).
 	Store store.Store
-	// Keys are the trusted issuer keys, by key ID.
+	// Keys are the trusted issuer keys, by key ID; they may issue labels for
+	// any scheme.
 	Keys map[string]label.PublicKey
 	// Trust, when set, is the trust store the registry starts with: which
 	// keys may attest which checks and issue labels for which schemes. Scheme
@@ -65,19 +67,72 @@ type Service struct {
 	Trust *trust.Store
 	// Window is how long before the end of support a label is flagged at risk.
 	Window time.Duration
-	Now    func() time.Time
-	Log    *slog.Logger
+	// Now is the clock (default time.Now); Log the logger (default: none).
+	Now func() time.Time
+	Log *slog.Logger
 	// Vulns, when set, is the vulnerability database that products' SBOMs
 	// are re-matched against on every sweep; Dict identifies components.
 	Vulns vuln.Source
 	Dict  *vuln.Dictionary
-	// Catalog and Engine, when set, let the registry recompute assessments.
+	// Catalog, when set, lets the registry recompute assessments (its
+	// engine is compiled once here).
 	Catalog *catalog.Catalog
-	Engine  *assess.Engine
 	// Engines are earlier catalog versions the registry keeps, so that labels
 	// issued under them can still be recomputed before they are published.
 	Engines []*assess.Engine
+	// WebhookHTTP lets subscriptions use plain http:// URLs (https only
+	// otherwise). Where webhooks may connect is the sender's business
+	// (package webhook).
+	WebhookHTTP bool
 }
+
+// Service is the registry: publish, look up and change the status of labels,
+// keep the event log, answer retailers' checks and feed webhooks. Build it
+// with New; it is safe for concurrent use.
+type Service struct {
+	store        store.Store
+	keys         map[string]label.PublicKey
+	initialTrust *trust.Store
+	window       time.Duration
+	now          func() time.Time
+	logger       *slog.Logger
+	vulns        vuln.Source
+	dict         *vuln.Dictionary
+	catalog      *catalog.Catalog
+	engine       *assess.Engine
+	engines      []*assess.Engine
+	webhookHTTP  bool
+}
+
+// New builds a Service from cfg.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("registry: Config.Store is required")
+	}
+	s := &Service{store: cfg.Store, keys: maps.Clone(cfg.Keys), initialTrust: cfg.Trust, window: cfg.Window,
+		now: cfg.Now, logger: cfg.Log, vulns: cfg.Vulns, dict: cfg.Dict, catalog: cfg.Catalog,
+		engines: slices.Clone(cfg.Engines), webhookHTTP: cfg.WebhookHTTP}
+	if s.keys == nil {
+		s.keys = map[string]label.PublicKey{}
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Catalog != nil {
+		var err error
+		if s.engine, err = assess.New(cfg.Catalog); err != nil {
+			return nil, fmt.Errorf("registry: catalog %s: %w", cfg.Catalog.Version, err)
+		}
+	}
+	return s, nil
+}
+
+// Store returns the service's store, for the processes around it (the
+// transparency-log follower, migrations); requests go through the methods.
+func (s *Service) Store() store.Store { return s.store }
 
 // Publish verifies a signed label (DSSE envelope, and the compact form if
 // given) against the trusted keys and stores it with its initial status.
@@ -107,7 +162,7 @@ func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact
 	default:
 		return store.Label{}, ErrForbidden
 	}
-	if _, err := s.verifyClaims(ctx, ts, &p, s.Now()); err != nil {
+	if _, err := s.verifyClaims(ctx, ts, &p, s.now()); err != nil {
 		return store.Label{}, err
 	}
 	if compact != "" {
@@ -116,12 +171,12 @@ func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact
 			return store.Label{}, fmt.Errorf("%w: the compact form does not verify or names another label", ErrInvalid)
 		}
 	}
-	now := s.Now()
-	check := Recheck(&p, nil, nil, now, s.Window)
+	now := s.now()
+	check := Recheck(&p, nil, nil, now, s.window)
 	l := store.Label{ID: p.LabelID, Manufacturer: p.Manufacturer, Model: p.Model, Firmware: p.FirmwareVersions, Tier: p.Tier,
 		Markets: p.Markets, SupportEnd: p.SupportEnd.String(), Issued: p.Issued, Expires: p.Expires, KeyID: p.Issuer.KeyID,
 		Status: check.Status, StatusReason: strings.Join(check.Reasons, "; "), Updated: now, Envelope: envelope, Compact: compact}
-	if _, err := s.Store.CreateLabel(ctx, l, store.Event{Time: now, LabelID: l.ID, Kind: "issued", Status: l.Status, Reason: "published", Actor: a.Org}); err != nil {
+	if _, err := s.store.CreateLabel(ctx, l, store.Event{Time: now, LabelID: l.ID, Kind: "issued", Status: l.Status, Reason: "published", Actor: a.Org}); err != nil {
 		return store.Label{}, err
 	}
 	s.log().InfoContext(ctx, "label published", "label", l.ID, "model", l.Model, "tier", l.Tier, "status", l.Status, "actor", a.TokenID)
@@ -130,17 +185,17 @@ func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact
 
 // riskRules are the catalog's at-risk rules (none without a catalog).
 func (s *Service) riskRules() []catalog.RiskRule {
-	if s.Catalog == nil {
+	if s.catalog == nil {
 		return nil
 	}
-	return s.Catalog.AtRisk
+	return s.catalog.AtRisk
 }
 
 // issuerKeys are the keys labels may be signed with: Keys, and the trust
 // store's keys that may issue labels for some scheme.
 func (s *Service) issuerKeys(ts *trust.Store) []label.PublicKey {
-	keys := make([]label.PublicKey, 0, len(s.Keys))
-	for _, k := range s.Keys {
+	keys := make([]label.PublicKey, 0, len(s.keys))
+	for _, k := range s.keys {
 		keys = append(keys, k)
 	}
 	if ts != nil {
@@ -170,7 +225,7 @@ func (s *Service) ChangeStatus(ctx context.Context, a Actor, id, action, reason 
 	if reason == "" || len(reason) > maxReason {
 		return store.Label{}, fmt.Errorf("%w: a reason of 1 to %d characters is required", ErrInvalid, maxReason)
 	}
-	l, err := s.Store.Label(ctx, id)
+	l, err := s.store.Label(ctx, id)
 	if err != nil {
 		return l, err
 	}
@@ -187,10 +242,10 @@ func (s *Service) ChangeStatus(ctx context.Context, a Actor, id, action, reason 
 		if err != nil {
 			return l, err
 		}
-		to = Recheck(p, nil, nil, s.Now(), s.Window).Status // back to what the dates say
+		to = Recheck(p, nil, nil, s.now(), s.window).Status // back to what the dates say
 	}
-	now := s.Now()
-	if _, err := s.Store.SetStatus(ctx, id, l.Status, to, reason, store.Event{Time: now, LabelID: id, Kind: "status", Status: to, Reason: reason, Actor: a.Org}); err != nil {
+	now := s.now()
+	if _, err := s.store.SetStatus(ctx, id, l.Status, to, reason, store.Event{Time: now, LabelID: id, Kind: "status", Status: to, Reason: reason, Actor: a.Org}); err != nil {
 		if errors.Is(err, store.ErrStale) {
 			// Another writer changed the label since it was read: the caller
 			// decided on a status that is no longer true.
@@ -199,7 +254,7 @@ func (s *Service) ChangeStatus(ctx context.Context, a Actor, id, action, reason 
 		return l, err
 	}
 	s.log().InfoContext(ctx, "label status changed", "label", id, "status", to, "actor", a.TokenID)
-	return s.Store.Label(ctx, id)
+	return s.store.Label(ctx, id)
 }
 
 func predicate(l store.Label) (*label.Predicate, error) {
@@ -219,7 +274,7 @@ func predicate(l store.Label) (*label.Predicate, error) {
 func (s *Service) Sweep(ctx context.Context) ([]store.Event, error) {
 	var out []store.Event
 	for after := ""; ; {
-		ls, err := s.Store.Labels(ctx, store.LabelQuery{ByID: true, AfterID: after, Limit: 1000})
+		ls, err := s.store.Labels(ctx, store.LabelQuery{ByID: true, AfterID: after, Limit: 1000})
 		if err != nil || len(ls) == 0 {
 			return out, err
 		}
@@ -251,13 +306,13 @@ func (s *Service) recheck(ctx context.Context, l store.Label) (store.Event, bool
 	if err != nil {
 		return store.Event{}, false, err
 	}
-	c := Recheck(p, scan, s.riskRules(), s.Now(), s.Window)
+	c := Recheck(p, scan, s.riskRules(), s.now(), s.window)
 	reason := strings.Join(c.Reasons, "; ")
 	if c.Status == l.Status && (c.Status != AtRisk || reason == l.StatusReason) {
 		return store.Event{}, false, nil
 	}
-	ev, err := s.Store.SetStatus(ctx, l.ID, l.Status, c.Status, reason,
-		store.Event{Time: s.Now(), LabelID: l.ID, Kind: "status", Status: c.Status, Reason: reason, Actor: "registry"})
+	ev, err := s.store.SetStatus(ctx, l.ID, l.Status, c.Status, reason,
+		store.Event{Time: s.now(), LabelID: l.ID, Kind: "status", Status: c.Status, Reason: reason, Actor: "registry"})
 	if errors.Is(err, store.ErrStale) {
 		// A person (or another sweep) changed the label meanwhile: theirs
 		// stands — a revocation is final for background writers too.
@@ -278,8 +333,8 @@ func (s *Service) CreateToken(ctx context.Context, role, org, name string) (stri
 	}
 	secret := "ilt_" + base64.RawURLEncoding.EncodeToString(raw[:])
 	sum := sha256.Sum256([]byte(secret))
-	t := store.Token{ID: "tok_" + hex.EncodeToString(sum[:6]), Hash: sum[:], Role: role, Org: normName(org), Name: name, Created: s.Now()}
-	return secret, t, s.Store.CreateToken(ctx, t)
+	t := store.Token{ID: "tok_" + hex.EncodeToString(sum[:6]), Hash: sum[:], Role: role, Org: normName(org), Name: name, Created: s.now()}
+	return secret, t, s.store.CreateToken(ctx, t)
 }
 
 // Authenticate maps a token secret to its actor. A revoked token fails at once.
@@ -288,16 +343,14 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Actor, error
 		return Actor{}, ErrUnauthorized
 	}
 	sum := sha256.Sum256([]byte(secret))
-	t, err := s.Store.TokenByHash(ctx, sum[:])
+	t, err := s.store.TokenByHash(ctx, sum[:])
 	if err != nil || subtle.ConstantTimeCompare(t.Hash, sum[:]) != 1 || !t.Revoked.IsZero() {
 		return Actor{}, ErrUnauthorized
 	}
 	return Actor{TokenID: t.ID, Role: t.Role, Org: t.Org}, nil
 }
 
-func (s *Service) log() *slog.Logger {
-	if s.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return s.Log
-}
+func (s *Service) log() *slog.Logger { return s.logger }
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }

@@ -24,8 +24,20 @@ var day0 = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	svc  *registry.Service
+	cfg  registry.Config
 	priv label.PrivateKey
 	now  *time.Time
+}
+
+// set rebuilds the service on the same store with a changed configuration.
+func (f *fixture) set(t *testing.T, change func(*registry.Config)) {
+	t.Helper()
+	change(&f.cfg)
+	svc, err := registry.New(f.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc = svc
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -52,11 +64,11 @@ func newFixtureOn(t *testing.T, db store.Store) *fixture {
 	t.Cleanup(func() { db.Close() })
 	pub, priv, _ := label.GenerateKey(nil)
 	now := day0
-	svc := &registry.Service{Store: db, Keys: map[string]label.PublicKey{label.KeyID(pub): pub}, Window: 180 * 24 * time.Hour,
-		Now: func() time.Time { return now }}
-	svc.Catalog, _ = catalog.Default()
-	svc.Engine, _ = assess.New(svc.Catalog)
-	return &fixture{svc: svc, priv: priv, now: &now}
+	cat, _ := catalog.Default()
+	f := &fixture{priv: priv, now: &now, cfg: registry.Config{Store: db, Keys: map[string]label.PublicKey{label.KeyID(pub): pub},
+		Window: 180 * 24 * time.Hour, Now: func() time.Time { return now }, Catalog: cat}}
+	f.set(t, func(*registry.Config) {})
+	return f
 }
 
 // register registers an example's manufacturer and product and stores its
@@ -169,7 +181,7 @@ func TestStatusChanges(t *testing.T) {
 			t.Errorf("%s by %s (%q): status %q, err %v; want %q, %v", tc.action, tc.actor.Role, tc.reason, l.Status, err, tc.status, tc.err)
 		}
 	}
-	evs, _ := f.svc.Store.Events(ctx, 0, 100)
+	evs, _ := f.svc.Store().Events(ctx, 0, 100)
 	if len(evs) != 4 || evs[3].Status != registry.Revoked || evs[3].Reason != "firmware ships a backdoor" {
 		t.Errorf("events: %+v", evs)
 	}
@@ -245,7 +257,7 @@ func TestTokens(t *testing.T) {
 	if _, err := f.svc.Authenticate(ctx, secret+"x"); !errors.Is(err, registry.ErrUnauthorized) {
 		t.Errorf("wrong secret: %v", err)
 	}
-	if err := f.svc.Store.RevokeToken(ctx, tok.ID, *f.now); err != nil {
+	if err := f.svc.Store().RevokeToken(ctx, tok.ID, *f.now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.Authenticate(ctx, secret); !errors.Is(err, registry.ErrUnauthorized) {

@@ -15,10 +15,10 @@ import (
 // revoked through the API, which are stored and logged.
 func (s *Service) TrustStore(ctx context.Context) (*trust.Store, error) {
 	var entries []*trust.Entry
-	if s.Trust != nil {
-		entries = append(entries, s.Trust.Entries...)
+	if s.initialTrust != nil {
+		entries = append(entries, s.initialTrust.Entries...)
 	}
-	docs, err := s.Store.TrustEntries(ctx)
+	docs, err := s.store.TrustEntries(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +32,7 @@ func (s *Service) TrustStore(ctx context.Context) (*trust.Store, error) {
 		}
 		entries = append(entries, &e)
 	}
-	if len(entries) == 0 && s.Trust == nil {
+	if len(entries) == 0 && s.initialTrust == nil {
 		return nil, nil
 	}
 	return trust.New(entries...), nil
@@ -94,7 +94,7 @@ func (s *Service) RevokeAccreditation(ctx context.Context, a Actor, keyID, reaso
 		return nil, fmt.Errorf("%w: key %s was already revoked on %s", ErrTransition, keyID, e.Revoked)
 	}
 	c := *e
-	c.Revoke(s.Now(), reason)
+	c.Revoke(s.now(), reason)
 	return &c, s.putTrust(ctx, a, &c, "revoked", reason)
 }
 
@@ -103,7 +103,7 @@ func (s *Service) putTrust(ctx context.Context, a Actor, e *trust.Entry, status,
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.PutTrustEntry(ctx, e.KeyID, doc, store.Event{Time: s.Now(), LabelID: "trust:" + e.KeyID, Kind: "trust",
+	_, err = s.store.PutTrustEntry(ctx, e.KeyID, doc, store.Event{Time: s.now(), LabelID: "trust:" + e.KeyID, Kind: "trust",
 		Status: status, Reason: reason, Actor: a.Org})
 	if err == nil {
 		s.log().InfoContext(ctx, "trust store changed", "key", e.KeyID, "holder", e.Holder, "status", status, "actor", a.TokenID)

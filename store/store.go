@@ -149,6 +149,28 @@ type Store interface {
 	TokenByHash(ctx context.Context, hash []byte) (Token, error)
 	// RevokeToken marks a token revoked at the given time; ErrNotFound if absent.
 	RevokeToken(ctx context.Context, id string, at time.Time) error
+	// LastSeq returns the sequence number of the newest event, or 0.
+	LastSeq(ctx context.Context) (int64, error)
+	// CreateSubscription stores a webhook subscription; ErrConflict if the ID exists.
+	CreateSubscription(ctx context.Context, s Subscription) error
+	// Subscription returns a subscription, or ErrNotFound.
+	Subscription(ctx context.Context, id string) (Subscription, error)
+	// Subscriptions lists the subscriptions of an organisation ("" for all) by ID.
+	Subscriptions(ctx context.Context, org string) ([]Subscription, error)
+	// DeleteSubscription removes a subscription and its delivery log;
+	// ErrNotFound if absent.
+	DeleteSubscription(ctx context.Context, id string) error
+	// AdvanceSubscription moves a subscription's cursor from `from` to `to`
+	// and clears its failures, recording d (if not nil) in the delivery log,
+	// in one transaction, only if the cursor is still `from` (compare and
+	// set: two dispatchers never deliver past each other); ErrStale otherwise.
+	AdvanceSubscription(ctx context.Context, id string, from, to int64, d *Delivery) error
+	// FailSubscription records a failed delivery d of the event after
+	// cursor `at`, counts the attempt and schedules the next for `next`,
+	// only if the cursor is still `at`; ErrStale otherwise.
+	FailSubscription(ctx context.Context, id string, at int64, next time.Time, d Delivery) error
+	// Deliveries returns a subscription's delivery log, newest first.
+	Deliveries(ctx context.Context, id string, limit int) ([]Delivery, error)
 	// Close releases the store.
 	Close() error
 }

@@ -22,7 +22,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/iotlabel/iotlabel/assess"
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/declaration"
 	"github.com/iotlabel/iotlabel/examples"
@@ -69,12 +68,12 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 		return err
 	}
 	now := time.Now()
-	svc := &registry.Service{Store: db, Keys: map[string]label.PublicKey{label.KeyID(pub): pub}, Window: 180 * 24 * time.Hour, Now: func() time.Time { return now }}
 	cat, err := catalog.Default()
 	if err != nil {
 		return err
 	}
-	eng, err := assess.New(cat)
+	svc, err := registry.New(registry.Config{Store: db, Keys: map[string]label.PublicKey{label.KeyID(pub): pub}, Window: 180 * 24 * time.Hour,
+		Now: func() time.Time { return now }, Catalog: cat})
 	if err != nil {
 		return err
 	}
@@ -82,7 +81,6 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 	if err != nil {
 		return err
 	}
-	svc.Catalog, svc.Engine = cat, eng
 	decl, err := declaration.Parse("router-tier2/declaration.yaml", src)
 	if err != nil {
 		return err

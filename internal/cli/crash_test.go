@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iotlabel/iotlabel/assess"
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
@@ -46,14 +45,16 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub, priv, _ := label.GenerateKey(nil)
-	svc := &registry.Service{Store: db, Now: time.Now}
+	cat, _ := catalog.Default()
+	svc, err := registry.New(registry.Config{Store: db, Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
 	token, _, err := svc.CreateToken(ctx, registry.RoleLab, "Lab", "crash")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The registry publishes only labels it recomputes from a stored declaration.
-	svc.Catalog, _ = catalog.Default()
-	svc.Engine, _ = assess.New(svc.Catalog)
 	admin := registry.Actor{Role: registry.RoleAdmin, Org: "Registry"}
 	decl, _ := os.ReadFile(example("router-tier2"))
 	org, err := svc.CreateOrg(ctx, admin, "Northgate Networks GmbH", registry.RoleManufacturer)

@@ -58,6 +58,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	vulnPath := fs.String("vulndb", "", "vulnerability database `FILE` to re-match attached SBOMs against")
 	logDir := fs.String("log", "", "keep a transparency log of all events in `DIR`")
 	logKey := fs.String("log-key", "", "checkpoint signing key `FILE` for --log (from iotlabel log keygen)")
+	hookHTTP := fs.Bool("webhook-http", false, "let webhook subscriptions use plain http:// URLs (https only otherwise)")
 	rescan := fs.Duration("rescan", time.Minute, "how often to look for changes in --vulndb")
 	perAddr := fs.Float64("rate", 50, "requests per second allowed per client address (0: no limit)")
 	perTok := fs.Float64("token-rate", 10, "requests per second allowed per API token (0: no limit)")
@@ -89,11 +90,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	svc := &registry.Service{Store: db, Keys: map[string]label.PublicKey{}, Window: window, Now: e.now, Log: log}
-	if svc.Catalog, err = catalog.Default(); err != nil {
-		return err
-	}
-	if svc.Engine, err = assess.New(svc.Catalog); err != nil {
+	cfg := registry.Config{Store: db, Keys: map[string]label.PublicKey{}, Window: window, Now: e.now, Log: log, WebhookHTTP: *hookHTTP}
+	if cfg.Catalog, err = catalog.Default(); err != nil {
 		return err
 	}
 	for _, dir := range keep {
@@ -105,10 +103,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return badInput("--keep-catalog %s: %v", dir, err)
 		}
-		svc.Engines = append(svc.Engines, eng)
+		cfg.Engines = append(cfg.Engines, eng)
 	}
 	if *trustStore != "" {
-		if svc.Trust, err = loadTrust(ctx, *trustStore); err != nil {
+		if cfg.Trust, err = loadTrust(ctx, *trustStore); err != nil {
 			return err
 		}
 	}
@@ -117,7 +115,27 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		svc.Keys[label.KeyID(k)] = k
+		cfg.Keys[label.KeyID(k)] = k
+	}
+	var vdb *vulndb.DB
+	if *vulnPath != "" {
+		if vdb, cfg.Dict, err = openMatcher(ctx, *vulnPath); err != nil {
+			return err
+		}
+		defer vdb.Close()
+		cfg.Vulns = vdb
+	}
+	var demoKey label.PrivateKey
+	if *demo {
+		var pub label.PublicKey
+		if pub, demoKey, err = label.GenerateKey(rand.Reader); err != nil {
+			return err
+		}
+		cfg.Keys[label.KeyID(pub)] = pub
+	}
+	svc, err := registry.New(cfg)
+	if err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -125,20 +143,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	base := "http://" + ln.Addr().String()
 	if *demo {
-		if err := seedDemo(ctx, e, svc, base); err != nil {
+		if err := seedDemo(ctx, e, svc, demoKey, base); err != nil {
 			ln.Close()
 			return err
 		}
 	}
-	var vdb *vulndb.DB
-	if *vulnPath != "" {
-		if vdb, svc.Dict, err = openMatcher(ctx, *vulnPath); err != nil {
-			return err
-		}
-		defer vdb.Close()
-		svc.Vulns = vdb
-	}
-	if len(svc.Keys) == 0 && svc.Trust == nil {
+	if len(cfg.Keys) == 0 && cfg.Trust == nil {
 		fmt.Fprintln(e.stderr, "warning: no --trust key given; the registry will refuse every label")
 	}
 	if _, err := svc.Sweep(ctx); err != nil {
@@ -241,13 +251,9 @@ func vulnStamp(ctx context.Context, vdb *vulndb.DB) string {
 }
 
 // seedDemo issues and publishes labels for the example products that reach
-// Tier 1, with a fresh key, and prints an admin token.
-func seedDemo(ctx context.Context, e *env, svc *registry.Service, base string) error {
-	pub, priv, err := label.GenerateKey(rand.Reader)
-	if err != nil {
-		return err
-	}
-	svc.Keys[label.KeyID(pub)] = pub
+// Tier 1, signed with the demo key priv, and prints an admin token.
+func seedDemo(ctx context.Context, e *env, svc *registry.Service, priv label.PrivateKey, base string) error {
+	pub := priv.Public().(label.PublicKey)
 	secret, _, err := svc.CreateToken(ctx, registry.RoleAdmin, "demo", "demo admin")
 	if err != nil {
 		return err

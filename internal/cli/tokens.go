@@ -39,7 +39,10 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	svc := &registry.Service{Store: db, Now: e.now}
+	svc, err := registry.New(registry.Config{Store: db, Now: e.now})
+	if err != nil {
+		return err
+	}
 	if sub == "revoke" {
 		if len(pos) != 1 {
 			return badInput("tokens revoke needs one TOKEN-ID")
