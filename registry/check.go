@@ -69,15 +69,8 @@ func (s *Service) Check(ctx context.Context, q CheckQuery) (CheckResult, error) 
 	if q.Manufacturer == "" || q.Model == "" {
 		return r, fmt.Errorf("%w: a check needs the manufacturer and the model (models of different makers share names)", ErrInvalid)
 	}
-	if s.catalog == nil {
-		return r, fmt.Errorf("%w: this registry has no catalog of markets", ErrInvalid)
-	}
-	if s.catalog.Market(q.Market) == nil {
-		var ids []string
-		for _, m := range s.catalog.Markets {
-			ids = append(ids, m.ID)
-		}
-		return r, fmt.Errorf("%w: market %q is not one of %s", ErrInvalid, q.Market, strings.Join(ids, ", "))
+	if err := s.knownMarket(q.Market); err != nil {
+		return r, err
 	}
 	if q.MinTier == 0 && len(s.catalog.MarketRules(q.Market)) == 0 {
 		r.Answer, r.Allowed = CheckNoRule, true
@@ -173,4 +166,19 @@ func (s *Service) asOf(ctx context.Context, ls []store.Label, day string) ([]sto
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// knownMarket refuses a market the catalog does not know, listing those it does.
+func (s *Service) knownMarket(id string) error {
+	if s.catalog == nil {
+		return fmt.Errorf("%w: this registry has no catalog of markets", ErrInvalid)
+	}
+	if s.catalog.Market(id) == nil {
+		var ids []string
+		for _, m := range s.catalog.Markets {
+			ids = append(ids, m.ID)
+		}
+		return fmt.Errorf("%w: market %q is not one of %s", ErrInvalid, id, strings.Join(ids, ", "))
+	}
+	return nil
 }

@@ -29,10 +29,12 @@ const (
 	RoleSchemeOwner  = "scheme_owner"
 	RoleLab          = "lab"
 	RoleManufacturer = "manufacturer"
+	// RoleRetailer may only subscribe to status changes (reads are public).
+	RoleRetailer = "retailer"
 )
 
 // Roles lists the valid roles.
-var Roles = []string{RoleAdmin, RoleSchemeOwner, RoleLab, RoleManufacturer}
+var Roles = []string{RoleAdmin, RoleSchemeOwner, RoleLab, RoleManufacturer, RoleRetailer}
 
 // Errors the API maps to statuses.
 var (

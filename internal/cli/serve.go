@@ -27,12 +27,13 @@ import (
 	"github.com/iotlabel/iotlabel/store"
 	"github.com/iotlabel/iotlabel/store/vulndb"
 	"github.com/iotlabel/iotlabel/translog"
+	"github.com/iotlabel/iotlabel/webhook"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/time/rate"
 )
 
 const serveUsage = `serve [--db FILE|URL] [--listen ADDR] [--trust PREFIX.pub]... [--trust-store FILE|DIR] [--keep-catalog DIR]... [--within 180d] [--rate N] [--token-rate N]
-      [--vulndb FILE] [--rescan 1m] [--log DIR --log-key PREFIX.skey] [--demo]
+      [--vulndb FILE] [--rescan 1m] [--log DIR --log-key PREFIX.skey] [--webhook-http] [--webhook-private] [--demo]
 
 Runs the registry: the JSON API under /v1 and the consumer pages /l/{label-id} that label QR codes open.
 Labels are accepted only when signed by a --trust key. --demo adds a throwaway issuer key, an admin
@@ -42,7 +43,10 @@ Requests are rate-limited per client address (--rate, bursts of twice that) and 
 With --vulndb, SBOMs attached to labels (PUT /v1/labels/{id}/sbom) are re-matched whenever that database
 changes (checked every --rescan) and at least hourly: a known exploited vulnerability puts a label at risk.
 With --log, every event is appended to a transparency log in DIR (signed checkpoints; key from
-iotlabel log keygen), served under /log/ and checked by iotlabel log verify.`
+iotlabel log keygen), served under /log/ and checked by iotlabel log verify.
+Webhook subscriptions (POST /v1/subscriptions) get every matching label event, signed as Standard
+Webhooks, in order, retried with backoff while the receiver fails; they must be https and reach public
+addresses unless --webhook-http and --webhook-private say otherwise.`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("serve", serveUsage)
@@ -59,6 +63,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	logDir := fs.String("log", "", "keep a transparency log of all events in `DIR`")
 	logKey := fs.String("log-key", "", "checkpoint signing key `FILE` for --log (from iotlabel log keygen)")
 	hookHTTP := fs.Bool("webhook-http", false, "let webhook subscriptions use plain http:// URLs (https only otherwise)")
+	hookPrivate := fs.Bool("webhook-private", false, "let webhooks connect to loopback and private addresses (refused otherwise)")
 	rescan := fs.Duration("rescan", time.Minute, "how often to look for changes in --vulndb")
 	perAddr := fs.Float64("rate", 50, "requests per second allowed per client address (0: no limit)")
 	perTok := fs.Float64("token-rate", 10, "requests per second allowed per API token (0: no limit)")
@@ -187,6 +192,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
 	wg.Go(func() { sweepEvery(bg, svc, vdb, *rescan, log) })
+	hooks := webhook.NewDispatcher(svc, webhook.NewSender(10*time.Second, *hookPrivate), webhook.Options{Log: log})
+	wg.Go(func() { hooks.Run(bg) })
 	fmt.Fprintf(e.stderr, "iotlabel registry listening on %s\n", base)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"TrustEntries", testTrustEntries},
 		{"CompareAndSetRace", testCompareAndSetRace},
 		{"ConcurrentDeclarations", testConcurrentDeclarations},
+		{"SubscriptionRace", testSubscriptionRace},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)
