@@ -146,9 +146,44 @@ func (s *Server) Handler() http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		if hd, pattern := s.mux.Handler(r); pattern == "" {
+			s.noRoute(w, r, hd)
+			return
+		}
 		s.mux.ServeHTTP(w, r)
 	})
 }
+
+// noRoute answers a path or method the API does not have with the JSON error
+// body every other error has, keeping the status (404 or 405) and the Allow
+// header that the mux decided.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request, mux http.Handler) {
+	probe := &headerOnly{h: http.Header{}}
+	mux.ServeHTTP(probe, r)
+	var e apiError
+	e.Error.Code, e.Error.Message = "not_found", "no such path: "+r.URL.Path+"; see /openapi.json"
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.h.Get("Allow"))
+		e.Error.Code, e.Error.Message = "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+probe.h.Get("Allow")
+		writeJSON(w, http.StatusMethodNotAllowed, e)
+		return
+	}
+	writeJSON(w, http.StatusNotFound, e)
+}
+
+// headerOnly records the status and headers a handler sets, and drops its body.
+type headerOnly struct {
+	h      http.Header
+	status int
+}
+
+func (w *headerOnly) Header() http.Header { return w.h }
+func (w *headerOnly) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+func (w *headerOnly) Write(b []byte) (int, error) { w.WriteHeader(http.StatusOK); return len(b), nil }
 
 // apiError is the JSON body of every error response.
 type apiError struct {
