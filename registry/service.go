@@ -13,6 +13,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iotlabel/iotlabel/assess"
@@ -104,6 +105,9 @@ type Service struct {
 	engine       *assess.Engine
 	engines      []*assess.Engine
 	webhookHTTP  bool
+
+	mu      sync.Mutex
+	changed chan struct{} // closed (and replaced) when this process appends an event
 }
 
 // New builds a Service from cfg.
@@ -113,7 +117,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{store: cfg.Store, keys: maps.Clone(cfg.Keys), initialTrust: cfg.Trust, window: cfg.Window,
 		now: cfg.Now, logger: cfg.Log, vulns: cfg.Vulns, dict: cfg.Dict, catalog: cfg.Catalog,
-		engines: slices.Clone(cfg.Engines), webhookHTTP: cfg.WebhookHTTP}
+		engines: slices.Clone(cfg.Engines), webhookHTTP: cfg.WebhookHTTP, changed: make(chan struct{})}
 	if s.keys == nil {
 		s.keys = map[string]label.PublicKey{}
 	}
@@ -181,6 +185,7 @@ func (s *Service) Publish(ctx context.Context, a Actor, envelope []byte, compact
 	if _, err := s.store.CreateLabel(ctx, l, store.Event{Time: now, LabelID: l.ID, Kind: "issued", Status: l.Status, Reason: "published", Actor: a.Org}); err != nil {
 		return store.Label{}, err
 	}
+	s.appended()
 	s.log().InfoContext(ctx, "label published", "label", l.ID, "model", l.Model, "tier", l.Tier, "status", l.Status, "actor", a.TokenID)
 	return l, nil
 }
@@ -255,6 +260,7 @@ func (s *Service) ChangeStatus(ctx context.Context, a Actor, id, action, reason 
 		}
 		return l, err
 	}
+	s.appended()
 	s.log().InfoContext(ctx, "label status changed", "label", id, "status", to, "actor", a.TokenID)
 	return s.store.Label(ctx, id)
 }
@@ -315,6 +321,9 @@ func (s *Service) recheck(ctx context.Context, l store.Label) (store.Event, bool
 	}
 	ev, err := s.store.SetStatus(ctx, l.ID, l.Status, c.Status, reason,
 		store.Event{Time: s.now(), LabelID: l.ID, Kind: "status", Status: c.Status, Reason: reason, Actor: "registry"})
+	if err == nil {
+		s.appended()
+	}
 	if errors.Is(err, store.ErrStale) {
 		// A person (or another sweep) changed the label meanwhile: theirs
 		// stands — a revocation is final for background writers too.
@@ -356,3 +365,20 @@ func (s *Service) log() *slog.Logger { return s.logger }
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
+
+// Changed returns a channel that is closed when this service next appends an
+// event, so that followers in the same process (webhooks) need not wait for
+// their next poll. Writers in other processes are seen by polling only.
+func (s *Service) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+// appended wakes everyone waiting on Changed.
+func (s *Service) appended() {
+	s.mu.Lock()
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}

@@ -106,6 +106,7 @@ func (s *Service) putTrust(ctx context.Context, a Actor, e *trust.Entry, status,
 	_, err = s.store.PutTrustEntry(ctx, e.KeyID, doc, store.Event{Time: s.now(), LabelID: "trust:" + e.KeyID, Kind: "trust",
 		Status: status, Reason: reason, Actor: a.Org})
 	if err == nil {
+		s.appended()
 		s.log().InfoContext(ctx, "trust store changed", "key", e.KeyID, "holder", e.Holder, "status", status, "actor", a.TokenID)
 	}
 	return err

@@ -33,6 +33,10 @@ type Options struct {
 	Batch int
 	Log   *slog.Logger
 	Now   func() time.Time
+	// Wake, when set, returns a channel closed when an event is appended
+	// (registry.Service.Changed), so deliveries start without waiting for
+	// the next poll.
+	Wake func() <-chan struct{}
 }
 
 // Dispatcher delivers pending messages for every subscription. Each
@@ -86,6 +90,10 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	t := time.NewTicker(d.opt.Every)
 	defer t.Stop()
 	for {
+		var wake <-chan struct{}
+		if d.opt.Wake != nil {
+			wake = d.opt.Wake() // taken before the round, so no append is missed
+		}
 		if err := d.Round(ctx); err != nil && ctx.Err() == nil {
 			d.opt.Log.ErrorContext(ctx, "webhooks", "err", err)
 		}
@@ -93,6 +101,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-wake:
 		}
 	}
 }

@@ -28,7 +28,7 @@ import (
 
 var admin = registry.Actor{TokenID: "tok_admin", Role: registry.RoleAdmin, Org: "Registry"}
 
-func newService(t *testing.T, db store.Store) *registry.Service {
+func newService(t testing.TB, db store.Store) *registry.Service {
 	t.Helper()
 	t.Cleanup(func() { db.Close() })
 	cat, err := catalog.Default()
@@ -148,7 +148,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func addLabel(t *testing.T, svc *registry.Service, id string, markets ...string) {
+func addLabel(t testing.TB, svc *registry.Service, id string, markets ...string) {
 	t.Helper()
 	now := time.Now()
 	l := store.Label{ID: id, Manufacturer: "Starlight Devices", Model: "SL-" + id, Firmware: []string{"1.0"}, Tier: 1, Markets: markets,

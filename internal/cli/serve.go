@@ -192,7 +192,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
 	wg.Go(func() { sweepEvery(bg, svc, vdb, *rescan, log) })
-	hooks := webhook.NewDispatcher(svc, webhook.NewSender(10*time.Second, *hookPrivate), webhook.Options{Log: log})
+	hooks := webhook.NewDispatcher(svc, webhook.NewSender(10*time.Second, *hookPrivate), webhook.Options{Log: log, Wake: svc.Changed})
 	wg.Go(func() { hooks.Run(bg) })
 	fmt.Fprintf(e.stderr, "iotlabel registry listening on %s\n", base)
 	errc := make(chan error, 1)
