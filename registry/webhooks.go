@@ -193,12 +193,14 @@ type messageLabel struct {
 }
 
 // Due returns the subscriptions whose next delivery may be tried at now.
+// A subscription made with a token revoked since gets nothing: revoking a
+// token withdraws what it asked for.
 func (s *Service) Due(ctx context.Context, now time.Time) ([]store.Subscription, error) {
 	all, err := s.store.Subscriptions(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(sub store.Subscription) bool { return sub.NextAttempt.After(now) }), nil
+	return slices.DeleteFunc(all, func(sub store.Subscription) bool { return sub.TokenRevoked || sub.NextAttempt.After(now) }), nil
 }
 
 // Pending returns, in event order, up to limit messages for the events after

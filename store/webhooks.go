@@ -24,6 +24,9 @@ type Subscription struct {
 	Attempts    int       `json:"attempts"`
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
 	LastError   string    `json:"last_error,omitempty"`
+	// TokenRevoked means the token that made the subscription has been
+	// revoked: nothing is sent any more (read-only, from the tokens).
+	TokenRevoked bool `json:"token_revoked,omitempty"`
 }
 
 // Delivery is one try to deliver one event to a subscription.

@@ -316,3 +316,31 @@ func TestSubscribeRefuses(t *testing.T) {
 		t.Errorf("another organisation deleted the subscription: %v", err)
 	}
 }
+
+// TestRevokedTokenStopsDeliveries: revoking the token that made a
+// subscription withdraws it: the dispatcher no longer sees it as due.
+func TestRevokedTokenStopsDeliveries(t *testing.T) {
+	ctx := context.Background()
+	svc := onSQLite(t)
+	_, tok, err := svc.CreateToken(ctx, registry.RoleRetailer, "Big Shop", "hooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop := registry.Actor{TokenID: tok.ID, Role: tok.Role, Org: tok.Org}
+	sub, _, err := svc.Subscribe(ctx, shop, registry.SubscribeRequest{URL: "http://127.0.0.1:9/hook"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := svc.Due(ctx, time.Now()); len(due) != 1 || due[0].ID != sub.ID {
+		t.Fatalf("before revocation: %+v", due)
+	}
+	if err := svc.Store().RevokeToken(ctx, tok.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := svc.Due(ctx, time.Now()); len(due) != 0 {
+		t.Errorf("a revoked token's subscription is still due: %+v", due)
+	}
+	if got, _ := svc.Store().Subscription(ctx, sub.ID); !got.TokenRevoked {
+		t.Errorf("the subscription does not say its token was revoked: %+v", got)
+	}
+}

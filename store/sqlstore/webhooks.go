@@ -16,11 +16,17 @@ const keepDeliveries = 1000
 
 const subCols = `id, org, token_id, url, secret, created, manufacturer, model, market, cursor_seq, attempts, next_attempt, last_error`
 
+// subSelect reads subscriptions with whether the token that made each has
+// been revoked since.
+const subSelect = `SELECT s.id, s.org, s.token_id, s.url, s.secret, s.created, s.manufacturer, s.model, s.market, s.cursor_seq,
+	s.attempts, s.next_attempt, s.last_error, COALESCE(t.revoked, '') FROM subscriptions s LEFT JOIN tokens t ON t.id = s.token_id`
+
 func scanSub(row interface{ Scan(...any) error }) (store.Subscription, error) {
 	var s store.Subscription
-	var created, next string
+	var created, next, revoked string
 	err := row.Scan(&s.ID, &s.Org, &s.TokenID, &s.URL, &s.Secret, &created, &s.Manufacturer, &s.Model, &s.Market,
-		&s.Cursor, &s.Attempts, &next, &s.LastError)
+		&s.Cursor, &s.Attempts, &next, &s.LastError, &revoked)
+	s.TokenRevoked = revoked != ""
 	s.Created = parseTS(created)
 	if next != "" {
 		s.NextAttempt = parseTS(next)
@@ -47,7 +53,7 @@ func (d *DB) CreateSubscription(ctx context.Context, s store.Subscription) error
 
 // Subscription implements store.Store.
 func (d *DB) Subscription(ctx context.Context, id string) (store.Subscription, error) {
-	s, err := scanSub(d.sql.QueryRowContext(ctx, d.q(`SELECT `+subCols+` FROM subscriptions WHERE id = ?`), id))
+	s, err := scanSub(d.sql.QueryRowContext(ctx, d.q(subSelect+` WHERE s.id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("subscription %s: %w", id, store.ErrNotFound)
 	}
@@ -56,7 +62,7 @@ func (d *DB) Subscription(ctx context.Context, id string) (store.Subscription, e
 
 // Subscriptions implements store.Store.
 func (d *DB) Subscriptions(ctx context.Context, org string) ([]store.Subscription, error) {
-	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT `+subCols+` FROM subscriptions WHERE ? = '' OR org = ? ORDER BY id`), org, org)
+	rows, err := d.sql.QueryContext(ctx, d.q(subSelect+` WHERE ? = '' OR s.org = ? ORDER BY s.id`), org, org)
 	if err != nil {
 		return nil, err
 	}
