@@ -95,6 +95,7 @@ func New(svc *registry.Service, log *slog.Logger) *Server {
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.h(rt.handler))
 	}
+	s.mux.HandleFunc(catchAll, s.noRoute)
 	return s
 }
 
@@ -146,44 +147,36 @@ func (s *Server) Handler() http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
-		if hd, pattern := s.mux.Handler(r); pattern == "" {
-			s.noRoute(w, r, hd)
-			return
-		}
 		s.mux.ServeHTTP(w, r)
 	})
 }
 
-// noRoute answers a path or method the API does not have with the JSON error
-// body every other error has, keeping the status (404 or 405) and the Allow
-// header that the mux decided.
-func (s *Server) noRoute(w http.ResponseWriter, r *http.Request, mux http.Handler) {
-	probe := &headerOnly{h: http.Header{}}
-	mux.ServeHTTP(probe, r)
+// noRoute answers, as the catch-all pattern "/", a path or method the API
+// does not have, with the JSON error body every other error has: 405 with
+// Allow when another method has the path, 404 otherwise. Only requests that
+// match no route pay for working that out.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != catchAll {
+			allow = append(allow, m)
+		}
+	}
 	var e apiError
-	e.Error.Code, e.Error.Message = "not_found", "no such path: "+r.URL.Path+"; see /openapi.json"
-	if probe.status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", probe.h.Get("Allow"))
-		e.Error.Code, e.Error.Message = "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+probe.h.Get("Allow")
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		e.Error.Code, e.Error.Message = "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+strings.Join(allow, ", ")
 		writeJSON(w, http.StatusMethodNotAllowed, e)
 		return
 	}
+	e.Error.Code, e.Error.Message = "not_found", "no such path: "+r.URL.Path+"; see /openapi.json"
 	writeJSON(w, http.StatusNotFound, e)
 }
 
-// headerOnly records the status and headers a handler sets, and drops its body.
-type headerOnly struct {
-	h      http.Header
-	status int
-}
-
-func (w *headerOnly) Header() http.Header { return w.h }
-func (w *headerOnly) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-}
-func (w *headerOnly) Write(b []byte) (int, error) { w.WriteHeader(http.StatusOK); return len(b), nil }
+// catchAll is the pattern noRoute is registered under.
+const catchAll = "/"
 
 // apiError is the JSON body of every error response.
 type apiError struct {

@@ -171,25 +171,15 @@ type Message struct {
 	Body []byte
 }
 
-// messageBody is what a receiver gets: the event and the label it is about.
+// messageBody is what a receiver gets: the event and the label it is
+// about, with the fields GET /v1/labels/{id} shows but not the signed forms;
+// the label is as it is now, so its status may be newer than the event's.
 type messageBody struct {
-	Type  string       `json:"type"` // label.issued or label.status
-	Seq   int64        `json:"seq"`
-	Time  time.Time    `json:"time"`
-	Event store.Event  `json:"event"`
-	Label messageLabel `json:"label"`
-}
-
-type messageLabel struct {
-	ID           string   `json:"id"`
-	Manufacturer string   `json:"manufacturer"`
-	Model        string   `json:"model"`
-	Firmware     []string `json:"firmware_versions"`
-	Tier         int      `json:"tier"`
-	Markets      []string `json:"markets"`
-	SupportEnd   string   `json:"support_end_date"`
-	// Status is the label's status now, which may be newer than the event's.
-	Status string `json:"status"`
+	Type  string      `json:"type"` // label.issued or label.status
+	Seq   int64       `json:"seq"`
+	Time  time.Time   `json:"time"`
+	Event store.Event `json:"event"`
+	Label store.Label `json:"label"`
 }
 
 // Due returns the subscriptions whose next delivery may be tried at now.
@@ -235,9 +225,7 @@ func (s *Service) Pending(ctx context.Context, sub store.Subscription, limit int
 		if !matches(sub, l) {
 			continue
 		}
-		body, err := json.Marshal(messageBody{Type: "label." + ev.Kind, Seq: ev.Seq, Time: ev.Time, Event: ev, Label: messageLabel{
-			ID: l.ID, Manufacturer: l.Manufacturer, Model: l.Model, Firmware: l.Firmware, Tier: l.Tier, Markets: l.Markets,
-			SupportEnd: l.SupportEnd, Status: l.Status}})
+		body, err := json.Marshal(messageBody{Type: "label." + ev.Kind, Seq: ev.Seq, Time: ev.Time, Event: ev, Label: l})
 		if err != nil {
 			return msgs, sub.Cursor, err
 		}

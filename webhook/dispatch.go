@@ -31,8 +31,11 @@ type Options struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Batch is how many messages one subscription gets per turn (default 100).
 	Batch int
-	Log   *slog.Logger
-	Now   func() time.Time
+	// Workers bounds the subscriptions served at once (default 16), and so
+	// the outgoing connections.
+	Workers int
+	Log     *slog.Logger
+	Now     func() time.Time
 	// Wake, when set, returns a channel closed when an event is appended
 	// (registry.Service.Changed), so deliveries start without waiting for
 	// the next poll.
@@ -40,8 +43,9 @@ type Options struct {
 }
 
 // Dispatcher delivers pending messages for every subscription. Each
-// subscription is served by one goroutine at a time, in event order; a slow
-// or dead receiver delays only its own subscription.
+// subscription is served by one goroutine at a time, in event order, and at
+// most Options.Workers subscriptions at once; a slow or dead receiver delays
+// only its own subscription (and holds one worker for at most the timeout).
 type Dispatcher struct {
 	src  Source
 	send *Sender
@@ -50,6 +54,7 @@ type Dispatcher struct {
 	mu       sync.Mutex
 	inflight map[string]bool
 	wg       sync.WaitGroup
+	slots    chan struct{} // one per worker
 }
 
 // NewDispatcher returns a dispatcher that reads from src and posts with send.
@@ -66,13 +71,16 @@ func NewDispatcher(src Source, send *Sender, opt Options) *Dispatcher {
 	if opt.Batch <= 0 {
 		opt.Batch = 100
 	}
+	if opt.Workers <= 0 {
+		opt.Workers = 16
+	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Dispatcher{src: src, send: send, opt: opt, inflight: map[string]bool{}}
+	return &Dispatcher{src: src, send: send, opt: opt, inflight: map[string]bool{}, slots: make(chan struct{}, opt.Workers)}
 }
 
 // Backoff is the wait after the n-th consecutive failure (n ≥ 1).
@@ -130,6 +138,12 @@ func (d *Dispatcher) Round(ctx context.Context) error {
 		}
 		d.wg.Go(func() {
 			defer func() { d.mu.Lock(); delete(d.inflight, sub.ID); d.mu.Unlock() }()
+			select {
+			case d.slots <- struct{}{}:
+				defer func() { <-d.slots }()
+			case <-ctx.Done():
+				return
+			}
 			if err := d.serve(ctx, sub); err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrStale) {
 				d.opt.Log.ErrorContext(ctx, "webhook delivery", "subscription", sub.ID, "err", err)
 			}
