@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/iotlabel/iotlabel/store"
 	"github.com/iotlabel/iotlabel/store/postgres"
 	"github.com/iotlabel/iotlabel/store/sqlite"
 	"github.com/iotlabel/iotlabel/store/sqlstore"
@@ -24,10 +25,25 @@ func registryDB(flagValue string) string {
 	return os.Getenv("IOTLABEL_DB")
 }
 
+// isPostgres reports whether a --db value names a PostgreSQL database.
+func isPostgres(spec string) bool {
+	return strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://")
+}
+
+// registryLeader elects the one serve process, among those sharing the
+// database spec, that runs the background work: by an advisory lock on
+// PostgreSQL; a SQLite file has one process, which always leads.
+func registryLeader(spec string) store.Leader {
+	if isPostgres(spec) {
+		return postgres.Leader{DSN: spec}
+	}
+	return store.Solo{}
+}
+
 // openRegistryDB opens the registry store named by spec: PostgreSQL for a
 // postgres:// or postgresql:// URL, SQLite otherwise.
 func openRegistryDB(ctx context.Context, spec string) (*sqlstore.DB, error) {
-	if strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://") {
+	if isPostgres(spec) {
 		db, err := postgres.Open(ctx, postgres.Config{DSN: spec})
 		if err != nil {
 			return nil, badInput("%v (check the URL in --db or $IOTLABEL_DB and that the server is running)", err)

@@ -182,18 +182,26 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		api.SetLog(tl, *logDir)
 	}
 	defer func() { stopBG(); wg.Wait() }()
-	if tl != nil {
-		wg.Go(func() {
-			tl.Follow(bg, db.Events, time.Second, func(err error) { log.ErrorContext(bg, "transparency log", "err", err) })
-		})
-	}
 	api.SetLimits(httpapi.Limits{PerAddress: rate.Limit(*perAddr), AddressBurst: int(2**perAddr) + 1,
 		PerToken: rate.Limit(*perTok), TokenBurst: int(2**perTok) + 1})
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
-	wg.Go(func() { sweepEvery(bg, svc, vdb, *rescan, log) })
 	hooks := webhook.NewDispatcher(svc, webhook.NewSender(10*time.Second, *hookPrivate), webhook.Options{Log: log, Wake: svc.Changed})
-	wg.Go(func() { hooks.Run(bg) })
+	// Replicas sharing one PostgreSQL database elect one of them to run the
+	// work that must run once; it moves to another when the leader dies.
+	wg.Go(func() {
+		store.WhileLeading(bg, registryLeader(spec), log, func(ctx context.Context) {
+			var lw sync.WaitGroup
+			if tl != nil {
+				lw.Go(func() {
+					tl.Follow(ctx, db.Events, time.Second, func(err error) { log.ErrorContext(ctx, "transparency log", "err", err) })
+				})
+			}
+			lw.Go(func() { sweepEvery(ctx, svc, vdb, *rescan, log) })
+			lw.Go(func() { hooks.Run(ctx) })
+			lw.Wait()
+		})
+	})
 	fmt.Fprintf(e.stderr, "iotlabel registry listening on %s\n", base)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -42,10 +42,14 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
 	sub, _ := fs.Sub(migrations, "migrations")
-	s, err := sqlstore.New(ctx, db, sqlstore.Dialect{Numbered: true, IsConflict: func(err error) bool {
-		var pe *pgconn.PgError
-		return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
-	}, EventLock: eventLock, ForUpdate: " FOR UPDATE"}, sub)
+	var s *DB
+	err = migrating(ctx, cfg.DSN, func() (err error) {
+		s, err = sqlstore.New(ctx, db, sqlstore.Dialect{Numbered: true, IsConflict: func(err error) bool {
+			var pe *pgconn.PgError
+			return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
+		}, EventLock: eventLock, ForUpdate: " FOR UPDATE"}, sub)
+		return err
+	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres store: %w", err)
