@@ -3,13 +3,11 @@ package registry
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/iotlabel/iotlabel/assess"
-	"github.com/iotlabel/iotlabel/attest"
 	"github.com/iotlabel/iotlabel/catalog"
-	"github.com/iotlabel/iotlabel/declaration"
-	"github.com/iotlabel/iotlabel/evidence"
 	"github.com/iotlabel/iotlabel/trust"
 )
 
@@ -44,31 +42,22 @@ func (s *Service) engineFor(version string) *assess.Engine {
 }
 
 // assessWith assesses a declaration and its evidence with one engine,
-// verifying signed evidence against ts.
+// verifying signed evidence against ts (a lab's evidence counts only when a
+// lab the registry's store accredits signed it).
 func (s *Service) assessWith(ctx context.Context, eng *assess.Engine, ts *trust.Store, decl, ev []byte, asOf catalog.Date) (*assess.Assessment, error) {
 	if eng == nil {
 		return nil, fmt.Errorf("%w: this registry does not assess", ErrInvalid)
 	}
-	d, err := declaration.Parse("declaration", decl)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	if err := d.Check(eng.Catalog()); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	var items []evidence.Item
+	in := assess.Inputs{Declaration: assess.File{Name: "declaration", Data: decl}, Trust: ts, AsOf: asOf, Now: s.now()}
 	if len(bytes.TrimSpace(ev)) > 0 {
-		// JSONL items and signed attestations alike; attestations are
-		// verified against the registry's trust store, so lab evidence counts
-		// only when a lab it accredits signed it.
-		read, err := attest.ReadEvidence(ctx, "evidence", ev, ts, s.now())
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-		}
-		items = read.Items
+		in.Evidence = []assess.File{{Name: "evidence", Data: ev}}
 	}
-	if asOf.IsZero() {
-		asOf = catalog.DateOf(s.now())
+	res, err := eng.AssessFiles(ctx, in)
+	if ie := (*assess.InputError)(nil); errors.As(err, &ie) {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, ie)
 	}
-	return eng.Assess(d, items, asOf), ctx.Err()
+	if err != nil {
+		return nil, err
+	}
+	return res.Assessment, nil
 }

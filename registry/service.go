@@ -19,6 +19,7 @@ import (
 	"github.com/iotlabel/iotlabel/assess"
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/label"
+	"github.com/iotlabel/iotlabel/sbom"
 	"github.com/iotlabel/iotlabel/store"
 	"github.com/iotlabel/iotlabel/trust"
 	"github.com/iotlabel/iotlabel/vuln"
@@ -310,11 +311,16 @@ func (s *Service) recheck(ctx context.Context, l store.Label) (store.Event, bool
 	if err != nil {
 		return store.Event{}, false, err
 	}
-	scan, err := s.rescan(ctx, l.ID)
+	var comps []sbom.Component
+	if s.vulns != nil && s.dict != nil {
+		if comps, err = s.storedSBOM(ctx, l.ID); err != nil {
+			return store.Event{}, false, err
+		}
+	}
+	c, err := RecheckSBOM(ctx, p, comps, s.vulns, s.dict, s.riskRules(), s.now(), s.window)
 	if err != nil {
 		return store.Event{}, false, err
 	}
-	c := Recheck(p, scan, s.riskRules(), s.now(), s.window)
 	reason := strings.Join(c.Reasons, "; ")
 	if c.Status == l.Status && (c.Status != AtRisk || reason == l.StatusReason) {
 		return store.Event{}, false, nil

@@ -1,12 +1,14 @@
 package registry
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/label"
+	"github.com/iotlabel/iotlabel/sbom"
 	"github.com/iotlabel/iotlabel/vuln"
 )
 
@@ -31,6 +33,21 @@ type Check struct {
 	Reasons []string `json:"reasons"`
 	// Findings are the vulnerabilities behind an at-risk status.
 	Findings []vuln.Finding `json:"findings,omitempty"`
+}
+
+// RecheckSBOM is Recheck with a fresh scan of the product's components
+// against src (matched by dict); with no components or no source, the dates
+// alone decide. It is what a registry's sweep decides for a stored label and
+// what `iotlabel monitor` decides for labels kept in a directory.
+func RecheckSBOM(ctx context.Context, p *label.Predicate, comps []sbom.Component, src vuln.Source, dict *vuln.Dictionary, rules []catalog.RiskRule, now time.Time, window time.Duration) (Check, error) {
+	var scan *vuln.Report
+	if comps != nil && src != nil && dict != nil {
+		var err error
+		if scan, err = vuln.Scan(ctx, src, dict, comps); err != nil {
+			return Check{}, err
+		}
+	}
+	return Recheck(p, scan, rules, now, window), nil
 }
 
 // Recheck decides a label's status at now from its predicate and, when one is

@@ -2,8 +2,7 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,9 +10,9 @@ import (
 	"time"
 
 	"github.com/iotlabel/iotlabel/assess"
+	"github.com/iotlabel/iotlabel/attest"
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/declaration"
-	"github.com/iotlabel/iotlabel/evidence"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/report"
 	"github.com/iotlabel/iotlabel/trust"
@@ -69,7 +68,7 @@ func runAssess(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := res.a
+	a := res.Assessment
 	if err := e.writeOutput(*out, func(w io.Writer) error { return render(w, *format, cat, a) }); err != nil {
 		return err
 	}
@@ -185,65 +184,42 @@ func (f *evidenceFlags) held(ctx context.Context, d *declaration.Declaration, as
 	return held, nil
 }
 
-// load reads every --evidence file, verifying signed ones against --trust.
-func (f *evidenceFlags) load(ctx context.Context, e *env) ([]*evidenceFile, error) {
-	ts, err := f.trustStore(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var files []*evidenceFile
-	for _, path := range f.files {
-		ef, err := e.loadEvidenceFile(ctx, path, ts)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, ef)
-	}
-	return files, nil
-}
-
-// allItems joins the items of every file.
-func allItems(files []*evidenceFile) []evidence.Item {
-	var items []evidence.Item
-	for _, f := range files {
-		items = append(items, f.items...)
-	}
-	return items
-}
-
-// assessed is an assessment with the inputs it was computed from.
-type assessed struct {
-	a     *assess.Assessment
-	d     *declaration.Declaration
-	files []*evidenceFile
-	// declDigest is "sha256:<hex>" of the declaration file's bytes.
-	declDigest string
-}
-
-// assessFile assesses the declaration at path with the evidence of ev.
-func (e *env) assessFile(ctx context.Context, cat *catalog.Catalog, path string, ev *evidenceFlags, asOf catalog.Date) (*assessed, error) {
+// assessFile assesses the declaration at path with the evidence files of ev,
+// by the registry's own path (assess.AssessFiles).
+func (e *env) assessFile(ctx context.Context, cat *catalog.Catalog, path string, ev *evidenceFlags, asOf catalog.Date) (*assess.Result, error) {
 	b, err := readLimited(path, declaration.MaxSize)
 	if err != nil {
 		return nil, err
 	}
-	d, err := parseDeclaration(cat, path, b)
-	if err != nil {
+	in := assess.Inputs{Declaration: assess.File{Name: path, Data: b}, AsOf: asOf, Now: e.now(),
+		Held: func(d *declaration.Declaration) ([]assess.Held, error) { return ev.held(ctx, d, asOf) }}
+	if in.Trust, err = ev.trustStore(ctx); err != nil {
 		return nil, err
 	}
-	files, err := ev.load(ctx, e)
-	if err != nil {
-		return nil, err
+	for _, p := range ev.files {
+		data, err := readLimited(p, attest.MaxEnvelope)
+		if err != nil {
+			return nil, err
+		}
+		in.Evidence = append(in.Evidence, assess.File{Name: p, Data: data})
 	}
 	eng, err := assess.New(cat)
 	if err != nil {
 		return nil, badInput("catalog %s cannot be used for assessment: %v", cat.Version, err)
 	}
-	held, err := ev.held(ctx, d, asOf)
+	res, err := eng.AssessFiles(ctx, in)
+	if ie := (*assess.InputError)(nil); errors.As(err, &ie) {
+		return nil, asBadInput(ie)
+	}
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(b)
-	return &assessed{a: eng.AssessHolding(d, allItems(files), held, asOf), d: d, files: files, declDigest: "sha256:" + hex.EncodeToString(sum[:])}, nil
+	for _, f := range res.Evidence {
+		for _, why := range f.Unverified {
+			fmt.Fprintf(e.stderr, "iotlabel: warning: %s; its items are read as unsigned (pass --trust)\n", why)
+		}
+	}
+	return res, nil
 }
 
 func readDeclaration(cat *catalog.Catalog, path string) (*declaration.Declaration, error) {

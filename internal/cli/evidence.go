@@ -62,7 +62,7 @@ func evidenceSign(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	env, subject, keyID, err := signItems(ctx, f.items, *keyPath, *manufacturer, *model, *firmware, *image)
+	env, subject, keyID, err := signItems(ctx, f.Items, *keyPath, *manufacturer, *model, *firmware, *image)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func evidenceSign(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *out != "-" {
-		fmt.Fprintf(e.stdout, "signed %d evidence item(s) about %s with key %s; wrote %s\n", len(f.items), subject.Name, keyID, *out)
+		fmt.Fprintf(e.stdout, "signed %d evidence item(s) about %s with key %s; wrote %s\n", len(f.Items), subject.Name, keyID, *out)
 	}
 	return nil
 }
@@ -241,21 +241,12 @@ func loadTrust(ctx context.Context, path string) (*trust.Store, error) {
 	return ts, nil
 }
 
-// evidenceFile is one --evidence file as read.
-type evidenceFile struct {
-	items []evidence.Item
-	// digest is "sha256:<hex>" of the file's bytes.
-	digest string
-	// subjects are a verified attestation's subjects (nil for JSONL).
-	subjects []attest.Subject
-}
-
 // loadEvidenceFile reads one --evidence file: JSONL, a signed attestation,
 // or both as lines. Signed parts are verified against ts; one that no trusted
 // key signed is still read, but its items carry no attestation (so they count
 // only as what the catalog's evidence rules allow unsigned items), and a
 // warning says why.
-func (e *env) loadEvidenceFile(ctx context.Context, path string, ts *trust.Store) (*evidenceFile, error) {
+func (e *env) loadEvidenceFile(ctx context.Context, path string, ts *trust.Store) (*attest.Evidence, error) {
 	data, err := readLimited(path, attest.MaxEnvelope)
 	if err != nil {
 		return nil, err
@@ -267,7 +258,7 @@ func (e *env) loadEvidenceFile(ctx context.Context, path string, ts *trust.Store
 	for _, why := range ev.Unverified {
 		fmt.Fprintf(e.stderr, "iotlabel: warning: %s; its items are read as unsigned (pass --trust)\n", why)
 	}
-	return &evidenceFile{items: ev.Items, digest: attest.Digest(data), subjects: ev.Subjects}, nil
+	return ev, nil
 }
 
 // readPrivateKey reads an Ed25519 private key file.

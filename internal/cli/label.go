@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotlabel/iotlabel/assess"
 	"github.com/iotlabel/iotlabel/attest"
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/httpapi"
@@ -156,11 +157,11 @@ func labelIssue(ctx context.Context, e *env, args []string) error {
 		name = "key " + keyID
 	}
 	opt := label.Options{Issuer: name, KeyID: keyID, RegistryURL: *registry, Now: e.now(), ValidUntil: until,
-		Inputs: label.Inputs{Declaration: res.declDigest, Evidence: []string{}}, Images: imageDigests(res)}
-	for _, f := range res.files {
-		opt.Inputs.Evidence = append(opt.Inputs.Evidence, f.digest)
+		Inputs: label.Inputs{Declaration: res.DeclarationDigest, Evidence: []string{}}, Images: imageDigests(res)}
+	for _, f := range res.Evidence {
+		opt.Inputs.Evidence = append(opt.Inputs.Evidence, f.Digest)
 	}
-	st, err := label.NewStatement(res.a, opt)
+	st, err := label.NewStatement(res.Assessment, opt)
 	if err != nil {
 		if errors.Is(err, label.ErrNoTier) || errors.Is(err, label.ErrSupportEnd) {
 			return &exitError{exitFailed, err}
@@ -172,12 +173,12 @@ func labelIssue(ctx context.Context, e *env, args []string) error {
 
 // imageDigests maps each declared firmware version to the image SHA-256
 // that verified, signed evidence names for it.
-func imageDigests(res *assessed) map[string]string {
+func imageDigests(res *assess.Result) map[string]string {
 	m := map[string]string{}
-	for _, f := range res.files {
-		for _, s := range f.subjects {
-			for _, fw := range res.d.Product.FirmwareVersions {
-				named := attest.ProductSubject(res.d.Manufacturer.Name, res.d.Product.Model, fw, "")
+	for _, f := range res.Evidence {
+		for _, s := range f.Subjects {
+			for _, fw := range res.Declaration.Product.FirmwareVersions {
+				named := attest.ProductSubject(res.Declaration.Manufacturer.Name, res.Declaration.Product.Model, fw, "")
 				if s.Name == named.Name && s.Digest["sha256"] != named.Digest["sha256"] {
 					m[fw] = s.Digest["sha256"]
 				}

@@ -144,19 +144,20 @@ func monitorDir(ctx context.Context, e *env, dir string, keys []label.PublicKey,
 			checks = append(checks, registry.Check{LabelID: p, Status: "invalid", Reasons: []string{"signature does not verify with any given key: " + err.Error()}})
 			return nil
 		}
-		var scan *vuln.Report
-		c := registry.Check{}
-		if sb := findSBOM(filepath.Dir(p)); sb != "" {
+		var comps []sbom.Component
+		sb := findSBOM(filepath.Dir(p))
+		if sb != "" {
 			doc, err := sbom.ReadFile(sb)
 			if err != nil {
 				return badInput("%v", err)
 			}
-			if scan, err = vuln.Scan(ctx, db, dict, doc.Components); err != nil {
-				return err
-			}
+			comps = doc.Components
 		}
-		c = registry.Recheck(&st.Predicate, scan, cat.AtRisk, e.now(), window)
-		if scan == nil {
+		c, err := registry.RecheckSBOM(ctx, &st.Predicate, comps, db, dict, cat.AtRisk, e.now(), window)
+		if err != nil {
+			return err
+		}
+		if sb == "" {
 			c.Reasons = append(c.Reasons, "no SBOM next to the label; vulnerabilities not rechecked")
 		}
 		checks = append(checks, c)

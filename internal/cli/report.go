@@ -58,7 +58,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, d := res.a, res.d
+	a, d := res.Assessment, res.Declaration
 	return e.writeOutput(*out, func(w io.Writer) error {
 		switch {
 		case kind == "psti":

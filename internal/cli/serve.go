@@ -197,7 +197,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 					tl.Follow(ctx, db.Events, time.Second, func(err error) { log.ErrorContext(ctx, "transparency log", "err", err) })
 				})
 			}
-			lw.Go(func() { sweepEvery(ctx, svc, vdb, *rescan, log) })
+			lw.Go(func() { svc.SweepEvery(ctx, *rescan) })
 			lw.Go(func() { hooks.Run(ctx) })
 			lw.Wait()
 		})
@@ -219,50 +219,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	}
-}
-
-// sweepEvery sweeps the registry hourly and, with a vulnerability database,
-// as soon as a poll every rescan finds that the database changed.
-func sweepEvery(ctx context.Context, svc *registry.Service, vdb *vulndb.DB, rescan time.Duration, log *slog.Logger) {
-	if vdb == nil || rescan <= 0 || rescan > time.Hour {
-		rescan = time.Hour
-	}
-	t := time.NewTicker(rescan)
-	defer t.Stop()
-	last, lastStamp := time.Now(), vulnStamp(ctx, vdb)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		stamp := vulnStamp(ctx, vdb)
-		if stamp == lastStamp && time.Since(last) < time.Hour {
-			continue
-		}
-		if vdb != nil && stamp != lastStamp {
-			vdb.Forget() // another process imported: drop cached advisories and catalogs
-		}
-		last, lastStamp = time.Now(), stamp
-		if evs, err := svc.Sweep(ctx); err != nil {
-			log.ErrorContext(ctx, "sweep failed", "err", err)
-		} else if len(evs) > 0 {
-			log.InfoContext(ctx, "sweep changed labels", "count", len(evs))
-		}
-	}
-}
-
-// vulnStamp summarises the database's contents (counts and import times
-// per source), so a change shows as a different stamp.
-func vulnStamp(ctx context.Context, vdb *vulndb.DB) string {
-	if vdb == nil {
-		return ""
-	}
-	st, err := vdb.Status(ctx)
-	if err != nil {
-		return "error: " + err.Error()
-	}
-	return fmt.Sprint(st)
 }
 
 // seedDemo issues and publishes labels for the example products that reach

@@ -274,3 +274,13 @@ func Stale(st []SourceStatus, now time.Time, limit MaxAge) []string {
 	}
 	return out
 }
+
+// Stamp summarises the database's contents (counts and import times per
+// source): another process's import shows as a different stamp.
+func (d *DB) Stamp(ctx context.Context) (string, error) {
+	st, err := d.Status(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprint(st), nil
+}
