@@ -40,9 +40,15 @@ func startDemo(t *testing.T, db string) (string, *syncBuffer) {
 // startDemoArgs is startDemo with more serve flags.
 func startDemoArgs(t *testing.T, db string, more ...string) (string, *syncBuffer) {
 	t.Helper()
+	return startDemoAt(t, db, func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }, more...)
+}
+
+// startDemoAt is startDemoArgs with the registry's clock.
+func startDemoAt(t *testing.T, db string, now func() time.Time, more ...string) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	errs := &syncBuffer{}
-	e := &env{stdout: io.Discard, stderr: errs, now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
+	e := &env{stdout: io.Discard, stderr: errs, now: now}
 	done := make(chan int, 1)
 	args := []string{"serve", "--demo", "--listen", "127.0.0.1:0"}
 	if db != "" {
