@@ -29,9 +29,13 @@ type browseData struct {
 // approaching the end of support, soonest first.
 func (s *Server) browse(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	lq := store.LabelQuery{Manufacturer: q.Get("manufacturer"), Model: q.Get("model"), Firmware: q.Get("firmware"), Status: q.Get("status"), Limit: 200}
+	status, err := statusParam(r)
+	if err != nil {
+		return err
+	}
+	lq := store.LabelQuery{Manufacturer: q.Get("manufacturer"), Model: q.Get("model"), Firmware: q.Get("firmware"), Status: status, Limit: 200}
 	d := browseData{Title: "Find a labelled product", Q: lq, Within: q.Get("support_ends_within_days"),
-		Statuses: []string{"", registry.Active, registry.AtRisk, registry.Suspended, registry.Revoked, registry.Expired},
+		Statuses: append([]string{""}, registry.Statuses...),
 		Intro:    "Search the registry by manufacturer, model or firmware version. Open a product to see its label in plain language."}
 	if d.Within != "" {
 		if err := s.sunsetQuery(r, &lq); err != nil {

@@ -2,8 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
+	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,7 +54,11 @@ func (s *Server) searchLabels(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	lq := store.LabelQuery{Manufacturer: q.Get("manufacturer"), Model: q.Get("model"), Firmware: q.Get("firmware"), Status: q.Get("status"), Limit: limit}
+	status, err := statusParam(r)
+	if err != nil {
+		return err
+	}
+	lq := store.LabelQuery{Manufacturer: q.Get("manufacturer"), Model: q.Get("model"), Firmware: q.Get("firmware"), Status: status, Limit: limit}
 	resp := map[string]any{}
 	if within := q.Get("support_ends_within_days"); within != "" {
 		if err := s.sunsetQuery(r, &lq); err != nil {
@@ -153,6 +161,10 @@ func (s *Server) putSBOM(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	encodings, err := sbomMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return err
+	}
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		return &badRequest{msg: "reading the SBOM", err: err}
@@ -160,6 +172,10 @@ func (s *Server) putSBOM(w http.ResponseWriter, r *http.Request) error {
 	doc, err := sbom.Parse("request body", data)
 	if err != nil {
 		return &badRequest{msg: "the body must be a CycloneDX or SPDX SBOM or a Buildroot manifest", err: err}
+	}
+	if encodings != nil && !slices.Contains(encodings, doc.Encoding) {
+		return &badRequest{msg: fmt.Sprintf("the body is a %s %s document, but Content-Type says %s; send it as %s",
+			doc.Format, doc.Encoding, r.Header.Get("Content-Type"), sbomTypeFor(doc.Encoding))}
 	}
 	l, err := s.svc.AttachSBOM(r.Context(), a, r.PathValue("id"), doc.Components)
 	if err != nil {
@@ -215,4 +231,62 @@ func daysUntil(now time.Time, date string) int {
 		return 0
 	}
 	return catalog.DateOf(now).DaysUntil(d)
+}
+
+// sbomTypes are the media types an SBOM may be sent as, each with the
+// encodings its body may have; nil (and no Content-Type at all) means the
+// server tells the format from the content.
+var sbomTypes = map[string][]string{
+	"application/json":               {"json"},
+	"application/vnd.cyclonedx+json": {"json"},
+	"application/spdx+json":          {"json"},
+	"application/xml":                {"xml"},
+	"text/xml":                       {"xml"},
+	"application/vnd.cyclonedx+xml":  {"xml"},
+	"text/spdx":                      {"tag-value"},
+	"text/plain":                     {"tag-value", "csv"},
+	"text/csv":                       {"csv"},
+	"application/octet-stream":       nil,
+}
+
+// sbomMediaType checks an SBOM upload's Content-Type and returns the
+// encodings the body may have (nil: any).
+func sbomMediaType(header string) ([]string, error) {
+	if header == "" {
+		return nil, nil
+	}
+	mt, _, err := mime.ParseMediaType(header)
+	if enc, ok := sbomTypes[mt]; err == nil && ok {
+		return enc, nil
+	}
+	types := slices.Sorted(maps.Keys(sbomTypes))
+	return nil, &unsupportedType{msg: fmt.Sprintf("Content-Type %q is not an SBOM type; send one of %s", header, strings.Join(types, ", "))}
+}
+
+// sbomTypeFor names the media type to send an encoding as.
+func sbomTypeFor(encoding string) string {
+	switch encoding {
+	case "json":
+		return "application/json"
+	case "xml":
+		return "application/xml"
+	case "csv":
+		return "text/csv"
+	}
+	return "text/spdx"
+}
+
+// unsupportedType is a request body of a media type the operation does not
+// take (415).
+type unsupportedType struct{ msg string }
+
+func (e *unsupportedType) Error() string { return e.msg }
+
+// statusParam reads the status query parameter: empty, or a label status.
+func statusParam(r *http.Request) (string, error) {
+	st := r.URL.Query().Get("status")
+	if st != "" && !slices.Contains(registry.Statuses, st) {
+		return "", &badRequest{msg: fmt.Sprintf("status %q is not one of %s", st, strings.Join(registry.Statuses, ", "))}
+	}
+	return st, nil
 }

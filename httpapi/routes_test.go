@@ -34,7 +34,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	for _, r := range (&Server{}).routes() {
-		// OpenAPI has no catch-all parameter: {path...} is documented as {path}.
+		// OpenAPI has no catch-all parameter: {tile...} is documented as {tile}.
 		routed = append(routed, strings.ReplaceAll(r.pattern, "...}", "}"))
 	}
 	slices.Sort(documented)

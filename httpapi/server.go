@@ -82,7 +82,8 @@ func (s *Server) routes() []route {
 		{"GET /labels", s.browse},
 		{"GET /l/{id}", s.consumerPage},
 		{"GET /l/{id}/label.json", s.rawLabel},
-		{"GET /log/{path...}", s.logFile},
+		{"GET /log/checkpoint", s.logFile},
+		{"GET /log/tile/{tile...}", s.logFile},
 	}
 }
 
@@ -100,7 +101,7 @@ func New(svc *registry.Service, log *slog.Logger) *Server {
 }
 
 func (s *Server) logFile(w http.ResponseWriter, r *http.Request) error {
-	p := r.PathValue("path")
+	p := strings.TrimPrefix(r.URL.Path, "/log/")
 	if s.logDir == "" || (p != "checkpoint" && !strings.HasPrefix(p, "tile/")) || strings.Contains(p, "..") {
 		return fmt.Errorf("log file %s: %w", p, store.ErrNotFound)
 	}
@@ -225,6 +226,8 @@ func classify(err error) (int, string) {
 		return http.StatusUnprocessableEntity, "claims_not_recomputed"
 	case errors.Is(err, registry.ErrTransition):
 		return http.StatusConflict, "invalid_transition"
+	case errors.As(err, new(*unsupportedType)):
+		return http.StatusUnsupportedMediaType, "unsupported_media_type"
 	case errors.Is(err, registry.ErrInvalid), errors.As(err, new(*badRequest)):
 		return http.StatusBadRequest, "invalid_request"
 	}

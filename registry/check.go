@@ -72,6 +72,9 @@ func (s *Service) Check(ctx context.Context, q CheckQuery) (CheckResult, error) 
 	if err := s.knownMarket(q.Market); err != nil {
 		return r, err
 	}
+	if q.MinTier != 0 && !slices.ContainsFunc(s.catalog.Tiers, func(t *catalog.Tier) bool { return t.Level == q.MinTier }) {
+		return r, fmt.Errorf("%w: tier %d is not a tier of catalog %s (1 to %d)", ErrInvalid, q.MinTier, s.catalog.Version, len(s.catalog.Tiers))
+	}
 	if q.MinTier == 0 && len(s.catalog.MarketRules(q.Market)) == 0 {
 		r.Answer, r.Allowed = CheckNoRule, true
 		r.Reasons = append(r.Reasons, q.Market+" has no mandatory security rule for consumer IoT products; a label is voluntary there")

@@ -24,6 +24,9 @@ const (
 	Pending = "pending"
 )
 
+// Statuses are every status a label can have.
+var Statuses = []string{Active, AtRisk, Pending, Suspended, Revoked, Expired}
+
 // Check is the result of rechecking one label.
 type Check struct {
 	LabelID string   `json:"label_id"`
