@@ -124,6 +124,23 @@ func (s *Server) logFile(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
+// StaticPath is where SetStaticCeiling serves its fixed response.
+const StaticPath = "/bench/static"
+
+// SetStaticCeiling serves, at StaticPath, a fixed JSON response of n bytes
+// through the same middleware and error handling as every route: the
+// ceiling that bench/registry.sh compares label lookups with (a static
+// response of a label response's size, so that only the lookup differs).
+// It is not part of the API and not in openapi.json. Call it before serving.
+func (s *Server) SetStaticCeiling(n int) {
+	body := []byte(`{"static":"` + strings.Repeat("x", max(n-14, 0)) + `"}` + "\n")
+	s.mux.Handle("GET "+StaticPath, s.h(func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "application/json")
+		_, err := w.Write(body)
+		return err
+	}))
+}
+
 // SetLimits sets the request rates allowed per client address and per API
 // token; a zero rate turns that limit off. Call it before serving.
 func (s *Server) SetLimits(l Limits) {

@@ -166,7 +166,7 @@ func TestAPI(t *testing.T) {
 		{"malformed body", "POST", "/v1/labels", e.lab, []byte(`{"env":1}`), 400, `"code": "invalid_request"`},
 		{"lab publishes", "POST", "/v1/labels", e.lab, body, 201, `"status": "active"`},
 		{"duplicate", "POST", "/v1/labels", e.lab, body, 409, `"code": "conflict"`},
-		{"anonymous read", "GET", "/v1/labels/" + id, "", nil, 200, `"payloadType": "application/vnd.in-toto+json"`},
+		{"anonymous read", "GET", "/v1/labels/" + id, "", nil, 200, `"payloadType":"application/vnd.in-toto+json"`},
 		{"search", "GET", "/v1/labels?model=NG-AX3000&firmware=4.2.1", "", nil, 200, id},
 		{"proof without a log", "GET", "/v1/labels/" + id + "/proof", "", nil, 404, "keeps no transparency log"},
 		{"search miss", "GET", "/v1/labels?model=NOPE", "", nil, 200, `"labels": []`},

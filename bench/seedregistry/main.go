@@ -4,6 +4,7 @@
 // service, so lookups hit realistic rows.
 //
 //	go run ./bench/seedregistry -db DIR/r.db -n 100000 -out DIR
+//	go run ./bench/seedregistry -db postgres://… -n 100000 -out DIR
 //
 // writes DIR/issuer.pub (the key to --trust) and DIR/ids.txt (one label ID
 // per line, for the load generator).
@@ -19,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,11 +29,13 @@ import (
 	"github.com/iotlabel/iotlabel/examples"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
+	"github.com/iotlabel/iotlabel/store/postgres"
 	"github.com/iotlabel/iotlabel/store/sqlite"
+	"github.com/iotlabel/iotlabel/store/sqlstore"
 )
 
 func main() {
-	dbPath := flag.String("db", "", "registry database to create")
+	dbPath := flag.String("db", "", "registry database to create: a SQLite file or a postgres:// URL")
 	n := flag.Int("n", 100000, "number of labels")
 	out := flag.String("out", ".", "directory for issuer.pub and ids.txt")
 	flag.Parse()
@@ -54,7 +58,16 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 		return fmt.Errorf("-db is required")
 	}
 	start := time.Now()
-	db, err := sqlite.Open(ctx, sqlite.Config{Path: dbPath})
+	var db *sqlstore.DB
+	var err error
+	// SQLite takes one writer at a time; PostgreSQL takes several.
+	publishers := 1
+	if strings.HasPrefix(dbPath, "postgres://") || strings.HasPrefix(dbPath, "postgresql://") {
+		db, err = postgres.Open(ctx, postgres.Config{DSN: dbPath})
+		publishers = 4 * runtime.NumCPU()
+	} else {
+		db, err = sqlite.Open(ctx, sqlite.Config{Path: dbPath})
+	}
 	if err != nil {
 		return err
 	}
@@ -128,25 +141,29 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 	if err != nil {
 		return err
 	}
+	var mu sync.Mutex
 	done := 0
-	for s := range results {
-		// The registry publishes only what it recomputes from a stored
-		// declaration of a registered product.
-		p, err := svc.CreateProduct(ctx, admin, org.ID, s.model, decl.Product.Name)
-		if err != nil {
-			return err
-		}
-		if _, err := svc.SubmitDeclaration(ctx, admin, p.ID, s.decl, nil); err != nil {
-			return err
-		}
-		if _, err := svc.Publish(ctx, lab, s.envelope, s.compact); err != nil {
-			return fmt.Errorf("publish %s: %w", s.id, err)
-		}
-		fmt.Fprintln(w, s.id)
-		if done++; done%10000 == 0 {
-			fmt.Fprintf(os.Stderr, "%d labels, %.1f s\n", done, time.Since(start).Seconds())
-		}
+	var pubs sync.WaitGroup
+	for range publishers {
+		pubs.Go(func() {
+			for s := range results {
+				if err := publish(ctx, svc, admin, lab, org.ID, decl.Product.Name, s); err != nil {
+					select {
+					case errc <- err:
+					default:
+					}
+					continue
+				}
+				mu.Lock()
+				fmt.Fprintln(w, s.id)
+				if done++; done%10000 == 0 {
+					fmt.Fprintf(os.Stderr, "%d labels, %.1f s\n", done, time.Since(start).Seconds())
+				}
+				mu.Unlock()
+			}
+		})
 	}
+	pubs.Wait()
 	select {
 	case err := <-errc:
 		return err
@@ -154,6 +171,23 @@ func run(ctx context.Context, dbPath string, n int, out string) error {
 	}
 	fmt.Fprintf(os.Stderr, "seeded %d labels in %.1f s\n", done, time.Since(start).Seconds())
 	return w.Flush()
+}
+
+// publish registers one label's product, stores its declaration and
+// publishes the label: the registry publishes only what it recomputes from
+// a stored declaration of a registered product.
+func publish(ctx context.Context, svc *registry.Service, admin, lab registry.Actor, org, name string, s signed) error {
+	p, err := svc.CreateProduct(ctx, admin, org, s.model, name)
+	if err != nil {
+		return err
+	}
+	if _, err := svc.SubmitDeclaration(ctx, admin, p.ID, s.decl, nil); err != nil {
+		return err
+	}
+	if _, err := svc.Publish(ctx, lab, s.envelope, s.compact); err != nil {
+		return fmt.Errorf("publish %s: %w", s.id, err)
+	}
+	return nil
 }
 
 // issue assesses the example under model BENCH-i and signs its label.

@@ -67,6 +67,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	rescan := fs.Duration("rescan", time.Minute, "how often to look for changes in --vulndb")
 	perAddr := fs.Float64("rate", 50, "requests per second allowed per client address (0: no limit)")
 	perTok := fs.Float64("token-rate", 10, "requests per second allowed per API token (0: no limit)")
+	benchStatic := fs.Int("bench-static", 0, "for benchmarks: serve a fixed response of `BYTES` bytes at "+httpapi.StaticPath+" (bench/registry.sh's ceiling; 0: off)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -162,7 +163,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *perAddr < 0 || *perTok < 0 {
 		return badInput("--rate and --token-rate must be 0 (no limit) or more")
 	}
+	if *benchStatic < 0 || *benchStatic > httpapi.MaxBody {
+		return badInput("--bench-static must be 0 (off) to %d bytes", httpapi.MaxBody)
+	}
 	api := httpapi.New(svc, log)
+	if *benchStatic > 0 {
+		api.SetStaticCeiling(*benchStatic)
+	}
 	// Background work (the log follower, sweeps) runs under bg and is
 	// joined before anything it uses is closed: this defer, registered after
 	// the stores' and the log's, runs before theirs.
