@@ -23,7 +23,7 @@ const MaxBody = 1 << 20
 
 // Server is the registry's HTTP front.
 type Server struct {
-	svc    *registry.Service
+	svc    Registry
 	log    *slog.Logger
 	mux    *http.ServeMux
 	byAddr *limiters
@@ -88,7 +88,7 @@ func (s *Server) routes() []route {
 }
 
 // New builds the server's routes. Rate limits are off until SetLimits.
-func New(svc *registry.Service, log *slog.Logger) *Server {
+func New(svc Registry, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
