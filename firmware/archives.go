@@ -1,0 +1,186 @@
+package firmware
+
+import (
+	"archive/tar"
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+
+	"github.com/cavaliergopher/cpio"
+	diskfile "github.com/diskfs/go-diskfs/backend/file"
+	"github.com/diskfs/go-diskfs/filesystem/squashfs"
+)
+
+// SquashFS compressor IDs (squashfs_fs.h).
+var squashCompressors = map[uint16]string{1: "gzip", 2: "lzma", 3: "lzo", 4: "xz", 5: "lz4", 6: "zstd"}
+
+// openSquashFS reads a little-endian SquashFS 4.0 file system with
+// go-diskfs and records every entry.
+func openSquashFS(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+	sb := make([]byte, 96)
+	if _, err := b.ReadAt(sb, off); err != nil {
+		return 0, errNotFormat
+	}
+	blockSize := binary.LittleEndian.Uint32(sb[12:16])
+	comp := binary.LittleEndian.Uint16(sb[20:22])
+	major := binary.LittleEndian.Uint16(sb[28:30])
+	used := int64(binary.LittleEndian.Uint64(sb[40:48]))
+	name, known := squashCompressors[comp]
+	if !known || !isPow2(blockSize) || blockSize < 4096 || blockSize > 1<<20 || used < 96 {
+		return 0, errNotFormat
+	}
+	l := &u.t.Layers[id]
+	l.Size = used
+	l.Detail = fmt.Sprintf("version %d, %s, block size %d", major, name, blockSize)
+	if major != 4 {
+		return used, fmt.Errorf("SquashFS version %d is not supported (only 4.0)", major)
+	}
+	if name == "lz4" || name == "lzo" {
+		// go-diskfs v1.9.4 reads LZ4 frames and lzop streams where SquashFS
+		// stores raw blocks, so it returns wrong bytes; say so rather than
+		// analyse them.
+		return used, fmt.Errorf("SquashFS compressed with %s is not supported yet (only gzip, xz, lzma and zstd)", name)
+	}
+	if off+used > b.size {
+		return used, fmt.Errorf("truncated: the superblock says %d bytes, %d are there", used, b.size-off)
+	}
+	sfs, err := squashfs.Read(diskfile.New(b.f, true), used, b.base+off, int64(blockSize))
+	if err != nil {
+		return used, fmt.Errorf("cannot read the file system: %v", err)
+	}
+	return used, u.walkFS(ctx, sfs, id, depth)
+}
+
+// openSquashFSBE names big-endian SquashFS (old vendor images), which the
+// reader does not take.
+func openSquashFSBE(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+	sb := make([]byte, 32)
+	if _, err := b.ReadAt(sb, off); err != nil {
+		return 0, errNotFormat
+	}
+	major := binary.BigEndian.Uint16(sb[28:30])
+	if major < 1 || major > 4 {
+		return 0, errNotFormat
+	}
+	return 0, fmt.Errorf("big-endian SquashFS (version %d) is not supported", major)
+}
+
+// walkFS records every entry of a file system, depth first.
+func (u *unpacker) walkFS(ctx context.Context, fsys fs.FS, id, depth int) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			u.warn(fmt.Errorf("layer %d: %s: %v", id, p, err))
+			return nil // the rest is still read
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		if p == "." {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			u.warn(fmt.Errorf("layer %d: %s: %v", id, p, err))
+			return nil
+		}
+		mode := info.Mode()
+		switch {
+		case mode.IsDir():
+			return u.addFile(ctx, id, p, KindDir, mode, "", nil, depth)
+		case mode&fs.ModeSymlink != 0:
+			target := ""
+			if st, ok := info.Sys().(*squashfs.StatT); ok {
+				target = st.LinkTarget
+			}
+			return u.addFile(ctx, id, p, KindLink, mode, target, nil, depth)
+		case mode.IsRegular():
+			f, err := fsys.Open(p)
+			if err != nil {
+				u.warn(fmt.Errorf("layer %d: %s: %v", id, p, err))
+				return nil
+			}
+			defer f.Close()
+			return u.addFile(ctx, id, p, KindFile, mode, "", f, depth)
+		default:
+			return u.addFile(ctx, id, p, KindDevice, mode, "", nil, depth)
+		}
+	})
+}
+
+// openCPIO reads a newc or crc CPIO archive up to its trailer.
+func openCPIO(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+	in := &counter{r: bufio.NewReader(io.NewSectionReader(b, off, b.size-off))}
+	r := cpio.NewReader(in)
+	first := true
+	for {
+		h, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break // the trailer
+		}
+		if err != nil {
+			if first {
+				return 0, errNotFormat
+			}
+			return in.n, fmt.Errorf("archive broken after %d entries: %v", u.t.Layers[id].Files, err)
+		}
+		first = false
+		mode := fs.FileMode(h.Mode & 0o777)
+		switch {
+		case h.Mode.IsDir():
+			err = u.addFile(ctx, id, h.Name, KindDir, mode|fs.ModeDir, "", nil, depth)
+		case h.Mode&cpio.TypeSymlink == cpio.TypeSymlink:
+			err = u.addFile(ctx, id, h.Name, KindLink, mode|fs.ModeSymlink, h.Linkname, nil, depth)
+		case h.Mode.IsRegular():
+			err = u.addFile(ctx, id, h.Name, KindFile, mode, "", r, depth)
+		default:
+			err = u.addFile(ctx, id, h.Name, KindDevice, mode|fs.ModeDevice, "", nil, depth)
+		}
+		if err != nil {
+			return in.n, err
+		}
+	}
+	u.t.Layers[id].Size = in.n
+	return in.n, nil
+}
+
+// openTar reads a ustar (or GNU/PAX) archive; the magic is 257 bytes in.
+func openTar(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+	in := &counter{r: bufio.NewReader(io.NewSectionReader(b, off, b.size-off))}
+	r := tar.NewReader(in)
+	first := true
+	for {
+		h, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if first {
+				return 0, errNotFormat
+			}
+			return in.n, fmt.Errorf("archive broken after %d entries: %v", u.t.Layers[id].Files, err)
+		}
+		first = false
+		mode := fs.FileMode(h.Mode & 0o777)
+		name := path.Clean("/" + h.Name)
+		switch h.Typeflag {
+		case tar.TypeDir:
+			err = u.addFile(ctx, id, name, KindDir, mode|fs.ModeDir, "", nil, depth)
+		case tar.TypeSymlink, tar.TypeLink:
+			err = u.addFile(ctx, id, name, KindLink, mode|fs.ModeSymlink, h.Linkname, nil, depth)
+		case tar.TypeReg:
+			err = u.addFile(ctx, id, name, KindFile, mode, "", r, depth)
+		default:
+			err = u.addFile(ctx, id, name, KindDevice, mode|fs.ModeDevice, "", nil, depth)
+		}
+		if err != nil {
+			return in.n, err
+		}
+	}
+	u.t.Layers[id].Size = in.n
+	return in.n, nil
+}
