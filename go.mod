@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/CycloneDX/cyclonedx-go v0.12.0
+	github.com/GehirnInc/crypt v0.0.0-20230320061759-8cc1b52080c5
 	github.com/cavaliergopher/cpio v1.0.1
 	github.com/defenseunicorns/go-oscal v0.7.1
 	github.com/diskfs/go-diskfs v1.9.4

@@ -1,0 +1,182 @@
+package firmware
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/evidence"
+	"github.com/iotlabel/iotlabel/sbom"
+	"github.com/iotlabel/iotlabel/vuln"
+)
+
+// Report is what analysis found in one image.
+type Report struct {
+	Image           Image           `json:"image"`
+	Layers          []Layer         `json:"layers"`
+	Files           int             `json:"files"`
+	Components      []Component     `json:"components"`
+	Vulnerabilities []vuln.Finding  `json:"vulnerabilities"`
+	NotChecked      []vuln.Gap      `json:"not_checked,omitempty"`
+	Credentials     []Credential    `json:"credentials"`
+	Keys            []Key           `json:"keys"`
+	Services        []Service       `json:"services"`
+	Binaries        []Binary        `json:"binaries"`
+	Hardening       Hardening       `json:"hardening"`
+	Warnings        []string        `json:"warnings,omitempty"`
+	Findings        []evidence.Item `json:"findings"`
+	scan            *vuln.Report
+}
+
+// Analysis says what to analyse with.
+type Analysis struct {
+	Rules    *Rules
+	Cracking Cracking
+	// Vulns and Dict, when set, match the components against the
+	// vulnerability database.
+	Vulns vuln.Source
+	Dict  *vuln.Dictionary
+	// KEVCatalog is the KEV catalog version the database holds ("": none).
+	KEVCatalog string
+	// Source, Time and Subject go into the evidence items.
+	Source  evidence.Source
+	Time    time.Time
+	Subject evidence.Subject
+}
+
+// Analyse reads an unpacked tree.
+func Analyse(ctx context.Context, t *Tree, a Analysis) (*Report, error) {
+	r := &Report{Image: t.Image, Layers: t.Layers, Warnings: t.Warnings}
+	for _, f := range t.Files {
+		if f.Kind == KindFile {
+			r.Files++
+		}
+	}
+	var err error
+	if r.Components, err = a.Rules.Components(ctx, t); err != nil {
+		return nil, err
+	}
+	if r.Credentials, err = Credentials(ctx, t, a.Cracking); err != nil {
+		return nil, err
+	}
+	if r.Keys, err = Keys(ctx, t); err != nil {
+		return nil, err
+	}
+	if r.Services, err = Services(ctx, t); err != nil {
+		return nil, err
+	}
+	if r.Binaries, err = Binaries(ctx, t); err != nil {
+		return nil, err
+	}
+	r.Hardening = Summarise(r.Binaries)
+	r.Vulnerabilities = []vuln.Finding{}
+	if a.Vulns != nil && a.Dict != nil {
+		if r.scan, err = vuln.Scan(ctx, a.Vulns, a.Dict, r.SBOMComponents()); err != nil {
+			return nil, err
+		}
+		r.Vulnerabilities, r.NotChecked = r.scan.Findings, r.scan.NotChecked
+	}
+	r.Findings = r.evidence(a)
+	return r, nil
+}
+
+// SBOMComponents are the components as an SBOM lists them: one per name
+// and version.
+func (r *Report) SBOMComponents() []sbom.Component {
+	var out []sbom.Component
+	seen := map[string]bool{}
+	for _, c := range r.Components {
+		k := c.Name + "\x00" + c.Version
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, sbom.Component{Name: c.Name, Version: c.Version, PURL: c.PURL, CPE: c.CPE, Type: "application"})
+	}
+	return out
+}
+
+// evidence turns the report into evidence items: hard-coded-credentials,
+// private-key-in-image, insecure-boot-service, and, with a vulnerability
+// database, the SBOM checks of package vuln.
+func (r *Report) evidence(a Analysis) []evidence.Item {
+	item := func(check, result, detail string, data map[string]any) evidence.Item {
+		return evidence.Item{Kind: catalog.Tool, Source: a.Source, Time: a.Time.UTC(), Subject: a.Subject,
+			Check: check, Result: result, Detail: detail, Data: data}
+	}
+	image := map[string]any{"image_sha256": r.Image.SHA256}
+	var items []evidence.Item
+	if r.Files == 0 {
+		// Nothing was unpacked: absence of findings would prove nothing.
+		for _, c := range []string{"hard-coded-credentials", "private-key-in-image", "insecure-boot-service"} {
+			items = append(items, item(c, evidence.Error, "no file system could be unpacked from the image", image))
+		}
+		return items
+	}
+	var weak []string
+	for _, c := range r.Credentials {
+		switch {
+		case c.Empty:
+			weak = append(weak, fmt.Sprintf("%s has no password (%s)", c.User, c.Source))
+		case c.Cracked:
+			weak = append(weak, fmt.Sprintf("%s's %s hash is a known default password (%s)", c.User, c.HashType, c.Source))
+		}
+	}
+	if len(weak) > 0 {
+		items = append(items, item("hard-coded-credentials", evidence.Fail,
+			"the image ships accounts whose password is empty or a known default, the same on every unit: "+join(weak), image))
+	} else {
+		items = append(items, item("hard-coded-credentials", evidence.Pass,
+			fmt.Sprintf("%d account entries read; none has an empty or known default password", len(r.Credentials)), image))
+	}
+	var priv []string
+	for _, k := range r.Keys {
+		if k.Private {
+			enc := ""
+			if k.Encrypted {
+				enc = ", encrypted"
+			}
+			priv = append(priv, fmt.Sprintf("%s (%s%s)", k.Path, k.Type, enc))
+		}
+	}
+	if len(priv) > 0 {
+		items = append(items, item("private-key-in-image", evidence.Fail,
+			"private keys baked into the image are shared by every unit: "+join(priv), image))
+	} else {
+		items = append(items, item("private-key-in-image", evidence.Pass, "no private key in the image", image))
+	}
+	var bad []string
+	for _, s := range r.Services {
+		if s.Insecure {
+			bad = append(bad, fmt.Sprintf("%s:%d %s", s.Path, s.Line, s.Detail))
+		}
+	}
+	if len(bad) > 0 {
+		items = append(items, item("insecure-boot-service", evidence.Fail, "started at boot: "+join(bad), image))
+	} else {
+		items = append(items, item("insecure-boot-service", evidence.Pass,
+			fmt.Sprintf("%d boot-time services read; none is telnet, a shell without login, a debug listener or open UPnP", len(r.Services)), image))
+	}
+	if r.scan != nil {
+		items = append(items, r.scan.Evidence(vuln.EvidenceInput{Source: a.Source, Time: a.Time, Subject: a.Subject,
+			SBOM: "firmware analysis", KEVCatalog: a.KEVCatalog})...)
+	}
+	return items
+}
+
+// join lists up to five things and says how many more.
+func join(xs []string) string {
+	const n = 5
+	s := ""
+	for i, x := range xs[:min(len(xs), n)] {
+		if i > 0 {
+			s += "; "
+		}
+		s += x
+	}
+	if len(xs) > n {
+		s += fmt.Sprintf("; and %d more", len(xs)-n)
+	}
+	return s
+}
