@@ -94,7 +94,7 @@ func TestAccuracyGate(t *testing.T) {
 			"admin::19000:0:99999:7:::\n" + "daemon:*:19000:0:99999:7:::\n" + "ftp:!:19000:0:99999:7:::\n" +
 			"operator:" + strong + ":19000:0:99999:7:::\n",
 		"etc/lighttpd/.htpasswd": "admin:" + hash("-apr1", "-salt", "c2FsdHk", "admin") + "\n",
-		"etc/inittab": "::sysinit:/etc/init.d/rcS\n::respawn:/usr/sbin/telnetd -F -l /bin/sh\n# ::respawn:/usr/sbin/telnetd -l /bin/sh (old)\n",
+		"etc/inittab":            "::sysinit:/etc/init.d/rcS\n::respawn:/usr/sbin/telnetd -F -l /bin/sh\n# ::respawn:/usr/sbin/telnetd -l /bin/sh (old)\n",
 		"etc/init.d/S50dropbear": "#!/bin/sh\n/usr/sbin/dropbear -R -p 22\n",
 		"etc/rc.local":           "/usr/bin/shellback &\nexit 0\n",
 		"usr/share/doc/keys.txt": "A key looks like this:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAexampleexampleexample\n-----END RSA PRIVATE KEY-----\n",
