@@ -22,8 +22,8 @@ func mustDefault(t *testing.T) *catalog.Catalog {
 
 func TestDefaultCatalogVersionAndSchemes(t *testing.T) {
 	c := mustDefault(t)
-	if c.Version != "2026.11" {
-		t.Errorf("version = %q, want 2026.11", c.Version)
+	if c.Version != "2026.12" {
+		t.Errorf("version = %q, want 2026.12", c.Version)
 	}
 	// Other tools and the registry rely on these IDs; they must never change.
 	stable := []string{"etsi-en-303-645", "uk-psti", "au-smart-devices", "au-cop", "sg-cls", "us-nistir-8259",

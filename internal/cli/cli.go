@@ -69,6 +69,7 @@ func commands() []command {
 		{"trust", "show the registry's trust store; accredit or revoke a lab's or issuer's key", runTrust},
 		{"label", "issue a signed label (JSON, QR text, SVG, PNG) from an assessment; verify labels offline", runLabel},
 		{"sbom", "scan an SBOM for known and known-exploited vulnerabilities; Buildroot manifest to CycloneDX", runSBOM},
+		{"firmware", "open a firmware image: components, vulnerabilities, default passwords, keys, boot services", runFirmware},
 		{"serve", "run the registry: JSON API, consumer pages for label QR codes, status sweeps", runServe},
 		{"tokens", "create or revoke registry API tokens", runTokens},
 		{"check", "check a list of models against a registry: may each be sold in a market, at a tier?", runCheck},

@@ -14,7 +14,7 @@ import (
 // only internal/cli knows flags, only httpapi will know HTTP, only store/* SQL.
 func TestLayering(t *testing.T) {
 	forbidden := []string{"net/http", "database/sql", "flag"}
-	for _, pkg := range []string{"catalog", "declaration", "evidence", "assess", "report", "sbom", "vuln", "label", "registry", "store"} {
+	for _, pkg := range []string{"catalog", "declaration", "evidence", "assess", "report", "sbom", "vuln", "label", "registry", "store", "firmware"} {
 		dir := filepath.Join("..", "..", pkg)
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil || len(files) == 0 {

@@ -157,8 +157,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if len(cfg.Keys) == 0 && cfg.Trust == nil {
 		fmt.Fprintln(e.stderr, "warning: no --trust key given; the registry will refuse every label")
 	}
-	if _, err := svc.Sweep(ctx); err != nil {
-		return err
+	// One process on SQLite sweeps before it serves, so the first answers
+	// are current; replicas on PostgreSQL leave it to the leader, which
+	// sweeps as it takes over (three replicas sweeping 100,000 labels at once
+	// made lookups wait a second).
+	leader := registryLeader(spec)
+	_, solo := leader.(store.Solo)
+	if solo {
+		if _, err := svc.Sweep(ctx); err != nil {
+			return err
+		}
 	}
 	if *perAddr < 0 || *perTok < 0 {
 		return badInput("--rate and --token-rate must be 0 (no limit) or more")
@@ -197,14 +205,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// Replicas sharing one PostgreSQL database elect one of them to run the
 	// work that must run once; it moves to another when the leader dies.
 	wg.Go(func() {
-		store.WhileLeading(bg, registryLeader(spec), log, func(ctx context.Context) {
+		store.WhileLeading(bg, leader, log, func(ctx context.Context) {
 			var lw sync.WaitGroup
 			if tl != nil {
 				lw.Go(func() {
 					tl.Follow(ctx, db.Events, time.Second, func(err error) { log.ErrorContext(ctx, "transparency log", "err", err) })
 				})
 			}
-			lw.Go(func() { svc.SweepEvery(ctx, *rescan) })
+			lw.Go(func() { svc.SweepEvery(ctx, *rescan, !solo) })
 			lw.Go(func() { hooks.Run(ctx) })
 			lw.Wait()
 		})

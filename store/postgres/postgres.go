@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/iotlabel/iotlabel/store/sqlstore"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -23,6 +24,9 @@ var migrations embed.FS
 type Config struct {
 	// DSN is a PostgreSQL connection string, e.g. postgres://user@host/db.
 	DSN string
+	// MaxConns bounds the connections one process opens (default 16);
+	// replicas times MaxConns must stay below the server's max_connections.
+	MaxConns int
 }
 
 // DB is a registry store in PostgreSQL.
@@ -37,6 +41,16 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Keep the connections open: database/sql keeps only two idle by
+	// default, so under load most requests paid for a new PostgreSQL
+	// backend, and three replicas' lookups waited up to a second.
+	conns := cfg.MaxConns
+	if conns <= 0 {
+		conns = 16
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres store: %w", err)
