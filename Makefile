@@ -42,6 +42,9 @@ fuzz:
 	go test -run XXX -fuzz FuzzOpen -fuzztime 30s ./attest
 	go test -run XXX -fuzz FuzzTrustParse -fuzztime 30s ./attest
 	go test -run XXX -fuzz FuzzVerifyCompact -fuzztime 30s ./label
+	for f in FuzzUnpack FuzzParseAccount FuzzPEMKey; do \
+		go test -run XXX -fuzz "^$$f$$" -fuzztime 30s ./firmware || exit 1; \
+	done
 	for f in FuzzParseTargets FuzzParseCoAP FuzzAuthParams FuzzTelnetFeed; do \
 		go test -run XXX -fuzz "^$$f$$" -fuzztime 30s ./probe || exit 1; \
 	done

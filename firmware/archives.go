@@ -21,7 +21,7 @@ var squashCompressors = map[uint16]string{1: "gzip", 2: "lzma", 3: "lzo", 4: "xz
 
 // openSquashFS reads a little-endian SquashFS 4.0 file system with
 // go-diskfs and records every entry.
-func openSquashFS(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+func openSquashFS(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (n int64, err error) {
 	sb := make([]byte, 96)
 	if _, err := b.ReadAt(sb, off); err != nil {
 		return 0, errNotFormat
@@ -30,6 +30,13 @@ func openSquashFS(ctx context.Context, u *unpacker, b blob, off int64, id, depth
 	comp := binary.LittleEndian.Uint16(sb[20:22])
 	major := binary.LittleEndian.Uint16(sb[28:30])
 	used := int64(binary.LittleEndian.Uint64(sb[40:48]))
+	if major >= 1 && major <= 3 && binary.LittleEndian.Uint16(sb[30:32]) <= 1 {
+		// SquashFS 1 to 3 (and vendor LZMA variants of them): the superblock
+		// differs, and go-diskfs reads only 4.0.
+		l := &u.t.Layers[id]
+		l.Size = b.size - off
+		return l.Size, fmt.Errorf("SquashFS version %d is not supported (only 4.0): its contents are not analysed", major)
+	}
 	name, known := squashCompressors[comp]
 	if !known || !isPow2(blockSize) || blockSize < 4096 || blockSize > 1<<20 || used < 96 {
 		return 0, errNotFormat
@@ -38,7 +45,7 @@ func openSquashFS(ctx context.Context, u *unpacker, b blob, off int64, id, depth
 	l.Size = used
 	l.Detail = fmt.Sprintf("version %d, %s, block size %d", major, name, blockSize)
 	if major != 4 {
-		return used, fmt.Errorf("SquashFS version %d is not supported (only 4.0)", major)
+		return 0, errNotFormat
 	}
 	if name == "lz4" || name == "lzo" {
 		// go-diskfs v1.9.4 reads LZ4 frames and lzop streams where SquashFS
@@ -49,6 +56,14 @@ func openSquashFS(ctx context.Context, u *unpacker, b blob, off int64, id, depth
 	if off+used > b.size {
 		return used, fmt.Errorf("truncated: the superblock says %d bytes, %d are there", used, b.size-off)
 	}
+	// go-diskfs indexes tables by what the image says and can panic on a
+	// crafted one (found by FuzzUnpack): that is this layer's error, and
+	// the entries read before it stay.
+	defer func() {
+		if r := recover(); r != nil {
+			n, err = used, fmt.Errorf("malformed file system: the reader failed (%v); entries read before are kept", r)
+		}
+	}()
 	sfs, err := squashfs.Read(diskfile.New(b.f, true), used, b.base+off, int64(blockSize))
 	if err != nil {
 		return used, fmt.Errorf("cannot read the file system: %v", err)

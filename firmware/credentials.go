@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/pbkdf2"
 	"crypto/sha1"
+	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"path"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/GehirnInc/crypt"
@@ -68,12 +72,25 @@ func credentialFile(p string) bool {
 // maxCredentialFile bounds the size of a file read for account lines.
 const maxCredentialFile = 1 << 20
 
-// Credentials reads every account file of the tree and tries each password
-// hash with the candidates.
+// embeddedHash finds user:hash pairs inside any file (a binary that
+// carries its own account table); only crypt-style hashes, by their shape.
+var embeddedHash = regexp.MustCompile(`([a-z_][a-z0-9_.-]{0,31}):(\$(?:1|5|6|apr1|2[abxy])\$[./0-9A-Za-z$=+]{8,120})`)
+
+// maxEmbeddedScan bounds the size of a file searched for embedded hashes.
+const maxEmbeddedScan = 32 << 20
+
+// Credentials reads every account file of the tree, and account hashes
+// embedded in any other file, and tries each hash with the candidates.
 func Credentials(ctx context.Context, t *Tree, c Cracking) ([]Credential, error) {
 	var out []Credential
 	for _, f := range t.Files {
-		if f.Kind != KindFile || !credentialFile(f.Path) || f.Size > maxCredentialFile {
+		if f.Kind != KindFile || f.Size == 0 {
+			continue
+		}
+		if !credentialFile(f.Path) || f.Size > maxCredentialFile {
+			if f.Size <= maxEmbeddedScan {
+				out = append(out, embedded(t, f, c)...)
+			}
 			continue
 		}
 		data, err := t.ReadFile(f, maxCredentialFile)
@@ -97,6 +114,26 @@ func Credentials(ctx context.Context, t *Tree, c Cracking) ([]Credential, error)
 	return out, nil
 }
 
+// embedded finds hashes built into a file that is not an account file.
+func embedded(t *Tree, f File, c Cracking) []Credential {
+	data, err := t.ReadFile(f, maxEmbeddedScan)
+	if err != nil || !bytes.Contains(data, []byte(":$")) {
+		return nil
+	}
+	var out []Credential
+	for _, m := range embeddedHash.FindAllSubmatchIndex(data, 100) {
+		user, hash := string(data[m[2]:m[3]]), string(data[m[4]:m[5]])
+		typ := hashType(hash)
+		if typ == "" || typ == "des-crypt" {
+			continue
+		}
+		cred := Credential{User: user, HashType: typ, Password: hash, Source: fmt.Sprintf("%s@%d", f.Path, m[0])}
+		c.crack(&cred)
+		out = append(out, cred)
+	}
+	return out
+}
+
 // parseAccount reads user:hash[:...] lines; locked accounts, passwd lines
 // that defer to shadow, and anything else that is not an account give false.
 func parseAccount(line string) (Credential, bool) {
@@ -115,30 +152,72 @@ func parseAccount(line string) (Credential, bool) {
 	case hash == "x" || hash == "*" || strings.HasPrefix(hash, "!") || strings.HasPrefix(hash, "*"):
 		return Credential{}, false // locked, or see shadow
 	}
-	return Credential{User: user, HashType: hashType(hash), Password: hash}, true
+	if t := hashType(hash); t != "" {
+		return Credential{User: user, HashType: t, Password: hash}, true
+	}
+	return Credential{}, false // not a password hash: code or text that happens to have a colon
 }
 
-// hashType names the scheme of a password hash.
+// hashShapes are the password-hash formats recognised, each by its whole
+// shape, so that "user1:$.su.CHAR" in a script is not taken for an account.
+var hashShapes = []struct {
+	name string
+	re   *regexp.Regexp
+}{
+	{"md5-crypt", regexp.MustCompile(`^\$1\$[./0-9A-Za-z]{0,8}\$[./0-9A-Za-z]{22}$`)},
+	{"sha256-crypt", regexp.MustCompile(`^\$5\$(rounds=\d+\$)?[./0-9A-Za-z]{0,16}\$[./0-9A-Za-z]{43}$`)},
+	{"sha512-crypt", regexp.MustCompile(`^\$6\$(rounds=\d+\$)?[./0-9A-Za-z]{0,16}\$[./0-9A-Za-z]{86}$`)},
+	{"apr1", regexp.MustCompile(`^\$apr1\$[./0-9A-Za-z]{0,8}\$[./0-9A-Za-z]{22}$`)},
+	{"bcrypt", regexp.MustCompile(`^\$2[abxy]\$\d\d\$[./0-9A-Za-z]{53}$`)},
+	{"sha1", regexp.MustCompile(`^\{SHA\}[A-Za-z0-9+/]{27}=$`)},
+	// Mosquitto 1.x: SHA-512 of password and salt; 2.x: PBKDF2-SHA512.
+	{"mosquitto-sha512", regexp.MustCompile(`^\$6\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]{86}==$`)},
+	{"mosquitto-pbkdf2", regexp.MustCompile(`^\$7\$\d+\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]{86}==$`)},
+	{"des-crypt", regexp.MustCompile(`^[./0-9A-Za-z]{13}$`)},
+}
+
+// hashType names the scheme of a password hash ("" when it is none).
 func hashType(h string) string {
-	switch {
-	case strings.HasPrefix(h, "$1$"):
-		return "md5-crypt"
-	case strings.HasPrefix(h, "$5$"):
-		return "sha256-crypt"
-	case strings.HasPrefix(h, "$6$"):
-		return "sha512-crypt"
-	case strings.HasPrefix(h, "$apr1$"):
-		return "apr1"
-	case strings.HasPrefix(h, "$2a$"), strings.HasPrefix(h, "$2b$"), strings.HasPrefix(h, "$2y$"):
-		return "bcrypt"
-	case strings.HasPrefix(h, "{SHA}"):
-		return "sha1"
-	case strings.HasPrefix(h, "$7$"):
-		return "mosquitto-pbkdf2"
-	case len(h) == 13 && !strings.Contains(h, "$"):
-		return "des-crypt"
+	for _, s := range hashShapes {
+		if s.re.MatchString(h) {
+			return s.name
+		}
 	}
-	return "unknown"
+	return ""
+}
+
+// mosquittoCheck checks passwords against a Mosquitto password-file hash:
+// "$6$salt$hash" is SHA-512 over the password and then the salt (1.x),
+// "$7$iterations$salt$hash" PBKDF2-HMAC-SHA512 (2.x); salt and hash are
+// base64.
+func mosquittoCheck(h string) func(string) bool {
+	parts := strings.Split(h, "$")
+	iter := 0
+	if parts[1] == "7" {
+		n, err := strconv.Atoi(parts[2])
+		if err != nil || n < 1 || n > 1_000_000 {
+			return nil
+		}
+		iter, parts = n, append(parts[:2], parts[3:]...)
+	}
+	salt, err1 := base64.StdEncoding.DecodeString(parts[2])
+	want, err2 := base64.StdEncoding.DecodeString(parts[3])
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	return func(p string) bool {
+		var got []byte
+		if iter == 0 {
+			sum := sha512.Sum512(append([]byte(p), salt...))
+			got = sum[:]
+		} else {
+			var err error
+			if got, err = pbkdf2.Key(sha512.New, p, salt, iter, len(want)); err != nil {
+				return false
+			}
+		}
+		return subtle.ConstantTimeCompare(got, want) == 1
+	}
 }
 
 // bcryptTries bounds the candidates tried against one bcrypt hash (each
@@ -166,6 +245,11 @@ func (k Cracking) crack(c *Credential) {
 			return
 		}
 		check = func(p string) bool { sum := sha1.Sum([]byte(p)); return subtle.ConstantTimeCompare(sum[:], want) == 1 }
+	case "mosquitto-sha512", "mosquitto-pbkdf2":
+		if check = mosquittoCheck(hash); check == nil {
+			c.Note = "the Mosquitto hash is not valid base64"
+			return
+		}
 	default:
 		c.Note = c.HashType + " hashes are not tried"
 		return

@@ -42,7 +42,17 @@ func init() {
 		{format: "squashfs-be", magic: []byte("sqsh"), open: openSquashFSBE},
 		{format: "cpio", magic: []byte("070701"), open: openCPIO},
 		{format: "cpio", magic: []byte("070702"), open: openCPIO},
+		{format: "cpio", magic: []byte("070707"), open: openCPIOODC},
+		{format: "cpio", magic: []byte{0xc7, 0x71}, open: openCPIOBinary},
+		{format: "cpio", magic: []byte{0x71, 0xc7}, open: openCPIOBinary},
 		{format: "tar", magic: []byte("ustar"), at: 257, open: openTar},
+		{format: "trx", magic: []byte("HDR0"), open: openTRX},
+		{format: "cramfs", magic: []byte{0x45, 0x3d, 0xcd, 0x28}, open: unsupported(cramfsHeader)},
+		{format: "romfs", magic: []byte("-rom1fs-"), open: unsupported(nil)},
+		{format: "ubi", magic: []byte("UBI#\x01"), open: unsupported(nil)},
+		{format: "ubifs", magic: []byte{0x31, 0x18, 0x10, 0x06}, open: unsupported(nil)},
+		{format: "jffs2", magic: []byte{0x85, 0x19}, open: unsupported(jffs2Node(binary.LittleEndian))},
+		{format: "jffs2", magic: []byte{0x19, 0x85}, open: unsupported(jffs2Node(binary.BigEndian))},
 		{format: "gzip", magic: []byte{0x1f, 0x8b, 0x08}, open: streamOpener("gzip", false)},
 		{format: "xz", magic: []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}, open: streamOpener("xz", false)},
 		{format: "zstd", magic: []byte{0x28, 0xb5, 0x2f, 0xfd}, open: streamOpener("zstd", false)},
@@ -51,6 +61,87 @@ func init() {
 	for i := range signatures {
 		signatures[i].rank = i
 	}
+}
+
+// unsupported recognises a format that cannot be unpacked yet, so that
+// the report names it instead of passing over it in silence; valid, when
+// set, checks the header beyond the magic. The layer is taken to run to
+// the end of its parent.
+func unsupported(valid func(blob, int64) bool) func(context.Context, *unpacker, blob, int64, int, int) (int64, error) {
+	return func(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+		if valid != nil && !valid(b, off) {
+			return 0, errNotFormat
+		}
+		l := &u.t.Layers[id]
+		l.Size = b.size - off
+		return l.Size, fmt.Errorf("%s is not supported yet: its contents are not analysed", l.Format)
+	}
+}
+
+// cramfsHeader checks a CramFS superblock: its signature string.
+func cramfsHeader(b blob, off int64) bool {
+	h := make([]byte, 32)
+	_, err := b.ReadAt(h, off)
+	return err == nil && string(h[16:32]) == "Compressed ROMFS"
+}
+
+// jffs2Node checks a JFFS2 node header: a known node type and a total
+// length that fits.
+func jffs2Node(order binary.ByteOrder) func(blob, int64) bool {
+	return func(b blob, off int64) bool {
+		h := make([]byte, 12)
+		if _, err := b.ReadAt(h, off); err != nil {
+			return false
+		}
+		switch order.Uint16(h[2:4]) {
+		case 0xe001, 0xe002, 0x2003, 0x2004, 0x2006, 0xe008, 0xe009:
+		default:
+			return false
+		}
+		n := order.Uint32(h[4:8])
+		return n >= 12 && int64(n) <= b.size-off
+	}
+}
+
+// openTRX reads a Broadcom TRX container: a 28-byte little-endian header
+// with the total length, a CRC and up to three partition offsets (kernel,
+// root file system, ...), each scanned as a blob.
+func openTRX(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+	h := make([]byte, 28)
+	if _, err := b.ReadAt(h, off); err != nil {
+		return 0, errNotFormat
+	}
+	size := int64(binary.LittleEndian.Uint32(h[4:8]))
+	version := binary.LittleEndian.Uint32(h[12:16]) >> 16
+	if size < 28 || (version != 1 && version != 2) {
+		return 0, errNotFormat
+	}
+	var parts []int64
+	for i := range 3 {
+		if p := int64(binary.LittleEndian.Uint32(h[16+4*i:])); p >= 28 && p < size {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return 0, errNotFormat
+	}
+	l := &u.t.Layers[id]
+	l.Size = size
+	l.Detail = fmt.Sprintf("version %d, %d bytes, partitions at %v", version, size, parts)
+	body := b.section(off, size)
+	if body.size < size {
+		l.Error = fmt.Sprintf("truncated: the header says %d bytes, %d are there", size, body.size)
+	}
+	for i, p := range parts {
+		end := size
+		if i+1 < len(parts) {
+			end = parts[i+1]
+		}
+		if err := u.scan(ctx, body.section(p, end-p), id, "", depth+1); err != nil {
+			return size, err
+		}
+	}
+	return size, nil
 }
 
 // uImage compression types (U-Boot's image.h).

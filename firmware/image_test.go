@@ -286,3 +286,21 @@ func TestHostileImages(t *testing.T) {
 	tmp := tr
 	tmp.Close()
 }
+
+// TestBinwalkInputs: binwalk's own test inputs (MIT, copied to testdata)
+// unpack to the file binwalk expects in them.
+func TestBinwalkInputs(t *testing.T) {
+	for _, name := range []string{"binwalk-squashfs.bin", "binwalk-gzip.bin"} {
+		tr := unpack(t, filepath.Join("testdata", name))
+		found := false
+		for _, f := range tr.Files {
+			if f.Kind == firmware.KindFile || f.Kind == firmware.KindBlob && f.Path != "[image]" {
+				b, _ := tr.ReadFile(f, 1<<20)
+				found = found || strings.Contains(string(b), "DISTRIB_")
+			}
+		}
+		if !found || len(tr.Layers) != 1 || tr.Layers[0].Offset != 0 {
+			t.Errorf("%s: layers %+v, lsb-release found %v", name, tr.Layers, found)
+		}
+	}
+}

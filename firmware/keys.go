@@ -63,6 +63,11 @@ func Keys(ctx context.Context, t *Tree) ([]Key, error) {
 			out = append(out, k)
 			continue
 		}
+		if k, ok := derKey(data); ok {
+			k.Path = f.Path
+			out = append(out, k)
+			continue
+		}
 		for i := 0; ; {
 			j := bytes.Index(data[i:], []byte("-----BEGIN "))
 			if j < 0 {
@@ -149,6 +154,41 @@ func pemKey(b *pem.Block) (Key, bool) {
 	}
 	return Key{}, false // public keys and anything else are not findings
 }
+
+// derKey reads a file that is one DER structure: a PKCS#8, PKCS#1 or SEC 1
+// private key, a PKCS#12 bundle, or a certificate. Only a structure that
+// parses counts (a truncated or made-up one is not a key).
+func derKey(data []byte) (Key, bool) {
+	if len(data) < 64 || data[0] != 0x30 || data[1] != 0x82 {
+		return Key{}, false
+	}
+	n := 4 + (int(data[2])<<8 | int(data[3]))
+	if n > len(data) {
+		return Key{}, false
+	}
+	der := data[:n]
+	if key, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return Key{Type: "pkcs8-der", Private: true, Bits: keyBits(key)}, true
+	}
+	if key, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return Key{Type: "rsa-der", Private: true, Bits: keyBits(key)}, true
+	}
+	if key, err := x509.ParseECPrivateKey(der); err == nil {
+		return Key{Type: "ec-der", Private: true, Bits: keyBits(key)}, true
+	}
+	// PKCS#12: version 3, then the authenticated safe as PKCS#7 data.
+	if bytes.HasPrefix(der[4:], []byte{0x02, 0x01, 0x03, 0x30}) && bytes.Contains(der[:min(len(der), 40)], pkcs7Data) {
+		return Key{Type: "pkcs12", Private: true, Encrypted: true}, true
+	}
+	if c, err := x509.ParseCertificate(der); err == nil {
+		return Key{Type: "certificate-der", Subject: c.Subject.String(), NotAfter: c.NotAfter, Bits: keyBits(c.PublicKey),
+			SelfSigned: bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(c) == nil}, true
+	}
+	return Key{}, false
+}
+
+// pkcs7Data is the DER of OID 1.2.840.113549.1.7.1 (PKCS#7 data).
+var pkcs7Data = []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01}
 
 // keyBits is a key's size.
 func keyBits(key any) int {

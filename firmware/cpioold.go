@@ -1,0 +1,146 @@
+package firmware
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+)
+
+// The two older CPIO formats, which cavaliergopher/cpio does not read:
+// "odc" (POSIX.1 portable, octal ASCII fields, magic 070707) and the old
+// binary format (sixteen-bit words in either byte order, magic 0o70707).
+
+// cpioEntry is one header of an old CPIO archive.
+type cpioEntry struct {
+	name     string
+	mode     uint32
+	size     int64
+	link     string
+	trailing int64 // padding after the data
+}
+
+// openCPIOODC reads an odc archive.
+func openCPIOODC(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+	return u.oldCPIO(ctx, b, off, id, depth, readODC)
+}
+
+// openCPIOBinary reads an old binary archive, little- or big-endian.
+func openCPIOBinary(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+	return u.oldCPIO(ctx, b, off, id, depth, readBinaryHeader)
+}
+
+// maxCPIOName bounds an entry's name.
+const maxCPIOName = 4096
+
+func (u *unpacker) oldCPIO(ctx context.Context, b blob, off int64, id, depth int, next func(*counter) (cpioEntry, error)) (int64, error) {
+	in := &counter{r: bufio.NewReader(io.NewSectionReader(b, off, b.size-off))}
+	for n := 0; ; n++ {
+		e, err := next(in)
+		if err != nil {
+			if n == 0 {
+				return 0, errNotFormat
+			}
+			return in.n, fmt.Errorf("archive broken after %d entries: %v", n, err)
+		}
+		if e.name == "TRAILER!!!" {
+			break
+		}
+		mode := fs.FileMode(e.mode & 0o777)
+		data := io.LimitReader(in, e.size)
+		switch e.mode & 0o170000 {
+		case 0o040000:
+			err = u.addFile(ctx, id, e.name, KindDir, mode|fs.ModeDir, "", nil, depth)
+		case 0o120000:
+			target, rerr := io.ReadAll(io.LimitReader(data, maxCPIOName))
+			if rerr != nil {
+				return in.n, rerr
+			}
+			err = u.addFile(ctx, id, e.name, KindLink, mode|fs.ModeSymlink, string(target), nil, depth)
+		case 0o100000:
+			err = u.addFile(ctx, id, e.name, KindFile, mode, "", data, depth)
+		default:
+			err = u.addFile(ctx, id, e.name, KindDevice, mode|fs.ModeDevice, "", nil, depth)
+		}
+		if err != nil {
+			return in.n, err
+		}
+		if _, err := io.Copy(io.Discard, data); err != nil {
+			return in.n, fmt.Errorf("entry %s truncated", e.name)
+		}
+		if _, err := io.CopyN(io.Discard, in, e.trailing); err != nil {
+			return in.n, fmt.Errorf("entry %s truncated", e.name)
+		}
+	}
+	u.t.Layers[id].Size = in.n
+	return in.n, nil
+}
+
+// readODC reads one odc header and its name.
+func readODC(in *counter) (cpioEntry, error) {
+	h := make([]byte, 76)
+	if _, err := io.ReadFull(in, h); err != nil {
+		return cpioEntry{}, err
+	}
+	if string(h[:6]) != "070707" {
+		return cpioEntry{}, errors.New("bad magic")
+	}
+	field := func(at, n int) (int64, error) { return strconv.ParseInt(string(h[at:at+n]), 8, 64) }
+	mode, err1 := field(18, 6)
+	nameSize, err2 := field(59, 6)
+	size, err3 := field(65, 11)
+	if err := errors.Join(err1, err2, err3); err != nil || nameSize < 1 || nameSize > maxCPIOName || size < 0 {
+		return cpioEntry{}, errors.New("bad header")
+	}
+	name, err := readName(in, nameSize)
+	return cpioEntry{name: name, mode: uint32(mode), size: size}, err
+}
+
+// readBinaryHeader reads one old binary header, in the byte order its
+// magic shows, and its name.
+func readBinaryHeader(in *counter) (cpioEntry, error) {
+	h := make([]byte, 26)
+	if _, err := io.ReadFull(in, h); err != nil {
+		return cpioEntry{}, err
+	}
+	var order binary.ByteOrder
+	switch {
+	case h[0] == 0xc7 && h[1] == 0x71:
+		order = binary.LittleEndian
+	case h[0] == 0x71 && h[1] == 0xc7:
+		order = binary.BigEndian
+	default:
+		return cpioEntry{}, errors.New("bad magic")
+	}
+	w := func(i int) uint32 { return uint32(order.Uint16(h[2*i:])) }
+	nameSize := int64(w(10))
+	size := int64(w(11))<<16 | int64(w(12))
+	if nameSize < 1 || nameSize > maxCPIOName {
+		return cpioEntry{}, errors.New("bad header")
+	}
+	name, err := readName(in, nameSize+nameSize%2)
+	return cpioEntry{name: name, mode: w(3), size: size, trailing: size % 2}, err
+}
+
+// readName reads an n-byte, NUL-terminated (and maybe padded) name.
+func readName(in *counter, n int64) (string, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(in, b); err != nil {
+		return "", err
+	}
+	name, _, ok := bytes.Cut(b, []byte{0})
+	if !ok || len(name) == 0 {
+		return "", errors.New("bad name")
+	}
+	for _, c := range name {
+		if c < 0x20 {
+			return "", errors.New("bad name")
+		}
+	}
+	return string(name), nil
+}
