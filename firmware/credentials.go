@@ -72,9 +72,12 @@ func credentialFile(p string) bool {
 // maxCredentialFile bounds the size of a file read for account lines.
 const maxCredentialFile = 1 << 20
 
-// embeddedHash finds user:hash pairs inside any file (a binary that
-// carries its own account table); only crypt-style hashes, by their shape.
-var embeddedHash = regexp.MustCompile(`([a-z_][a-z0-9_.-]{0,31}):(\$(?:1|5|6|apr1|2[abxy])\$[./0-9A-Za-z$=+]{8,120})`)
+// embeddedHash is a crypt-style hash right after the colon of a user:hash
+// pair inside any file (a binary that carries its own account table).
+var embeddedHash = regexp.MustCompile(`^\$(?:1|5|6|apr1|2[abxy])\$[./0-9A-Za-z$=+]{8,120}`)
+
+// maxEmbedded bounds the ":$" places looked at in one file.
+const maxEmbedded = 10_000
 
 // maxEmbeddedScan bounds the size of a file searched for embedded hashes.
 const maxEmbeddedScan = 32 << 20
@@ -121,17 +124,38 @@ func embedded(t *Tree, f File, c Cracking) []Credential {
 		return nil
 	}
 	var out []Credential
-	for _, m := range embeddedHash.FindAllSubmatchIndex(data, 100) {
-		user, hash := string(data[m[2]:m[3]]), string(data[m[4]:m[5]])
-		typ := hashType(hash)
-		if typ == "" || typ == "des-crypt" {
+	for i, n := 0, 0; n < maxEmbedded && len(out) < 100; n++ {
+		j := bytes.Index(data[i:], []byte(":$"))
+		if j < 0 {
+			break
+		}
+		colon := i + j
+		i = colon + 2
+		hash := embeddedHash.Find(data[colon+1 : min(len(data), colon+1+130)])
+		if hash == nil {
 			continue
 		}
-		cred := Credential{User: user, HashType: typ, Password: hash, Source: fmt.Sprintf("%s@%d", f.Path, m[0])}
+		// The user name runs back from the colon: [a-z_][a-z0-9_.-]{0,31}.
+		start := colon
+		for start > 0 && colon-start < 32 && isUserByte(data[start-1]) {
+			start--
+		}
+		for start < colon && !(data[start] >= 'a' && data[start] <= 'z' || data[start] == '_') {
+			start++
+		}
+		typ := hashType(string(hash))
+		if start == colon || typ == "" || typ == "des-crypt" {
+			continue
+		}
+		cred := Credential{User: string(data[start:colon]), HashType: typ, Password: string(hash), Source: fmt.Sprintf("%s@%d", f.Path, start)}
 		c.crack(&cred)
 		out = append(out, cred)
 	}
 	return out
+}
+
+func isUserByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_' || b == '.' || b == '-'
 }
 
 // parseAccount reads user:hash[:...] lines; locked accounts, passwd lines
