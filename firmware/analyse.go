@@ -24,6 +24,7 @@ type Report struct {
 	Services        []Service       `json:"services"`
 	Binaries        []Binary        `json:"binaries"`
 	Hardening       Hardening       `json:"hardening"`
+	Reconciliation  *Reconciliation `json:"sbom_reconciliation,omitempty"`
 	Warnings        []string        `json:"warnings,omitempty"`
 	Findings        []evidence.Item `json:"findings"`
 	scan            *vuln.Report
@@ -39,6 +40,10 @@ type Analysis struct {
 	Dict  *vuln.Dictionary
 	// KEVCatalog is the KEV catalog version the database holds ("": none).
 	KEVCatalog string
+	// Declared, when set, is the product's declared SBOM (named
+	// DeclaredName) to reconcile the found components with.
+	Declared     *sbom.Document
+	DeclaredName string
 	// Source, Time and Subject go into the evidence items.
 	Source  evidence.Source
 	Time    time.Time
@@ -70,6 +75,9 @@ func Analyse(ctx context.Context, t *Tree, a Analysis) (*Report, error) {
 		return nil, err
 	}
 	r.Hardening = Summarise(r.Binaries)
+	if a.Declared != nil {
+		r.Reconciliation = a.Rules.Reconcile(a.DeclaredName, r.Components, a.Declared.Components)
+	}
 	r.Vulnerabilities = []vuln.Finding{}
 	if a.Vulns != nil && a.Dict != nil {
 		if r.scan, err = vuln.Scan(ctx, a.Vulns, a.Dict, r.SBOMComponents()); err != nil {
@@ -157,6 +165,20 @@ func (r *Report) evidence(a Analysis) []evidence.Item {
 	} else {
 		items = append(items, item("insecure-boot-service", evidence.Pass,
 			fmt.Sprintf("%d boot-time services read; none is telnet, a shell without login, a debug listener or open UPnP", len(r.Services)), image))
+	}
+	if rc := r.Reconciliation; rc != nil {
+		data := map[string]any{"image_sha256": r.Image.SHA256, "sbom": rc.SBOM, "matched": len(rc.Matched), "undeclared": rc.Undeclared,
+			"mismatched": rc.Mismatched, "missing": rc.Missing, "unknown": rc.Unknown}
+		if bad := append(append([]string{}, rc.Undeclared...), rc.Mismatched...); len(bad) > 0 {
+			items = append(items, item("sbom-reconciliation", evidence.Fail,
+				fmt.Sprintf("the SBOM does not list what the image ships: %s (%d matched)", join(bad), len(rc.Matched)), data))
+		} else {
+			detail := fmt.Sprintf("every component found in the image is declared in %s at its version (%d matched)", rc.SBOM, len(rc.Matched))
+			if len(rc.Missing) > 0 {
+				detail += "; declared but not found: " + join(rc.Missing)
+			}
+			items = append(items, item("sbom-reconciliation", evidence.Pass, detail, data))
+		}
 	}
 	if r.scan != nil {
 		items = append(items, r.scan.Evidence(vuln.EvidenceInput{Source: a.Source, Time: a.Time, Subject: a.Subject,

@@ -33,9 +33,11 @@ type Component struct {
 
 // rule is one entry of data/components.yaml.
 type rule struct {
-	Name    string  `yaml:"name"`
-	CPE     string  `yaml:"cpe"`
-	Matches []match `yaml:"matches"`
+	Name string `yaml:"name"`
+	CPE  string `yaml:"cpe"`
+	// Aliases are other names SBOMs give the component.
+	Aliases []string `yaml:"aliases"`
+	Matches []match  `yaml:"matches"`
 }
 
 type match struct {

@@ -21,7 +21,6 @@ type cpioEntry struct {
 	name     string
 	mode     uint32
 	size     int64
-	link     string
 	trailing int64 // padding after the data
 }
 

@@ -15,13 +15,14 @@ import (
 	"github.com/iotlabel/iotlabel/vuln"
 )
 
-const firmwareUsage = `firmware scan IMAGE... [--db FILE] [--format text|json|cyclonedx|evidence] [--reveal] [--wordlist FILE]
-               [--extract DIR] [--product MODEL] [--firmware VERSION] [--sign-key KEY [--manufacturer NAME]] [--out FILE]
+const firmwareUsage = `firmware scan IMAGE... [--db FILE] [--format text|json|cyclonedx|evidence] [--sbom FILE] [--reveal]
+               [--wordlist FILE] [--extract DIR] [--product MODEL] [--firmware VERSION] [--sign-key KEY [--manufacturer NAME]] [--out FILE]
 
 scan opens each firmware image and everything inside it (uImage, gzip, xz, LZMA, bzip2, zstd, SquashFS 4.0,
 CPIO, tar; at any offset), then reports what it ships: components and their versions (matched against the
 vulnerability database), accounts with empty or default passwords, private keys, services started at boot,
-and the hardening of every ELF file. Nothing is written outside a private temporary directory unless
+and the hardening of every ELF file; with --sbom, which components the declared SBOM leaves out or
+gives another version. Nothing is written outside a private temporary directory unless
 --extract names one. --format evidence writes JSONL for iotlabel assess --evidence (signed with --sign-key,
 the image's SHA-256 as the subject digest); cyclonedx writes the components as a CycloneDX SBOM.
 Exit 1 when a check fails (a default password, a private key, an insecure boot service).`
@@ -43,6 +44,7 @@ func runFirmware(ctx context.Context, e *env, args []string) error {
 	reveal := fs.Bool("reveal", false, "show cracked passwords instead of masking them")
 	wordlist := fs.String("wordlist", "", "more passwords to try, one per line (`FILE`)")
 	extract := fs.String("extract", "", "keep the unpacked files in `DIR` (new or empty)")
+	declared := fs.String("sbom", "", "the product's declared SBOM `FILE`, to reconcile with what the image ships")
 	product := fs.String("product", "", "product `MODEL` to name in evidence")
 	fwVersion := fs.String("firmware", "", "firmware `VERSION` to name in evidence")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
@@ -67,6 +69,12 @@ func runFirmware(ctx context.Context, e *env, args []string) error {
 	rules, err := firmware.DefaultRules()
 	if err != nil {
 		return err
+	}
+	var doc *sbom.Document
+	if *declared != "" {
+		if doc, err = sbom.ReadFile(*declared); err != nil {
+			return badInput("--sbom: %v", err)
+		}
 	}
 	cracking, err := crackingFor(*wordlist, *reveal)
 	if err != nil {
@@ -98,7 +106,7 @@ func runFirmware(ctx context.Context, e *env, args []string) error {
 			}
 			return badInput("%s: %v", img, err)
 		}
-		rep, err := firmware.Analyse(ctx, tr, firmware.Analysis{Rules: rules, Cracking: cracking, Vulns: db, Dict: dict, KEVCatalog: kev,
+		rep, err := firmware.Analyse(ctx, tr, firmware.Analysis{Rules: rules, Cracking: cracking, Vulns: db, Dict: dict, KEVCatalog: kev, Declared: doc, DeclaredName: *declared,
 			Source: evidence.Source{Tool: "iotlabel firmware scan", Version: Version}, Time: e.now(),
 			Subject: evidence.Subject{Product: *product, Firmware: *fwVersion}})
 		tr.Close()
@@ -238,6 +246,19 @@ func firmwareText(w io.Writer, r *firmware.Report) error {
 		fmt.Fprintln(tw, "\nBOOT SERVICE\tWHERE\tINSECURE\tDETAIL")
 		for _, s := range r.Services {
 			fmt.Fprintf(tw, "%s\t%s:%d\t%v\t%s\n", s.Name, s.Path, s.Line, s.Insecure, s.Detail)
+		}
+	}
+	if rc := r.Reconciliation; rc != nil {
+		fmt.Fprintf(tw, "\nSBOM %s: %d matched, %d undeclared, %d at another version, %d declared but not found, %d not checkable\n",
+			rc.SBOM, len(rc.Matched), len(rc.Undeclared), len(rc.Mismatched), len(rc.Missing), rc.Unknown)
+		for _, x := range rc.Undeclared {
+			fmt.Fprintf(tw, "  not declared: %s\n", x)
+		}
+		for _, x := range rc.Mismatched {
+			fmt.Fprintf(tw, "  version: %s\n", x)
+		}
+		for _, x := range rc.Missing {
+			fmt.Fprintf(tw, "  not found: %s\n", x)
 		}
 	}
 	h := r.Hardening

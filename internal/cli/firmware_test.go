@@ -126,6 +126,17 @@ func TestFirmwareScan(t *testing.T) {
 		t.Errorf("minimal-attack-surface with the firmware's evidence: %q", s)
 	}
 
+	// Reconciled with a declared SBOM that gives BusyBox another version.
+	declared := filepath.Join(t.TempDir(), "declared.cdx.json")
+	os.WriteFile(declared, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"application","name":"busybox","version":"1.20.0"}]}`), 0o644)
+	_, out, _ = run(t, "firmware", "scan", img, "--db", db, "--format", "json", "--sbom", declared)
+	if !strings.Contains(out, `"check": "sbom-reconciliation"`) || !strings.Contains(out, `the SBOM says 1.20.0`) {
+		t.Errorf("--sbom: no failing sbom-reconciliation:\n%.2000s", out)
+	}
+	if code, _, errs := run(t, "firmware", "scan", img, "--db", db, "--sbom", img); code != 2 || !strings.Contains(errs, "--sbom") {
+		t.Errorf("--sbom that is not an SBOM: exit %d %s", code, errs)
+	}
+
 	// Bad input: a missing image, an unknown format, two images to --extract.
 	if code, _, errs := run(t, "firmware", "scan", filepath.Join(t.TempDir(), "nope.bin"), "--db", db); code != 2 || !strings.Contains(errs, "nope.bin") {
 		t.Errorf("missing image: exit %d %s", code, errs)
