@@ -13,6 +13,7 @@ import (
 
 	"github.com/cavaliergopher/cpio"
 	diskfile "github.com/diskfs/go-diskfs/backend/file"
+	"github.com/diskfs/go-diskfs/filesystem/ext4"
 	"github.com/diskfs/go-diskfs/filesystem/squashfs"
 )
 
@@ -111,6 +112,8 @@ func (u *unpacker) walkFS(ctx context.Context, fsys fs.FS, id, depth int) error 
 			target := ""
 			if st, ok := info.Sys().(*squashfs.StatT); ok {
 				target = st.LinkTarget
+			} else if rl, ok := fsys.(interface{ ReadLink(string) (string, error) }); ok {
+				target, _ = rl.ReadLink(p)
 			}
 			return u.addFile(ctx, id, p, KindLink, mode, target, nil, depth)
 		case mode.IsRegular():
@@ -125,6 +128,45 @@ func (u *unpacker) walkFS(ctx context.Context, fsys fs.FS, id, depth int) error 
 			return u.addFile(ctx, id, p, KindDevice, mode, "", nil, depth)
 		}
 	})
+}
+
+// openExt reads an ext2, ext3 or ext4 file system with go-diskfs; the
+// superblock sits 1024 bytes in, its magic 56 bytes further.
+func openExt(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (n int64, err error) {
+	sb := make([]byte, 1024)
+	if _, err := b.ReadAt(sb, off+1024); err != nil {
+		return 0, errNotFormat
+	}
+	blocks := int64(binary.LittleEndian.Uint32(sb[4:8]))
+	logBlock := binary.LittleEndian.Uint32(sb[24:28])
+	inodes := binary.LittleEndian.Uint32(sb[0:4])
+	rev := binary.LittleEndian.Uint32(sb[76:80])
+	firstData := binary.LittleEndian.Uint32(sb[20:24])
+	perGroup := binary.LittleEndian.Uint32(sb[32:36])
+	inodesPerGroup := binary.LittleEndian.Uint32(sb[40:44])
+	state := binary.LittleEndian.Uint16(sb[58:60])
+	blockSize := uint32(1024) << min(logBlock, 16)
+	if logBlock > 6 || blocks == 0 || inodes == 0 || rev > 1 || perGroup == 0 || perGroup > 8*blockSize ||
+		inodesPerGroup == 0 || state == 0 || state > 7 || (logBlock == 0) != (firstData == 1) {
+		return 0, errNotFormat // two magic bytes are easily met by chance: the rest must fit too
+	}
+	size := blocks * (1024 << logBlock)
+	l := &u.t.Layers[id]
+	l.Size = size
+	l.Detail = fmt.Sprintf("%d blocks of %d bytes", blocks, 1024<<logBlock)
+	if off+size > b.size {
+		return size, fmt.Errorf("truncated: the superblock says %d bytes, %d are there", size, b.size-off)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			n, err = size, fmt.Errorf("malformed file system: the reader failed (%v); entries read before are kept", r)
+		}
+	}()
+	efs, err := ext4.Read(diskfile.New(b.f, true), size, b.base+off, 512)
+	if err != nil {
+		return size, fmt.Errorf("cannot read the file system: %v", err)
+	}
+	return size, u.walkFS(ctx, efs, id, depth)
 }
 
 // openCPIO reads a newc or crc CPIO archive up to its trailer.

@@ -46,6 +46,7 @@ func init() {
 		{format: "cpio", magic: []byte{0xc7, 0x71}, open: openCPIOBinary},
 		{format: "cpio", magic: []byte{0x71, 0xc7}, open: openCPIOBinary},
 		{format: "tar", magic: []byte("ustar"), at: 257, open: openTar},
+		{format: "ext", magic: []byte{0x53, 0xef}, at: 1080, open: openExt},
 		{format: "trx", magic: []byte("HDR0"), open: openTRX},
 		{format: "cramfs", magic: []byte{0x45, 0x3d, 0xcd, 0x28}, open: unsupported(cramfsHeader)},
 		{format: "romfs", magic: []byte("-rom1fs-"), open: unsupported(nil)},

@@ -304,3 +304,28 @@ func TestBinwalkInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestUnpackExt4: an ext4 image made by mkfs.ext4 from a directory unpacks
+// to its files and links.
+func TestUnpackExt4(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"etc/banner": "ext4 image\n", "usr/lib/big.bin": strings.Repeat("y", 200_000)})
+	os.Symlink("/etc/banner", filepath.Join(dir, "etc/motd"))
+	img := filepath.Join(t.TempDir(), "rootfs.ext4")
+	run(t, tool(t, "mkfs.ext4", "e2fsprogs"), "-q", "-F", "-d", dir, img, "8M")
+	tr := unpack(t, img)
+	if got := read(t, tr, "/etc/banner"); got != "ext4 image\n" {
+		t.Errorf("/etc/banner = %q", got)
+	}
+	if got := read(t, tr, "/usr/lib/big.bin"); len(got) != 200_000 {
+		t.Errorf("big.bin: %d bytes", len(got))
+	}
+	for _, f := range tr.Files {
+		if f.Path == "/etc/motd" && (f.Kind != firmware.KindLink || f.Link != "/etc/banner") {
+			t.Errorf("/etc/motd: %+v", f)
+		}
+	}
+	if len(tr.Layers) != 1 || tr.Layers[0].Format != "ext" || tr.Layers[0].Error != "" {
+		t.Errorf("layers: %+v", tr.Layers)
+	}
+}

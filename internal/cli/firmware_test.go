@@ -126,6 +126,20 @@ func TestFirmwareScan(t *testing.T) {
 		t.Errorf("minimal-attack-surface with the firmware's evidence: %q", s)
 	}
 
+	// Signed by a lab's key: the subject names the image by its SHA-256.
+	dir := t.TempDir()
+	lab := filepath.Join(dir, "lab")
+	run(t, "keys", "generate", lab)
+	signed := filepath.Join(dir, "fw.dsse.json")
+	if code, _, errs := run(t, "firmware", "scan", img, "--db", db, "--format", "evidence", "--product", "NG-AX3000", "--firmware", "4.2.1",
+		"--manufacturer", "Northgate Networks GmbH", "--sign-key", lab+".key", "--out", signed); code != 1 {
+		t.Fatalf("signed evidence: exit %d %s", code, errs)
+	}
+	ts := writeTrust(t, dir, lab, "Test Lab", "tool_operator", "'*'")
+	if code, out, errs := run(t, "evidence", "verify", signed, "--trust", ts); code != 0 || !strings.Contains(out, rep.Image.SHA256) {
+		t.Errorf("verify signed firmware evidence (want the image's SHA-256 %s as the subject digest): %d %s%s", rep.Image.SHA256, code, out, errs)
+	}
+
 	// Reconciled with a declared SBOM that gives BusyBox another version.
 	declared := filepath.Join(t.TempDir(), "declared.cdx.json")
 	os.WriteFile(declared, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"application","name":"busybox","version":"1.20.0"}]}`), 0o644)
