@@ -113,7 +113,7 @@ func TestFACTExtractorMatrix(t *testing.T) {
 		"squashfs/lz4.sqfs": "lz4 is not supported yet", "squashfs/lzo.sqfs": "lzo is not supported yet",
 		"squashfs/zlib_le.sqfs3": "version 3 is not supported", "squashfs/zlib_be.sqfs3": "big-endian SquashFS (version 3)",
 		"squashfs/avm_be.sqfs4": "big-endian SquashFS (version 4)", "other/cramfs.img": "cramfs is not supported yet",
-		"other/jffs2_le.img": "jffs2 is not supported yet", "other/jffs2_be.img": "jffs2 is not supported yet",
+		"other/jffs2_le.img": "3 files", "other/jffs2_be.img": "3 files",
 		"other/ubi.img": "ubi is not supported yet", "other/test.ubifs": "ubifs is not supported yet",
 		"other/romfs.img": "romfs is not supported yet",
 	} {

@@ -52,8 +52,8 @@ func init() {
 		{format: "romfs", magic: []byte("-rom1fs-"), open: unsupported(nil)},
 		{format: "ubi", magic: []byte("UBI#\x01"), open: unsupported(nil)},
 		{format: "ubifs", magic: []byte{0x31, 0x18, 0x10, 0x06}, open: unsupported(nil)},
-		{format: "jffs2", magic: []byte{0x85, 0x19}, open: unsupported(jffs2Node(binary.LittleEndian))},
-		{format: "jffs2", magic: []byte{0x19, 0x85}, open: unsupported(jffs2Node(binary.BigEndian))},
+		{format: "jffs2", magic: []byte{0x85, 0x19}, open: openJFFS2(binary.LittleEndian)},
+		{format: "jffs2", magic: []byte{0x19, 0x85}, open: openJFFS2(binary.BigEndian)},
 		{format: "gzip", magic: []byte{0x1f, 0x8b, 0x08}, open: streamOpener("gzip", false)},
 		{format: "xz", magic: []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}, open: streamOpener("xz", false)},
 		{format: "zstd", magic: []byte{0x28, 0xb5, 0x2f, 0xfd}, open: streamOpener("zstd", false)},
@@ -84,24 +84,6 @@ func cramfsHeader(b blob, off int64) bool {
 	h := make([]byte, 32)
 	_, err := b.ReadAt(h, off)
 	return err == nil && string(h[16:32]) == "Compressed ROMFS"
-}
-
-// jffs2Node checks a JFFS2 node header: a known node type and a total
-// length that fits.
-func jffs2Node(order binary.ByteOrder) func(blob, int64) bool {
-	return func(b blob, off int64) bool {
-		h := make([]byte, 12)
-		if _, err := b.ReadAt(h, off); err != nil {
-			return false
-		}
-		switch order.Uint16(h[2:4]) {
-		case 0xe001, 0xe002, 0x2003, 0x2004, 0x2006, 0xe008, 0xe009:
-		default:
-			return false
-		}
-		n := order.Uint32(h[4:8])
-		return n >= 12 && int64(n) <= b.size-off
-	}
 }
 
 // openTRX reads a Broadcom TRX container: a 28-byte little-endian header

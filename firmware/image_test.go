@@ -329,3 +329,55 @@ func TestUnpackExt4(t *testing.T) {
 		t.Errorf("layers: %+v", tr.Layers)
 	}
 }
+
+// TestUnpackJFFS2: JFFS2 images made by mkfs.jffs2 (mtd-utils) in both byte
+// orders, with its default compressors (zlib and rtime) and with none,
+// unpack to the files, directories and links that went in.
+func TestUnpackJFFS2(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"etc/shadow": "root::19000:0:99999:7:::\n", "etc/config/system": "config system\n",
+		"usr/lib/random.bin": randomText(300_000), "usr/share/zeros": strings.Repeat("\x00", 70_000)})
+	os.Symlink("/etc/config/system", filepath.Join(dir, "etc/system.link"))
+	mkfs := tool(t, "mkfs.jffs2", "mtd-utils")
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"little-endian", []string{"-l"}}, {"big-endian", []string{"-b"}}, {"uncompressed", []string{"-l", "-x", "zlib", "-x", "rtime"}},
+	} {
+		img := filepath.Join(t.TempDir(), "rootfs.jffs2")
+		run(t, mkfs, append([]string{"-r", dir, "-o", img, "-e", "0x10000", "-q"}, c.args...)...)
+		tr := unpack(t, img)
+		if len(tr.Layers) != 1 || tr.Layers[0].Format != "jffs2" || tr.Layers[0].Error != "" {
+			t.Fatalf("%s: layers %+v; warnings %v", c.name, tr.Layers, tr.Warnings)
+		}
+		for p, want := range map[string]string{"/etc/shadow": "root::19000:0:99999:7:::\n", "/usr/lib/random.bin": randomText(300_000),
+			"/usr/share/zeros": strings.Repeat("\x00", 70_000)} {
+			if got := read(t, tr, p); got != want {
+				t.Errorf("%s: %s differs (%d bytes, want %d)", c.name, p, len(got), len(want))
+			}
+		}
+		link := ""
+		for _, f := range tr.Files {
+			if f.Path == "/etc/system.link" {
+				link = f.Kind + " " + f.Link
+			}
+		}
+		if link != "symlink /etc/config/system" {
+			t.Errorf("%s: link %q", c.name, link)
+		}
+	}
+}
+
+// randomText is n bytes of reproducible, poorly compressible text.
+func randomText(n int) string {
+	b := make([]byte, n)
+	x := uint32(2463534242)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = 'a' + byte(x%26)
+	}
+	return string(b)
+}
