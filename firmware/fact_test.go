@@ -112,7 +112,7 @@ func TestFACTExtractorMatrix(t *testing.T) {
 		"squashfs/zstd.sqfs": "3 files", "squashfs/avm_le.sqfs4": "3 files", "other/test.cpio": "3 files",
 		"squashfs/lz4.sqfs": "lz4 is not supported yet", "squashfs/lzo.sqfs": "lzo is not supported yet",
 		"squashfs/zlib_le.sqfs3": "version 3 is not supported", "squashfs/zlib_be.sqfs3": "big-endian SquashFS (version 3)",
-		"squashfs/avm_be.sqfs4": "big-endian SquashFS (version 4)", "other/cramfs.img": "cramfs is not supported yet",
+		"squashfs/avm_be.sqfs4": "big-endian SquashFS (version 4)", "other/cramfs.img": "3 files",
 		"other/jffs2_le.img": "3 files", "other/jffs2_be.img": "3 files",
 		"other/ubi.img": "ubi is not supported yet", "other/test.ubifs": "ubifs is not supported yet",
 		"other/romfs.img": "romfs is not supported yet",

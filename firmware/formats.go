@@ -48,7 +48,7 @@ func init() {
 		{format: "tar", magic: []byte("ustar"), at: 257, open: openTar},
 		{format: "ext", magic: []byte{0x53, 0xef}, at: 1080, open: openExt},
 		{format: "trx", magic: []byte("HDR0"), open: openTRX},
-		{format: "cramfs", magic: []byte{0x45, 0x3d, 0xcd, 0x28}, open: unsupported(cramfsHeader)},
+		{format: "cramfs", magic: []byte{0x45, 0x3d, 0xcd, 0x28}, open: openCramFS},
 		{format: "romfs", magic: []byte("-rom1fs-"), open: unsupported(nil)},
 		{format: "ubi", magic: []byte("UBI#\x01"), open: unsupported(nil)},
 		{format: "ubifs", magic: []byte{0x31, 0x18, 0x10, 0x06}, open: unsupported(nil)},
@@ -77,13 +77,6 @@ func unsupported(valid func(blob, int64) bool) func(context.Context, *unpacker, 
 		l.Size = b.size - off
 		return l.Size, fmt.Errorf("%s is not supported yet: its contents are not analysed", l.Format)
 	}
-}
-
-// cramfsHeader checks a CramFS superblock: its signature string.
-func cramfsHeader(b blob, off int64) bool {
-	h := make([]byte, 32)
-	_, err := b.ReadAt(h, off)
-	return err == nil && string(h[16:32]) == "Compressed ROMFS"
 }
 
 // openTRX reads a Broadcom TRX container: a 28-byte little-endian header

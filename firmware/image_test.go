@@ -290,7 +290,7 @@ func TestHostileImages(t *testing.T) {
 // TestBinwalkInputs: binwalk's own test inputs (MIT, copied to testdata)
 // unpack to the file binwalk expects in them.
 func TestBinwalkInputs(t *testing.T) {
-	for _, name := range []string{"binwalk-squashfs.bin", "binwalk-gzip.bin"} {
+	for _, name := range []string{"binwalk-squashfs.bin", "binwalk-gzip.bin", "binwalk-cramfs.bin"} {
 		tr := unpack(t, filepath.Join("testdata", name))
 		found := false
 		for _, f := range tr.Files {
@@ -380,4 +380,30 @@ func randomText(n int) string {
 		b[i] = 'a' + byte(x%26)
 	}
 	return string(b)
+}
+
+// TestUnpackCramFS: a CramFS image made by mkfs.cramfs unpacks to its files
+// (several 4 KiB zlib blocks, a hole) and links.
+func TestUnpackCramFS(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"etc/inittab": "::respawn:/sbin/telnetd -l /bin/sh\n", "bin/app": randomText(50_000),
+		"var/empty": "", "var/zeros": strings.Repeat("\x00", 9000)})
+	os.Symlink("../bin/app", filepath.Join(dir, "etc/app"))
+	img := filepath.Join(t.TempDir(), "rootfs.cramfs")
+	run(t, tool(t, "mkfs.cramfs", "util-linux"), dir, img)
+	tr := unpack(t, img)
+	if len(tr.Layers) != 1 || tr.Layers[0].Format != "cramfs" || tr.Layers[0].Error != "" || len(tr.Warnings) > 0 {
+		t.Fatalf("layers %+v; warnings %v", tr.Layers, tr.Warnings)
+	}
+	for p, want := range map[string]string{"/etc/inittab": "::respawn:/sbin/telnetd -l /bin/sh\n", "/bin/app": randomText(50_000),
+		"/var/empty": "", "/var/zeros": strings.Repeat("\x00", 9000)} {
+		if got := read(t, tr, p); got != want {
+			t.Errorf("%s differs (%d bytes, want %d)", p, len(got), len(want))
+		}
+	}
+	for _, f := range tr.Files {
+		if f.Path == "/etc/app" && f.Link != "../bin/app" {
+			t.Errorf("/etc/app: %+v", f)
+		}
+	}
 }
