@@ -2,10 +2,10 @@
 //
 // Unpack walks an image recursively in pure Go: legacy U-Boot images,
 // Broadcom TRX, gzip, xz, LZMA, bzip2 and zstd streams, SquashFS 4.0,
-// ext2/3/4, JFFS2, CramFS, CPIO (newc, crc, odc, old binary) and tar, at
-// any offset of the image and of every decompressed stream, and at the start
-// of every file inside a file system; formats it cannot read yet (UBI,
-// UBIFS, romfs, older SquashFS) are named in the report. Files are written
+// ext2/3/4, JFFS2, CramFS, UBI and UBIFS, CPIO (newc, crc, odc, old
+// binary) and tar, at any offset of the image and of every decompressed
+// stream, and at the start of every file inside a file system; formats it
+// cannot read yet (romfs, older SquashFS) are named in the report. Files are written
 // only under a private work directory (never through a symbolic link; links
 // are recorded, not created). Limits on total bytes, compression ratio,
 // entries, depth and layers stop hostile images with a message naming the

@@ -114,7 +114,7 @@ func TestFACTExtractorMatrix(t *testing.T) {
 		"squashfs/zlib_le.sqfs3": "version 3 is not supported", "squashfs/zlib_be.sqfs3": "big-endian SquashFS (version 3)",
 		"squashfs/avm_be.sqfs4": "big-endian SquashFS (version 4)", "other/cramfs.img": "3 files",
 		"other/jffs2_le.img": "3 files", "other/jffs2_be.img": "3 files",
-		"other/ubi.img": "ubi is not supported yet", "other/test.ubifs": "ubifs is not supported yet",
+		"other/ubi.img": "3 files", "other/test.ubifs": "3 files",
 		"other/romfs.img": "romfs is not supported yet",
 	} {
 		tr := unpack(t, filepath.Join(dir, name))

@@ -407,3 +407,43 @@ func TestUnpackCramFS(t *testing.T) {
 		}
 	}
 }
+
+// TestUnpackUBI: a UBIFS file system made by mkfs.ubifs (zlib, and with no
+// compression) inside a UBI image made by ubinize (mtd-utils) unpacks to its
+// files and links, through the UBI volume it lives in.
+func TestUnpackUBI(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"etc/shadow": "root:$1$abc$0123456789012345678901:19000::::::\n", "usr/bin/tool": randomText(40_000),
+		"usr/share/blank": strings.Repeat("\x00", 12_000)})
+	os.Symlink("/usr/bin/tool", filepath.Join(dir, "usr/bin/alias"))
+	for _, comp := range []string{"zlib", "none", "zstd"} {
+		fsImg := filepath.Join(t.TempDir(), "rootfs.ubifs")
+		run(t, tool(t, "mkfs.ubifs", "mtd-utils"), "-r", dir, "-m", "2048", "-e", "126976", "-c", "64", "-x", comp, "-o", fsImg)
+		cfg := filepath.Join(t.TempDir(), "ubinize.cfg")
+		os.WriteFile(cfg, []byte("[rootfs]\nmode=ubi\nimage="+fsImg+"\nvol_id=0\nvol_type=dynamic\nvol_name=rootfs\nvol_flags=autoresize\n"), 0o644)
+		img := filepath.Join(t.TempDir(), "firmware.ubi")
+		run(t, tool(t, "ubinize", "mtd-utils"), "-o", img, "-m", "2048", "-p", "128KiB", "-s", "2048", cfg)
+		tr := unpack(t, img)
+		var formats []string
+		for _, l := range tr.Layers {
+			formats = append(formats, l.Format)
+			if l.Error != "" {
+				t.Errorf("%s: layer %+v", comp, l)
+			}
+		}
+		if strings.Join(formats, ",") != "ubi,ubi-volume,ubifs" {
+			t.Errorf("%s: layers %v", comp, formats)
+		}
+		for p, want := range map[string]string{"/usr/bin/tool": randomText(40_000), "/usr/share/blank": strings.Repeat("\x00", 12_000),
+			"/etc/shadow": "root:$1$abc$0123456789012345678901:19000::::::\n"} {
+			if got := read(t, tr, p); got != want {
+				t.Errorf("%s: %s differs (%d bytes, want %d)", comp, p, len(got), len(want))
+			}
+		}
+		for _, f := range tr.Files {
+			if f.Path == "/usr/bin/alias" && f.Link != "/usr/bin/tool" {
+				t.Errorf("%s: link %+v", comp, f)
+			}
+		}
+	}
+}
