@@ -344,6 +344,7 @@ func TestUnpackJFFS2(t *testing.T) {
 		args []string
 	}{
 		{"little-endian", []string{"-l"}}, {"big-endian", []string{"-b"}}, {"uncompressed", []string{"-l", "-x", "zlib", "-x", "rtime"}},
+		{"lzo", []string{"-l", "-X", "lzo", "-x", "zlib", "-x", "rtime"}},
 	} {
 		img := filepath.Join(t.TempDir(), "rootfs.jffs2")
 		run(t, mkfs, append([]string{"-r", dir, "-o", img, "-e", "0x10000", "-q"}, c.args...)...)
@@ -416,7 +417,7 @@ func TestUnpackUBI(t *testing.T) {
 	writeTree(t, dir, map[string]string{"etc/shadow": "root:$1$abc$0123456789012345678901:19000::::::\n", "usr/bin/tool": randomText(40_000),
 		"usr/share/blank": strings.Repeat("\x00", 12_000)})
 	os.Symlink("/usr/bin/tool", filepath.Join(dir, "usr/bin/alias"))
-	for _, comp := range []string{"zlib", "none", "zstd"} {
+	for _, comp := range []string{"lzo", "zlib", "none", "zstd"} {
 		fsImg := filepath.Join(t.TempDir(), "rootfs.ubifs")
 		run(t, tool(t, "mkfs.ubifs", "mtd-utils"), "-r", dir, "-m", "2048", "-e", "126976", "-c", "64", "-x", comp, "-o", fsImg)
 		cfg := filepath.Join(t.TempDir(), "ubinize.cfg")

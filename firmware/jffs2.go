@@ -12,13 +12,15 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+
+	"github.com/anchore/go-lzo"
 )
 
 // A JFFS2 reader of our own (no Go library reads JFFS2). An image is a run
 // of nodes, each aligned to four bytes, with 0xFF padding at the end of
 // erase blocks. Directory entries ("dirents") name an inode under a parent
 // inode; inode nodes carry a piece of a file's data (compressed with zlib,
-// rtime or not at all) at an offset, and its mode. For each name the dirent
+// LZO, rtime or not at all) at an offset, and its mode. For each name the dirent
 // with the highest version wins (inode 0 means deleted); a file's pieces
 // are applied in version order. Byte order follows the magic.
 
@@ -39,6 +41,7 @@ const (
 	jffs2Zero  = 1
 	jffs2RTime = 2
 	jffs2Zlib  = 6
+	jffs2LZO   = 7
 )
 
 type jffs2Entry struct {
@@ -264,6 +267,10 @@ func (f *jffs2File) contents() ([]byte, error) {
 			clear(dst)
 		case jffs2RTime:
 			rtime(dst, p.data)
+		case jffs2LZO:
+			if n, err := lzo.Decompress(p.data, dst); err != nil || n != len(dst) {
+				errs = append(errs, fmt.Errorf("LZO piece at %d gave %d of %d bytes: %v", p.offset, n, len(dst), err))
+			}
 		case jffs2Zlib:
 			z, err := zlib.NewReader(bytes.NewReader(p.data))
 			if err == nil {
@@ -273,7 +280,7 @@ func (f *jffs2File) contents() ([]byte, error) {
 				errs = append(errs, fmt.Errorf("zlib piece at %d: %v", p.offset, err))
 			}
 		default:
-			errs = append(errs, fmt.Errorf("piece at %d uses compression %d, which is not supported (LZO, LZMA)", p.offset, p.compr))
+			errs = append(errs, fmt.Errorf("piece at %d uses compression %d, which is not supported (LZMA, Rubin)", p.offset, p.compr))
 		}
 	}
 	return out, errors.Join(errs...)

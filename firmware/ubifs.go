@@ -12,6 +12,7 @@ import (
 	"path"
 	"slices"
 
+	"github.com/anchore/go-lzo"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -19,7 +20,8 @@ import (
 // the index tree, it reads every node of the volume, as recovery does: the
 // newest inode node (by sequence number) of each inode, the newest
 // directory entry for each name (inode 0 means deleted), and the newest data
-// node of each 4 KiB block. Nodes are little-endian and 8-byte aligned.
+// node of each 4 KiB block (LZO, zlib, zstd or plain). Nodes are
+// little-endian and 8-byte aligned.
 
 const (
 	ubifsMagic = 0x06101831
@@ -235,6 +237,11 @@ func ubifsContents(ino uint32, size uint64, chunks map[[2]uint32]ubifsChunk) ([]
 		case 0:
 			copy(dst, c.data)
 			continue
+		case 1:
+			if n, err := lzo.Decompress(c.data, dst); err != nil || n != len(dst) {
+				errs = append(errs, fmt.Errorf("block %d: LZO gave %d of %d bytes: %v", block, n, len(dst), err))
+			}
+			continue
 		case 2:
 			r = flate.NewReader(bytes.NewReader(c.data))
 		case 3:
@@ -246,7 +253,7 @@ func ubifsContents(ino uint32, size uint64, chunks map[[2]uint32]ubifsChunk) ([]
 			defer z.Close()
 			r = z
 		default:
-			errs = append(errs, fmt.Errorf("block %d uses compression %d, which is not supported (LZO)", block, c.compr))
+			errs = append(errs, fmt.Errorf("block %d uses compression %d, which is not supported", block, c.compr))
 			continue
 		}
 		if _, err := io.ReadFull(r, dst); err != nil {
