@@ -2,6 +2,7 @@ package firmware
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bufio"
 	"context"
 	"encoding/binary"
@@ -167,6 +168,54 @@ func openExt(ctx context.Context, u *unpacker, b blob, off int64, id, depth int)
 		return size, fmt.Errorf("cannot read the file system: %v", err)
 	}
 	return size, u.walkFS(ctx, efs, id, depth)
+}
+
+// openZip reads a zip archive whose local header is at off; archive/zip
+// needs its central directory, which is looked for at the end of the
+// parent's bytes (where zip archives end).
+func openZip(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+	section := io.NewSectionReader(b, off, b.size-off)
+	z, err := zip.NewReader(section, b.size-off)
+	if err != nil {
+		return 0, errNotFormat // a chance "PK\3\4", or a zip without its directory
+	}
+	u.t.Layers[id].Size = b.size - off
+	for _, f := range z.File {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		mode := f.Mode()
+		switch {
+		case mode.IsDir():
+			err = u.addFile(ctx, id, f.Name, KindDir, mode, "", nil, depth)
+		case mode&fs.ModeSymlink != 0:
+			target := ""
+			if r, oerr := f.Open(); oerr == nil {
+				t, _ := io.ReadAll(io.LimitReader(r, 4096))
+				r.Close()
+				target = string(t)
+			}
+			err = u.addFile(ctx, id, f.Name, KindLink, mode, target, nil, depth)
+		case f.UncompressedSize64 > uint64(u.lim.MaxRatio)*f.CompressedSize64+1<<20:
+			// archive/zip holds an entry to the size its header states, so
+			// the header alone tells a bomb.
+			u.warn(&LimitError{Layer: fmt.Sprintf("zip (layer %d), entry %s", id, f.Name), Offset: off,
+				Limit: fmt.Sprintf("decompresses to more than %d times its size (a decompression bomb?)", u.lim.MaxRatio)})
+			continue
+		default:
+			r, oerr := f.Open()
+			if oerr != nil {
+				u.warn(fmt.Errorf("layer %d: %s: %v", id, f.Name, oerr))
+				continue
+			}
+			err = u.addFile(ctx, id, f.Name, KindFile, mode.Perm(), "", r, depth)
+			r.Close()
+		}
+		if err != nil {
+			return b.size - off, err
+		}
+	}
+	return b.size - off, nil
 }
 
 // openCPIO reads a newc or crc CPIO archive up to its trailer.

@@ -1,7 +1,7 @@
 // Package firmware opens a firmware image and finds what it ships.
 //
 // Unpack walks an image recursively in pure Go: legacy U-Boot images,
-// Broadcom TRX, gzip, xz, LZMA, bzip2 and zstd streams, SquashFS 4.0,
+// Broadcom TRX, gzip, xz, LZMA, bzip2, zstd and LZ4 streams, zip, SquashFS 4.0,
 // ext2/3/4, JFFS2, CramFS, UBI and UBIFS, CPIO (newc, crc, odc, old
 // binary) and tar, at any offset of the image and of every decompressed
 // stream, and at the start of every file inside a file system; formats it

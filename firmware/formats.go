@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
 	"github.com/ulikunitz/xz/lzma"
 )
@@ -58,6 +59,8 @@ func init() {
 		{format: "xz", magic: []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}, open: streamOpener("xz", false)},
 		{format: "zstd", magic: []byte{0x28, 0xb5, 0x2f, 0xfd}, open: streamOpener("zstd", false)},
 		{format: "bzip2", magic: []byte("BZh"), open: streamOpener("bzip2", false)},
+		{format: "lz4", magic: []byte{0x04, 0x22, 0x4d, 0x18}, open: streamOpener("lz4", false)},
+		{format: "zip", magic: []byte("PK\x03\x04"), open: openZip},
 	}
 	for i := range signatures {
 		signatures[i].rank = i
@@ -153,7 +156,7 @@ func openUImage(ctx context.Context, u *unpacker, b blob, off int64, id, depth i
 	switch comp {
 	case "none":
 		return l.Size, u.scan(ctx, payload, id, "", depth+1)
-	case "gzip", "bzip2", "lzma", "zstd":
+	case "gzip", "bzip2", "lzma", "zstd", "lz4":
 		_, err := u.open(ctx, &signature{format: comp, open: streamOpener(comp, true)}, payload, 0, id, "", depth+1)
 		return l.Size, err
 	}
@@ -215,6 +218,8 @@ func (u *unpacker) stream(ctx context.Context, format string, b blob, off int64,
 		r, err = lzma.NewReader(in)
 	case "bzip2":
 		r = bzip2.NewReader(in)
+	case "lz4":
+		r = lz4.NewReader(in)
 	case "zstd":
 		var z *zstd.Decoder
 		if z, err = zstd.NewReader(in, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(min(u.budget(), 1<<30)))); err == nil {

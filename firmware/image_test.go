@@ -448,3 +448,33 @@ func TestUnpackUBI(t *testing.T) {
 		}
 	}
 }
+
+// TestUnpackZipAndLZ4: a zip archive made by Info-ZIP's zip and an LZ4
+// frame made by lz4 unpack.
+func TestUnpackZipAndLZ4(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"etc/passwd": "root:x:0:0::/root:/bin/sh\n", "etc/motd": "zip inside\n"})
+	zipPath := filepath.Join(t.TempDir(), "update.zip")
+	cmd := exec.Command(tool(t, "zip", "zip"), "-q", "-r", zipPath, "etc")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("zip: %v %s", err, out)
+	}
+	tr := unpack(t, zipPath)
+	if got := read(t, tr, "/etc/motd"); got != "zip inside\n" {
+		t.Errorf("zip: /etc/motd = %q; layers %+v", got, tr.Layers)
+	}
+	lz4Path := filepath.Join(t.TempDir(), "kernel.lz4")
+	run(t, tool(t, "lz4", "lz4"), "-q", "-9", filepath.Join(dir, "etc/motd"), lz4Path)
+	tr = unpack(t, lz4Path)
+	found := false
+	for _, f := range tr.Files {
+		if f.Kind == firmware.KindBlob && f.Path != "[image]" {
+			b, _ := tr.ReadFile(f, 1<<20)
+			found = string(b) == "zip inside\n"
+		}
+	}
+	if !found || len(tr.Layers) != 1 || tr.Layers[0].Format != "lz4" {
+		t.Errorf("lz4: layers %+v", tr.Layers)
+	}
+}
