@@ -127,6 +127,8 @@ func (r *Report) evidence(a Analysis) []evidence.Item {
 		switch {
 		case c.Empty:
 			weak = append(weak, fmt.Sprintf("%s has no password (%s)", c.User, c.Source))
+		case c.Cracked && c.HashType == "plain":
+			weak = append(weak, fmt.Sprintf("a password for %s is written in clear text (%s)", c.User, c.Source))
 		case c.Cracked:
 			weak = append(weak, fmt.Sprintf("%s's %s hash is a known default password (%s)", c.User, c.HashType, c.Source))
 		}

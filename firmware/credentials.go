@@ -90,6 +90,10 @@ func Credentials(ctx context.Context, t *Tree, c Cracking) ([]Credential, error)
 		if f.Kind != KindFile || f.Size == 0 {
 			continue
 		}
+		if configFile(f.Path) && f.Size <= maxCredentialFile {
+			out = append(out, configPasswords(t, f, c)...)
+			continue
+		}
 		if !credentialFile(f.Path) || f.Size > maxCredentialFile {
 			if f.Size <= maxEmbeddedScan {
 				out = append(out, embedded(t, f, c)...)
@@ -106,6 +110,9 @@ func Credentials(ctx context.Context, t *Tree, c Cracking) ([]Credential, error)
 				return nil, err
 			}
 			cred, ok := parseAccount(sc.Text())
+			if !ok && plainFile(f.Path) {
+				cred, ok = plainAccount(sc.Text())
+			}
 			if !ok {
 				continue
 			}
@@ -115,6 +122,65 @@ func Credentials(ctx context.Context, t *Tree, c Cracking) ([]Credential, error)
 		}
 	}
 	return out, nil
+}
+
+// plainFile says whether an account file may hold clear-text passwords:
+// lighttpd's plain backend and htpasswd files (Apache accepts them on
+// some platforms), not the system's passwd and shadow.
+func plainFile(p string) bool {
+	base := path.Base(p)
+	return base == "lighttpd.user" || strings.Contains(base, "htpasswd")
+}
+
+// plainAccount reads a user:password line whose password is not a hash.
+func plainAccount(line string) (Credential, bool) {
+	user, pass, ok := strings.Cut(strings.TrimSpace(line), ":")
+	if !ok || user == "" || pass == "" || strings.HasPrefix(line, "#") || strings.ContainsAny(user, " \t") || strings.Contains(pass, ":") {
+		return Credential{}, false
+	}
+	return Credential{User: user, HashType: "plain", Password: pass}, true
+}
+
+// configFile says whether a path is configuration that may set a password:
+// OpenWrt's UCI files and *.conf, *.cfg and *.ini under /etc.
+func configFile(p string) bool {
+	if path.Dir(p) == "/etc/config" {
+		return true
+	}
+	ext := path.Ext(p)
+	return strings.HasPrefix(p, "/etc/") && (ext == ".conf" || ext == ".cfg" || ext == ".ini")
+}
+
+// configPassword is a password set in clear text: "option password 'x'",
+// "password=x", "passwd x".
+var configPassword = regexp.MustCompile(`(?i)^\s*(?:option\s+)?(password|passwd|pwd|admin_password|root_password|http_passwd)\s*(?:=|\s)\s*['"]?([^'"\s#;]{1,128})['"]?\s*$`)
+
+// configPasswords finds passwords set in a configuration file: in clear
+// text, or as a hash (then tried like any other); a variable, a path or a
+// template is not one.
+func configPasswords(t *Tree, f File, c Cracking) []Credential {
+	data, err := t.ReadFile(f, maxCredentialFile)
+	if err != nil || bytes.HasPrefix(data, []byte("\x7fELF")) {
+		return nil
+	}
+	var out []Credential
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		m := configPassword.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		typ := "plain"
+		if h := hashType(m[2]); h != "" && h != "des-crypt" {
+			typ = h // a hash set in configuration: tried like any other
+		} else if strings.ContainsAny(m[2][:1], "$/<{%") {
+			continue // a variable, a path or a template
+		}
+		cred := Credential{User: m[1], HashType: typ, Password: m[2], Source: fmt.Sprintf("%s:%d", f.Path, n)}
+		c.crack(&cred)
+		out = append(out, cred)
+	}
+	return out
 }
 
 // embedded finds hashes built into a file that is not an account file.
@@ -257,6 +323,13 @@ func (k Cracking) crack(c *Credential) {
 	}
 	var check func(string) bool
 	switch c.HashType {
+	case "plain":
+		// A password in clear text needs no cracking: it is there to read.
+		c.Cracked, c.Tried, c.Password = true, 0, hash
+		if !k.Reveal && k.Mask != nil {
+			c.Password = k.Mask(hash)
+		}
+		return
 	case "md5-crypt", "sha256-crypt", "sha512-crypt", "apr1":
 		cr := crypt.NewFromHash(hash)
 		check = func(p string) bool { return cr.Verify(hash, []byte(p)) == nil }

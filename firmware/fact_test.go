@@ -11,6 +11,7 @@ import (
 
 	"github.com/iotlabel/iotlabel/firmware"
 	"github.com/iotlabel/iotlabel/internal/testenv"
+	"github.com/iotlabel/iotlabel/probe"
 )
 
 // tarOf packs files (path in the image → file on disk) into a tar with
@@ -135,5 +136,87 @@ func TestFACTExtractorMatrix(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("%s: %q (%d files), want %q", name, got, files, want)
 		}
+	}
+}
+
+// TestPlainPasswords: clear-text passwords in lighttpd's plain user file and
+// in configuration (UCI, *.conf) are findings; a variable, a path, a hash and
+// a commented line are not.
+func TestPlainPasswords(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"etc/lighttpd/lighttpd.user": "admin:admin\n# guest:guest\n",
+		"etc/config/system":          "config system\n\toption hostname 'router'\n\toption password 'S3cret!'\n\toption password '$PASS'\n",
+		"etc/app.conf":               "password=/etc/app/secret\npassword = hunter2\n#password=old\npasswd $1$abc$0123456789012345678901\n",
+	}
+	m := map[string]string{}
+	for p, content := range files {
+		full := filepath.Join(dir, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		os.WriteFile(full, []byte(content), 0o644)
+		m[p] = full
+	}
+	creds, err := firmware.Credentials(context.Background(), tarOf(t, m), firmware.Cracking{Reveal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range creds {
+		got = append(got, c.Source+" "+c.User+" "+c.HashType+" "+c.Password)
+	}
+	slices.Sort(got)
+	want := []string{"/etc/app.conf:2 password plain hunter2", "/etc/app.conf:4 passwd md5-crypt ",
+		"/etc/config/system:3 password plain S3cret!", "/etc/lighttpd/lighttpd.user:1 admin plain admin"}
+	if !slices.Equal(got, want) {
+		t.Errorf("credentials:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestIoTGoatLabels: OWASP IoTGoat's rootfs overlay (MIT, read in place)
+// against the findings verified in its labels.json: the Mirai password of
+// iotgoatuser, the other md5-crypt hashes tried and not cracked (also in the
+// backup shadow file), telnetd and the shellback backdoor in rc.local, and
+// UPnP on with secure mode off.
+func TestIoTGoatLabels(t *testing.T) {
+	root := filepath.Join(testenv.SharedData(t), "firmware-samples", "iotgoat-overlay", "files")
+	files := map[string]string{}
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(root, p)
+			files[filepath.ToSlash(rel)] = p
+		}
+		return nil
+	})
+	tr := tarOf(t, files)
+	var cands []string
+	for _, c := range probe.DefaultCredentials() {
+		cands = append(cands, c.Password)
+	}
+	creds, err := firmware.Credentials(context.Background(), tr, firmware.Cracking{Candidates: cands, Reveal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range creds {
+		got = append(got, c.Source+" "+c.User+" "+c.HashType+" "+c.Password)
+	}
+	slices.Sort(got)
+	want := []string{"/etc/shadow.bak:1 root md5-crypt ", "/etc/shadow:1 root md5-crypt ", "/etc/shadow:8 iotgoatuser md5-crypt 7ujMko0vizxv"}
+	if !slices.Equal(got, want) {
+		t.Errorf("credentials:\n got %q\nwant %q", got, want)
+	}
+	svcs, err := firmware.Services(context.Background(), tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var insecure []string
+	for _, s := range svcs {
+		if s.Insecure {
+			insecure = append(insecure, s.Path+" "+s.Name)
+		}
+	}
+	slices.Sort(insecure)
+	if w := []string{"/etc/config/upnpd miniupnpd", "/etc/rc.local debug-listener", "/etc/rc.local telnetd"}; !slices.Equal(insecure, w) {
+		t.Errorf("insecure services %q, want %q", insecure, w)
 	}
 }
