@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/iotlabel/iotlabel/evidence"
 	"github.com/iotlabel/iotlabel/sbom"
 	"github.com/iotlabel/iotlabel/vuln"
 )
@@ -124,9 +125,10 @@ type sarifLocation struct {
 }
 
 // SARIF writes the findings as a SARIF 2.1.0 log for code-scanning dashboards:
-// one rule per vulnerability, one result per affected component, located in
-// the SBOM file.
-func SARIF(w io.Writer, toolVersion, sbomPath string, r *vuln.Report) error {
+// one rule per vulnerability, one result per affected component, and one
+// rule and result per failed check of failed, located in the scanned file
+// (an SBOM, or a firmware image).
+func SARIF(w io.Writer, toolVersion, sbomPath string, r *vuln.Report, failed ...evidence.Item) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "iotlabel", Version: toolVersion,
 		InformationURI: "https://github.com/iotlabel/iotlabel", Rules: []sarifRule{}}}, Results: []sarifResult{}}
 	seen := map[string]bool{}
@@ -154,6 +156,20 @@ func SARIF(w io.Writer, toolVersion, sbomPath string, r *vuln.Report) error {
 		run.Results = append(run.Results, sarifResult{RuleID: f.Vulnerability, Level: sarifLevel(f),
 			Message:   sarifText{fmt.Sprintf("%s %s is affected by %s: %s", f.Component, f.Version, f.Vulnerability, f.Reason)},
 			Locations: []sarifLocation{loc}})
+	}
+	// Failed checks (a firmware image's default password, private key, ...)
+	// are results too, one rule per check.
+	for _, it := range failed {
+		if it.Result != evidence.Fail {
+			continue
+		}
+		if !seen[it.Check] {
+			seen[it.Check] = true
+			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: it.Check, ShortDescription: sarifText{it.Check}, Properties: map[string]string{}})
+		}
+		var loc sarifLocation
+		loc.PhysicalLocation.ArtifactLocation.URI = sbomPath
+		run.Results = append(run.Results, sarifResult{RuleID: it.Check, Level: "error", Message: sarifText{it.Detail}, Locations: []sarifLocation{loc}})
 	}
 	return writeJSON(w, sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
 }

@@ -11,11 +11,12 @@ import (
 	"github.com/iotlabel/iotlabel/evidence"
 	"github.com/iotlabel/iotlabel/firmware"
 	"github.com/iotlabel/iotlabel/probe"
+	"github.com/iotlabel/iotlabel/report"
 	"github.com/iotlabel/iotlabel/sbom"
 	"github.com/iotlabel/iotlabel/vuln"
 )
 
-const firmwareUsage = `firmware scan IMAGE... [--db FILE] [--format text|json|cyclonedx|evidence] [--sbom FILE] [--reveal]
+const firmwareUsage = `firmware scan IMAGE... [--db FILE] [--format text|json|cyclonedx|evidence|sarif] [--sbom FILE] [--reveal]
                [--wordlist FILE] [--extract DIR] [--product MODEL] [--firmware VERSION] [--sign-key KEY [--manufacturer NAME]] [--out FILE]
 
 scan opens each firmware image and everything inside it (uImage, gzip, xz, LZMA, bzip2, zstd, SquashFS 4.0,
@@ -40,7 +41,7 @@ func runFirmware(ctx context.Context, e *env, args []string) error {
 	}
 	fs := e.newFlags("firmware scan", firmwareUsage)
 	dbPath := fs.String("db", "", "vulnerability database `FILE` (default: under the user cache directory)")
-	format := fs.String("format", "text", "output format: text, json, cyclonedx or evidence")
+	format := fs.String("format", "text", "output format: text, json, cyclonedx, evidence or sarif")
 	reveal := fs.Bool("reveal", false, "show cracked passwords instead of masking them")
 	wordlist := fs.String("wordlist", "", "more passwords to try, one per line (`FILE`)")
 	extract := fs.String("extract", "", "keep the unpacked files in `DIR` (new or empty)")
@@ -57,7 +58,7 @@ func runFirmware(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 0 {
 		return badInput("firmware scan needs at least one IMAGE")
 	}
-	if err := checkFormat(*format, "text", "json", "cyclonedx", "evidence"); err != nil {
+	if err := checkFormat(*format, "text", "json", "cyclonedx", "evidence", "sarif"); err != nil {
 		return err
 	}
 	if sign.key != "" && (*format != "evidence" || len(pos) != 1) {
@@ -122,6 +123,11 @@ func runFirmware(ctx context.Context, e *env, args []string) error {
 				return writeJSONTo(w, reps[0])
 			}
 			return writeJSONTo(w, reps)
+		case "sarif":
+			if len(reps) != 1 {
+				return badInput("--format sarif writes one image's results; give one IMAGE")
+			}
+			return report.SARIF(w, Version, reps[0].Image.Path, &vuln.Report{Findings: reps[0].Vulnerabilities}, reps[0].Findings...)
 		case "cyclonedx":
 			var comps []sbom.Component
 			for _, r := range reps {

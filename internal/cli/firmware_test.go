@@ -92,6 +92,22 @@ func TestFirmwareScan(t *testing.T) {
 		t.Errorf("text output:\n%s", out)
 	}
 
+	// SARIF for code-scanning dashboards: a result per failed check.
+	code, out, _ = run(t, "firmware", "scan", img, "--db", db, "--format", "sarif")
+	var sarif struct {
+		Version string
+		Runs    []struct {
+			Results []struct {
+				RuleID string
+				Level  string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &sarif); err != nil || sarif.Version != "2.1.0" || len(sarif.Runs) != 1 || len(sarif.Runs[0].Results) != 2 ||
+		sarif.Runs[0].Results[0].RuleID != "hard-coded-credentials" || sarif.Runs[0].Results[1].RuleID != "insecure-boot-service" {
+		t.Errorf("SARIF (exit %d): %v\n%s", code, err, out)
+	}
+
 	// CycloneDX, read by the CycloneDX library.
 	code, out, _ = run(t, "firmware", "scan", img, "--db", db, "--format", "cyclonedx", "--product", "FW-1")
 	var bom cdx.BOM
