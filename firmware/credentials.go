@@ -335,6 +335,11 @@ func (k Cracking) crack(c *Credential) {
 		check = func(p string) bool { return cr.Verify(hash, []byte(p)) == nil }
 	case "bcrypt":
 		check = func(p string) bool { return bcrypt.CompareHashAndPassword([]byte(hash), []byte(p)) == nil }
+	case "des-crypt":
+		check = func(p string) bool {
+			h, ok := desCrypt(p, hash[:2])
+			return ok && subtle.ConstantTimeCompare([]byte(h), []byte(hash)) == 1
+		}
 	case "sha1":
 		want, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(hash, "{SHA}"))
 		if err != nil {
