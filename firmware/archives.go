@@ -51,9 +51,8 @@ func openSquashFS(ctx context.Context, u *unpacker, b blob, off int64, id, depth
 	}
 	if name == "lz4" || name == "lzo" {
 		// go-diskfs v1.9.4 reads LZ4 frames and lzop streams where SquashFS
-		// stores raw blocks, so it returns wrong bytes; say so rather than
-		// analyse them.
-		return used, fmt.Errorf("SquashFS compressed with %s is not supported yet (only gzip, xz, lzma and zstd)", name)
+		// stores raw blocks: our own reader takes these.
+		return openSquashFSOwn(ctx, u, b, off, id, depth, sb, name)
 	}
 	if off+used > b.size {
 		return used, fmt.Errorf("truncated: the superblock says %d bytes, %d are there", used, b.size-off)

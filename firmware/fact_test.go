@@ -110,7 +110,7 @@ func TestFACTExtractorMatrix(t *testing.T) {
 	for name, want := range map[string]string{
 		"squashfs/gzip.sqfs": "3 files", "squashfs/xz.sqfs": "3 files", "squashfs/lzma.sqfs": "3 files",
 		"squashfs/zstd.sqfs": "3 files", "squashfs/avm_le.sqfs4": "3 files", "other/test.cpio": "3 files",
-		"squashfs/lz4.sqfs": "lz4 is not supported yet", "squashfs/lzo.sqfs": "lzo is not supported yet",
+		"squashfs/lz4.sqfs": "3 files", "squashfs/lzo.sqfs": "3 files",
 		"squashfs/zlib_le.sqfs3": "version 3 is not supported", "squashfs/zlib_be.sqfs3": "big-endian SquashFS (version 3)",
 		"squashfs/avm_be.sqfs4": "big-endian SquashFS (version 4)", "other/cramfs.img": "3 files",
 		"other/jffs2_le.img": "3 files", "other/jffs2_be.img": "3 files",

@@ -13,7 +13,7 @@ import (
 
 // seeds are the fixtures every fuzzer of the unpacker starts from.
 func seeds(f *testing.F) {
-	for _, name := range []string{"binwalk-squashfs.bin", "binwalk-gzip.bin", "binwalk-cramfs.bin", "tiny.jffs2"} {
+	for _, name := range []string{"binwalk-squashfs.bin", "binwalk-gzip.bin", "binwalk-cramfs.bin", "tiny.jffs2", "tiny-lz4.sqfs", "tiny-lzo.sqfs"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
