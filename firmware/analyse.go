@@ -90,17 +90,19 @@ func Analyse(ctx context.Context, t *Tree, a Analysis) (*Report, error) {
 }
 
 // SBOMComponents are the components as an SBOM lists them: one per name
-// and version.
+// and version, with every file it was found in.
 func (r *Report) SBOMComponents() []sbom.Component {
 	var out []sbom.Component
-	seen := map[string]bool{}
+	at := map[string]int{}
 	for _, c := range r.Components {
 		k := c.Name + "\x00" + c.Version
-		if seen[k] {
-			continue
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, sbom.Component{Name: c.Name, Version: c.Version, PURL: c.PURL, CPE: c.CPE, Type: "application"})
 		}
-		seen[k] = true
-		out = append(out, sbom.Component{Name: c.Name, Version: c.Version, PURL: c.PURL, CPE: c.CPE, Type: "application"})
+		out[i].Found = append(out[i].Found, sbom.Occurrence{Path: c.Path, Offset: c.Offset, SHA256: c.SHA256, Evidence: c.Evidence})
 	}
 	return out
 }

@@ -102,6 +102,21 @@ func WriteCycloneDX(w io.Writer, subject, version string, comps []Component) err
 			// Not an SPDX expression: kept as the license's name, as CycloneDX asks.
 			cc.Licenses = &cdx.Licenses{{License: &cdx.License{Name: c.License}}}
 		}
+		if len(c.Found) > 0 {
+			var occ []cdx.EvidenceOccurrence
+			for _, o := range c.Found {
+				e := cdx.EvidenceOccurrence{Location: o.Path, AdditionalContext: o.Evidence}
+				if o.SHA256 != "" {
+					e.AdditionalContext = strings.TrimSpace("sha256:" + o.SHA256 + " " + o.Evidence)
+				}
+				if o.Offset >= 0 {
+					off := int(o.Offset)
+					e.Offset = &off
+				}
+				occ = append(occ, e)
+			}
+			cc.Evidence = &cdx.Evidence{Occurrences: &occ}
+		}
 		list = append(list, cc)
 	}
 	bom.Components = &list

@@ -20,6 +20,17 @@ type Component struct {
 	Supplier string `json:"supplier,omitempty"`
 	Type     string `json:"type,omitempty"`
 	License  string `json:"license,omitempty"`
+	// Found, for a component found by firmware analysis, is where: each
+	// file, its offset and its SHA-256 (written as CycloneDX evidence).
+	Found []Occurrence `json:"found,omitempty"`
+}
+
+// Occurrence is a place a component was found in a firmware image.
+type Occurrence struct {
+	Path     string `json:"path"`
+	Offset   int64  `json:"offset"`
+	SHA256   string `json:"sha256,omitempty"`
+	Evidence string `json:"evidence,omitempty"`
 }
 
 // Document is a parsed SBOM.

@@ -114,8 +114,10 @@ func TestFirmwareScan(t *testing.T) {
 	if err := cdx.NewBOMDecoder(bytes.NewReader([]byte(out)), cdx.BOMFileFormatJSON).Decode(&bom); err != nil || bom.Components == nil || len(*bom.Components) != 1 {
 		t.Fatalf("CycloneDX (exit %d): %v\n%s", code, err, out)
 	}
-	if c := (*bom.Components)[0]; c.Name != "busybox" || !strings.HasPrefix(c.PackageURL, "pkg:generic/busybox@") || !strings.HasPrefix(c.CPE, "cpe:2.3:a:busybox:busybox:") {
-		t.Errorf("CycloneDX component: %+v", c)
+	if c := (*bom.Components)[0]; c.Name != "busybox" || !strings.HasPrefix(c.PackageURL, "pkg:generic/busybox@") || !strings.HasPrefix(c.CPE, "cpe:2.3:a:busybox:busybox:") ||
+		c.Evidence == nil || c.Evidence.Occurrences == nil || (*c.Evidence.Occurrences)[0].Location != "/bin/busybox" ||
+		!strings.HasPrefix((*c.Evidence.Occurrences)[0].AdditionalContext, "sha256:") {
+		t.Errorf("CycloneDX component (with where it was found): %+v", c)
 	}
 
 	// Evidence into assess: the router's declaration with this firmware's
