@@ -44,6 +44,10 @@ type Analysis struct {
 	// DeclaredName) to reconcile the found components with.
 	Declared     *sbom.Document
 	DeclaredName string
+	// Lab adds the lab check binary-analysis (the binaries analysed against
+	// the declared SBOM), for a scan a lab signs: unsigned, or signed by a
+	// key the trust store does not accredit for it, it counts for nothing.
+	Lab bool
 	// Source, Time and Subject go into the evidence items.
 	Source  evidence.Source
 	Time    time.Time
@@ -183,6 +187,22 @@ func (r *Report) evidence(a Analysis) []evidence.Item {
 			}
 			items = append(items, item("sbom-reconciliation", evidence.Pass, detail, data))
 		}
+	}
+	if a.Lab {
+		lab := item("binary-analysis", evidence.Error, "no declared SBOM was given to analyse the binaries against (--sbom)", image)
+		lab.Kind = catalog.Lab
+		if rc := r.Reconciliation; rc != nil {
+			lab.Data = map[string]any{"image_sha256": r.Image.SHA256, "sbom": rc.SBOM, "files": r.Files, "components": len(r.Components),
+				"binaries": r.Hardening.Binaries}
+			if len(rc.Undeclared)+len(rc.Mismatched) > 0 {
+				lab.Result, lab.Detail = evidence.Fail, fmt.Sprintf("%d files and %d ELF binaries analysed; the SBOM leaves out or misstates %d components",
+					r.Files, r.Hardening.Binaries, len(rc.Undeclared)+len(rc.Mismatched))
+			} else {
+				lab.Result, lab.Detail = evidence.Pass, fmt.Sprintf("%d files and %d ELF binaries analysed; the %d components found match %s",
+					r.Files, r.Hardening.Binaries, len(rc.Matched), rc.SBOM)
+			}
+		}
+		items = append(items, lab)
 	}
 	if r.scan != nil {
 		items = append(items, r.scan.Evidence(vuln.EvidenceInput{Source: a.Source, Time: a.Time, Subject: a.Subject,

@@ -60,6 +60,7 @@ func init() {
 		{format: "zstd", magic: []byte{0x28, 0xb5, 0x2f, 0xfd}, open: streamOpener("zstd", false)},
 		{format: "bzip2", magic: []byte("BZh"), open: streamOpener("bzip2", false)},
 		{format: "lz4", magic: []byte{0x04, 0x22, 0x4d, 0x18}, open: streamOpener("lz4", false)},
+		{format: "lzma", magic: []byte{0x5d, 0x00, 0x00}, open: openLZMAAlone},
 		{format: "zip", magic: []byte("PK\x03\x04"), open: openZip},
 	}
 	for i := range signatures {
@@ -167,6 +168,23 @@ func crc32Of(b blob) (uint32, error) {
 	h := crc32.NewIEEE()
 	_, err := io.Copy(h, io.NewSectionReader(b, 0, b.size))
 	return h.Sum32(), err
+}
+
+// openLZMAAlone opens a legacy .lzma stream (LZMA-alone: properties byte
+// 0x5d, a dictionary size, the uncompressed size or all ones). Three magic
+// bytes are met by chance, so the header must make sense too: a power-of-two
+// dictionary of 64 KiB to 64 MiB and a size that is unknown or under 1 GiB.
+func openLZMAAlone(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+	h := make([]byte, 13)
+	if _, err := b.ReadAt(h, off); err != nil {
+		return 0, errNotFormat
+	}
+	dict := binary.LittleEndian.Uint32(h[1:5])
+	size := binary.LittleEndian.Uint64(h[5:13])
+	if !isPow2(dict) || dict < 1<<16 || dict > 1<<26 || (size != ^uint64(0) && size > 1<<30) {
+		return 0, errNotFormat
+	}
+	return u.stream(ctx, "lzma", b, off, id, depth, false)
 }
 
 // streamOpener returns the handler of a compressed stream; typed is true

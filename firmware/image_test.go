@@ -472,3 +472,28 @@ func TestUnpackZipAndLZ4(t *testing.T) {
 		t.Errorf("lz4: layers %+v", tr.Layers)
 	}
 }
+
+// TestUnpackLZMAAlone: a legacy .lzma file (xz --format=lzma) inside a
+// file system is opened.
+func TestUnpackLZMAAlone(t *testing.T) {
+	dir := t.TempDir()
+	kernel := []byte("Linux version 4.14.221 (builder@buildhost) (gcc version 7.5.0) #0 Mon Feb 15 2021\n" + randomText(20_000))
+	cmd := exec.Command(tool(t, "xz", "xz-utils"), "--format=lzma", "-c")
+	cmd.Stdin = strings.NewReader(string(kernel))
+	lz, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTree(t, dir, map[string]string{"boot/vmlinux.lzma": string(lz)})
+	tr := unpack(t, squashfs(t, dir, "gzip"))
+	found := false
+	for _, f := range tr.Files {
+		if f.Kind == firmware.KindBlob && f.Path != "[image]" {
+			b, _ := tr.ReadFile(f, 1<<20)
+			found = found || string(b) == string(kernel)
+		}
+	}
+	if !found {
+		t.Errorf("the .lzma kernel was not opened: layers %+v", tr.Layers)
+	}
+}

@@ -24,8 +24,9 @@ CPIO, tar; at any offset), then reports what it ships: components and their vers
 vulnerability database), accounts with empty or default passwords, private keys, services started at boot,
 and the hardening of every ELF file; with --sbom, which components the declared SBOM leaves out or
 gives another version. Nothing is written outside a private temporary directory unless
---extract names one. --format evidence writes JSONL for iotlabel assess --evidence (signed with --sign-key,
-the image's SHA-256 as the subject digest); cyclonedx writes the components as a CycloneDX SBOM.
+--extract names one. --format evidence writes JSONL for iotlabel assess --evidence; signed with --sign-key
+(the image's SHA-256 as the subject digest) it adds the lab check binary-analysis, which counts when the trust
+store accredits the key for it; cyclonedx writes the components as a CycloneDX SBOM.
 Exit 1 when a check fails (a default password, a private key, an insecure boot service).`
 
 func runFirmware(ctx context.Context, e *env, args []string) error {
@@ -107,7 +108,7 @@ func runFirmware(ctx context.Context, e *env, args []string) error {
 			}
 			return badInput("%s: %v", img, err)
 		}
-		rep, err := firmware.Analyse(ctx, tr, firmware.Analysis{Rules: rules, Cracking: cracking, Vulns: db, Dict: dict, KEVCatalog: kev, Declared: doc, DeclaredName: *declared,
+		rep, err := firmware.Analyse(ctx, tr, firmware.Analysis{Rules: rules, Cracking: cracking, Vulns: db, Dict: dict, KEVCatalog: kev, Declared: doc, DeclaredName: *declared, Lab: sign.key != "",
 			Source: evidence.Source{Tool: "iotlabel firmware scan", Version: Version}, Time: e.now(),
 			Subject: evidence.Subject{Product: *product, Firmware: *fwVersion}})
 		tr.Close()

@@ -157,6 +157,18 @@ func TestFirmwareScan(t *testing.T) {
 	if code, out, errs := run(t, "evidence", "verify", signed, "--trust", ts); code != 0 || !strings.Contains(out, rep.Image.SHA256) {
 		t.Errorf("verify signed firmware evidence (want the image's SHA-256 %s as the subject digest): %d %s%s", rep.Image.SHA256, code, out, errs)
 	}
+	// Signed by a lab the trust store accredits for binary-analysis, with
+	// the declared SBOM: the lab check is there, as lab evidence.
+	accredited := writeTrust(t, dir, lab, "Test Lab", "lab", "binary-analysis")
+	busyboxSBOM := filepath.Join(dir, "sbom.cdx.json")
+	os.WriteFile(busyboxSBOM, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"application","name":"busybox","version":"`+rep.Components[0].Version+`"}]}`), 0o644)
+	labSigned := filepath.Join(dir, "lab.dsse.json")
+	run(t, "firmware", "scan", img, "--db", db, "--format", "evidence", "--sbom", busyboxSBOM, "--product", "NG-AX3000", "--firmware", "4.2.1",
+		"--manufacturer", "Northgate Networks GmbH", "--sign-key", lab+".key", "--out", labSigned)
+	// (the tool checks in it are not accredited to this key, so verify exits 1)
+	if _, out, errs := run(t, "evidence", "verify", labSigned, "--trust", accredited); !strings.Contains(out, "lab binary-analysis pass — accredited") {
+		t.Errorf("lab-signed firmware evidence: %s%s", out, errs)
+	}
 
 	// Reconciled with a declared SBOM that gives BusyBox another version.
 	declared := filepath.Join(t.TempDir(), "declared.cdx.json")
