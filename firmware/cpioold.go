@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"strconv"
 )
 
@@ -50,23 +49,8 @@ func (u *unpacker) oldCPIO(ctx context.Context, b blob, off int64, id, depth int
 		if e.name == "TRAILER!!!" {
 			break
 		}
-		mode := fs.FileMode(e.mode & 0o777)
 		data := io.LimitReader(in, e.size)
-		switch e.mode & 0o170000 {
-		case 0o040000:
-			err = u.addFile(ctx, id, e.name, KindDir, mode|fs.ModeDir, "", nil, depth)
-		case 0o120000:
-			target, rerr := io.ReadAll(io.LimitReader(data, maxCPIOName))
-			if rerr != nil {
-				return in.n, rerr
-			}
-			err = u.addFile(ctx, id, e.name, KindLink, mode|fs.ModeSymlink, string(target), nil, depth)
-		case 0o100000:
-			err = u.addFile(ctx, id, e.name, KindFile, mode, "", data, depth)
-		default:
-			err = u.addFile(ctx, id, e.name, KindDevice, mode|fs.ModeDevice, "", nil, depth)
-		}
-		if err != nil {
+		if err := u.addUnixEntry(ctx, id, e.name, e.mode, func() (io.Reader, error) { return data, nil }, depth); err != nil {
 			return in.n, err
 		}
 		if _, err := io.Copy(io.Discard, data); err != nil {

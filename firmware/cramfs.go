@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"io/fs"
 	"path"
 )
 
@@ -95,27 +94,12 @@ func (c *cramfs) dir(ctx context.Context, d cramInode, at string, level int) err
 		in.name = string(bytes.TrimRight(c.img[pos+12:pos+12+nameLen], "\x00"))
 		pos += 12 + nameLen
 		p := path.Join(at, in.name)
-		mode := fs.FileMode(in.mode & 0o777)
-		var err error
-		switch in.mode & 0o170000 {
-		case 0o040000:
-			if err = c.u.addFile(ctx, c.id, p, KindDir, mode|fs.ModeDir, "", nil, c.depth); err == nil && in.size > 0 {
-				err = c.dir(ctx, in, p, level+1)
-			}
-		case 0o120000:
-			target, derr := c.data(in)
-			if derr != nil {
-				c.u.warn(fmt.Errorf("layer %d: %s: %v", c.id, p, derr))
-			}
-			err = c.u.addFile(ctx, c.id, p, KindLink, mode|fs.ModeSymlink, string(target), nil, c.depth)
-		case 0o100000:
-			data, derr := c.data(in)
-			if derr != nil {
-				c.u.warn(fmt.Errorf("layer %d: %s: %v (the readable part is analysed)", c.id, p, derr))
-			}
-			err = c.u.addFile(ctx, c.id, p, KindFile, mode, "", bytes.NewReader(data), c.depth)
-		default:
-			err = c.u.addFile(ctx, c.id, p, KindDevice, mode|fs.ModeDevice, "", nil, c.depth)
+		err := c.u.addUnixEntry(ctx, c.id, p, uint32(in.mode), func() (io.Reader, error) {
+			data, err := c.data(in)
+			return bytes.NewReader(data), err
+		}, c.depth)
+		if err == nil && in.mode&0o170000 == 0o040000 && in.size > 0 {
+			err = c.dir(ctx, in, p, level+1)
 		}
 		if err != nil {
 			return err

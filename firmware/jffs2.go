@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"io/fs"
 	"path"
 	"slices"
 
@@ -220,26 +219,10 @@ func (u *unpacker) jffs2Tree(ctx context.Context, id, depth int, dirents map[str
 		if !ok || f == nil {
 			continue
 		}
-		mode := fs.FileMode(f.mode & 0o777)
-		var err error
-		switch f.mode & 0o170000 {
-		case 0o040000:
-			err = u.addFile(ctx, id, p, KindDir, mode|fs.ModeDir, "", nil, depth)
-		case 0o120000:
-			target, derr := f.contents()
-			if derr != nil {
-				u.warn(fmt.Errorf("layer %d: %s: %v", id, p, derr))
-			}
-			err = u.addFile(ctx, id, p, KindLink, mode|fs.ModeSymlink, string(target), nil, depth)
-		case 0o100000:
-			data, derr := f.contents()
-			if derr != nil {
-				u.warn(fmt.Errorf("layer %d: %s: %v (the readable part is analysed)", id, p, derr))
-			}
-			err = u.addFile(ctx, id, p, KindFile, mode, "", bytes.NewReader(data), depth)
-		default:
-			err = u.addFile(ctx, id, p, KindDevice, mode|fs.ModeDevice, "", nil, depth)
-		}
+		err := u.addUnixEntry(ctx, id, p, f.mode, func() (io.Reader, error) {
+			data, err := f.contents()
+			return bytes.NewReader(data), err
+		}, depth)
 		if err != nil {
 			return err
 		}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"path"
 	"slices"
 
@@ -195,22 +194,13 @@ func (u *unpacker) ubifsTree(ctx context.Context, id, depth int, inodes map[uint
 		if !ok || in == nil || in.nlink == 0 {
 			continue
 		}
-		mode := fs.FileMode(in.mode & 0o777)
-		var err error
-		switch in.mode & 0o170000 {
-		case 0o040000:
-			err = u.addFile(ctx, id, p, KindDir, mode|fs.ModeDir, "", nil, depth)
-		case 0o120000:
-			err = u.addFile(ctx, id, p, KindLink, mode|fs.ModeSymlink, string(in.data), nil, depth)
-		case 0o100000:
-			data, derr := ubifsContents(ino, in.size, chunks)
-			if derr != nil {
-				u.warn(fmt.Errorf("layer %d: %s: %v (the readable part is analysed)", id, p, derr))
+		err := u.addUnixEntry(ctx, id, p, in.mode, func() (io.Reader, error) {
+			if in.mode&0o170000 == 0o120000 {
+				return bytes.NewReader(in.data), nil // a link's target is in its inode
 			}
-			err = u.addFile(ctx, id, p, KindFile, mode, "", bytes.NewReader(data), depth)
-		default:
-			err = u.addFile(ctx, id, p, KindDevice, mode|fs.ModeDevice, "", nil, depth)
-		}
+			data, err := ubifsContents(ino, in.size, chunks)
+			return bytes.NewReader(data), err
+		}, depth)
 		if err != nil {
 			return err
 		}

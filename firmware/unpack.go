@@ -264,6 +264,32 @@ func (u *unpacker) budget() int64 { return u.lim.MaxBytes - u.written }
 // warn records a problem that did not stop the unpack.
 func (u *unpacker) warn(err error) { u.t.Warnings = append(u.t.Warnings, err.Error()) }
 
+// addUnixEntry records an entry whose kind comes from a Unix mode's type
+// bits (the readers of our own: JFFS2, UBIFS, CramFS, old CPIO). body gives
+// a file's data or a link's target and is called only for those; an error
+// from it is a warning, and what could be read is kept.
+func (u *unpacker) addUnixEntry(ctx context.Context, id int, name string, mode uint32, body func() (io.Reader, error), depth int) error {
+	perm := fs.FileMode(mode & 0o777)
+	switch mode & 0o170000 {
+	case 0o040000:
+		return u.addFile(ctx, id, name, KindDir, perm|fs.ModeDir, "", nil, depth)
+	case 0o100000, 0o120000:
+		r, err := body()
+		if err != nil {
+			u.warn(fmt.Errorf("layer %d: %s: %v (the readable part is analysed)", id, name, err))
+		}
+		if r == nil {
+			r = bytes.NewReader(nil)
+		}
+		if mode&0o170000 == 0o120000 {
+			target, _ := io.ReadAll(io.LimitReader(r, 4096))
+			return u.addFile(ctx, id, name, KindLink, perm|fs.ModeSymlink, string(target), nil, depth)
+		}
+		return u.addFile(ctx, id, name, KindFile, perm, "", r, depth)
+	}
+	return u.addFile(ctx, id, name, KindDevice, perm|fs.ModeDevice, "", nil, depth)
+}
+
 // addFile records an entry of layer l's file system; for a regular file,
 // r supplies its bytes, which are written under the work directory. name is
 // the entry's path as the archive gives it; it is made absolute and clean,
