@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"path"
 	"slices"
 
 	"github.com/anchore/go-lzo"
@@ -187,34 +186,14 @@ const (
 
 // jffs2Tree records every named inode, its path built from the dirents.
 func (u *unpacker) jffs2Tree(ctx context.Context, id, depth int, dirents map[string]jffs2Entry, files map[uint32]*jffs2File) error {
-	parent := map[uint32]jffs2Entry{} // ino → the dirent naming it
+	names := inodeNames{}
 	for _, e := range dirents {
 		if e.ino != 0 {
-			if old, ok := parent[e.ino]; !ok || e.version > old.version {
-				parent[e.ino] = e
-			}
+			names.add(e.ino, e.pino, e.name, uint64(e.version))
 		}
 	}
-	pathOf := func(ino uint32) (string, bool) {
-		var parts []string
-		for n := 0; ino != 1; n++ {
-			e, ok := parent[ino]
-			if !ok || n > 64 {
-				return "", false // an orphan, or a cycle
-			}
-			parts = append(parts, e.name)
-			ino = e.pino
-		}
-		slices.Reverse(parts)
-		return "/" + path.Join(parts...), true
-	}
-	inos := make([]uint32, 0, len(parent))
-	for ino := range parent {
-		inos = append(inos, ino)
-	}
-	slices.Sort(inos)
-	for _, ino := range inos {
-		p, ok := pathOf(ino)
+	for _, ino := range names.sorted() {
+		p, ok := names.path(ino, 1)
 		f := files[ino]
 		if !ok || f == nil {
 			continue

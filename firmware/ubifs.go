@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"slices"
 
 	"github.com/anchore/go-lzo"
@@ -162,35 +161,15 @@ func openUBIFS(ctx context.Context, u *unpacker, b blob, off int64, id, depth in
 
 // ubifsTree records every live, named inode.
 func (u *unpacker) ubifsTree(ctx context.Context, id, depth int, inodes map[uint32]*ubifsInode, dents map[string]ubifsDentry, chunks map[[2]uint32]ubifsChunk) error {
-	parent := map[uint32]ubifsDentry{}
+	names := inodeNames{}
 	for _, d := range dents {
 		if d.inum != 0 && d.inum <= 0xffffffff && d.name != "." && d.name != ".." && !bytes.ContainsAny([]byte(d.name), "/\x00") {
-			if cur, ok := parent[uint32(d.inum)]; !ok || d.sqnum > cur.sqnum {
-				parent[uint32(d.inum)] = d
-			}
+			names.add(uint32(d.inum), d.pino, d.name, d.sqnum)
 		}
 	}
-	pathOf := func(ino uint32) (string, bool) {
-		var parts []string
-		for n := 0; ino != ubifsRoot; n++ {
-			d, ok := parent[ino]
-			if !ok || n > 64 {
-				return "", false
-			}
-			parts = append(parts, d.name)
-			ino = d.pino
-		}
-		slices.Reverse(parts)
-		return "/" + path.Join(parts...), true
-	}
-	inos := make([]uint32, 0, len(parent))
-	for ino := range parent {
-		inos = append(inos, ino)
-	}
-	slices.Sort(inos)
-	for _, ino := range inos {
+	for _, ino := range names.sorted() {
 		in := inodes[ino]
-		p, ok := pathOf(ino)
+		p, ok := names.path(ino, ubifsRoot)
 		if !ok || in == nil || in.nlink == 0 {
 			continue
 		}
