@@ -18,6 +18,7 @@ import (
 
 const firmwareUsage = `firmware scan IMAGE... [--db FILE] [--format text|json|cyclonedx|evidence|sarif] [--sbom FILE] [--reveal]
                [--wordlist FILE] [--extract DIR] [--product MODEL] [--firmware VERSION] [--sign-key KEY [--manufacturer NAME]] [--out FILE]
+               [--max-kev-age 7d] [--max-age 30d]
 
 scan opens each firmware image and everything inside it (uImage, gzip, xz, LZMA, bzip2, zstd, SquashFS 4.0,
 CPIO, tar; at any offset), then reports what it ships: components and their versions (matched against the
@@ -52,6 +53,7 @@ func runFirmware(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	var sign signFlags
 	sign.register(fs)
+	maxAge := ageFlags(fs)
 	pos, err := parse(fs, args[1:])
 	if err != nil {
 		return err
@@ -87,14 +89,11 @@ func runFirmware(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	kev := ""
-	if st, err := db.Status(ctx); err == nil {
-		for _, s := range st {
-			if s.Source == vuln.SourceKEV {
-				kev = s.Catalog
-			}
-		}
+	fresh, err := e.freshness(ctx, db, maxAge)
+	if err != nil {
+		return err
 	}
+	kev := fresh.KEVCatalog
 	progress := e.progress()
 	var reps []*firmware.Report
 	for _, img := range pos {
@@ -120,10 +119,19 @@ func runFirmware(ctx context.Context, e *env, args []string) error {
 	err = e.writeOutput(*out, func(w io.Writer) error {
 		switch *format {
 		case "json":
-			if len(reps) == 1 {
-				return writeJSONTo(w, reps[0])
+			// Each report says how old the vulnerability data behind it is.
+			type withAge struct {
+				*firmware.Report
+				freshness
 			}
-			return writeJSONTo(w, reps)
+			if len(reps) == 1 {
+				return writeJSONTo(w, withAge{reps[0], fresh})
+			}
+			out := make([]withAge, len(reps))
+			for i, r := range reps {
+				out[i] = withAge{r, fresh}
+			}
+			return writeJSONTo(w, out)
 		case "sarif":
 			if len(reps) != 1 {
 				return badInput("--format sarif writes one image's results; give one IMAGE")

@@ -70,6 +70,9 @@ func TestFirmwareScan(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("JSON: %v\n%s", err, out)
 	}
+	if !strings.Contains(out, `"data_age_days"`) {
+		t.Errorf("the scan does not say how old its vulnerability data is")
+	}
 	if len(rep.Image.SHA256) != 64 || len(rep.Layers) != 1 || rep.Layers[0].Format != "squashfs" {
 		t.Errorf("image and layers: %+v %+v", rep.Image, rep.Layers)
 	}

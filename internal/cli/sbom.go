@@ -88,30 +88,11 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	status, err := db.Status(ctx)
+	fresh, err := e.freshness(ctx, db, maxAge)
 	if err != nil {
 		return err
 	}
-	kevCatalog := ""
-	for _, s := range status {
-		if s.Source == vuln.SourceKEV {
-			kevCatalog = s.Catalog
-		}
-	}
-	limit, err := maxAge(e.now())
-	if err != nil {
-		return err
-	}
-	stale := vulndb.Stale(status, e.now(), limit)
-	for _, w := range stale {
-		fmt.Fprintf(e.stderr, "iotlabel: warning: %s\n", w)
-	}
-	ages := map[string]int{}
-	for _, s := range status {
-		if !s.Newest.IsZero() {
-			ages[s.Source] = int(e.now().Sub(s.Newest).Hours() / 24)
-		}
-	}
+	kevCatalog, ages, stale := fresh.KEVCatalog, fresh.DataAge, fresh.Stale
 	err = e.writeOutput(*out, func(w io.Writer) error {
 		switch *format {
 		case "json":
@@ -142,6 +123,40 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 		return errFailed
 	}
 	return nil
+}
+
+// freshness is how old the vulnerability data behind a scan is.
+type freshness struct {
+	KEVCatalog string         `json:"-"`
+	DataAge    map[string]int `json:"data_age_days"`
+	Stale      []string       `json:"stale_data,omitempty"`
+}
+
+// freshness reads the database's sources, warns on standard error about
+// each one older than the limits (--max-kev-age, --max-age), and returns
+// their ages in days for the output.
+func (e *env) freshness(ctx context.Context, db *vulndb.DB, maxAge func(time.Time) (vulndb.MaxAge, error)) (freshness, error) {
+	status, err := db.Status(ctx)
+	if err != nil {
+		return freshness{}, err
+	}
+	limit, err := maxAge(e.now())
+	if err != nil {
+		return freshness{}, err
+	}
+	f := freshness{DataAge: map[string]int{}, Stale: vulndb.Stale(status, e.now(), limit)}
+	for _, w := range f.Stale {
+		fmt.Fprintf(e.stderr, "iotlabel: warning: %s\n", w)
+	}
+	for _, s := range status {
+		if s.Source == vuln.SourceKEV {
+			f.KEVCatalog = s.Catalog
+		}
+		if !s.Newest.IsZero() {
+			f.DataAge[s.Source] = int(e.now().Sub(s.Newest).Hours() / 24)
+		}
+	}
+	return f, nil
 }
 
 // ageFlags registers --max-kev-age and --max-age and returns their reader,

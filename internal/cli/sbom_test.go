@@ -285,4 +285,11 @@ func TestStaleDataIsLoud(t *testing.T) {
 	if _, _, errs := run(t, "sbom", "scan", sbomPath, "--db", db, "--max-kev-age", "100y", "--max-age", "100y"); strings.Contains(errs, "warning") {
 		t.Errorf("warnings past generous limits: %s", errs)
 	}
+	// firmware scan says the same about the data it matched with.
+	img := firmwareImage(t)
+	_, out, errs = run(t, "firmware", "scan", img, "--db", db, "--format", "json")
+	rep.DataAge, rep.Stale = nil, nil
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.DataAge["kev"] < 30 || len(rep.Stale) == 0 || !strings.Contains(errs, "warning: kev data is") {
+		t.Errorf("firmware scan: %+v, %v, stderr %s", rep, err, errs)
+	}
 }
