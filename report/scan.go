@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -117,6 +119,9 @@ type sarifLocation struct {
 		ArtifactLocation struct {
 			URI string `json:"uri"`
 		} `json:"artifactLocation"`
+		Region struct {
+			StartLine int `json:"startLine"`
+		} `json:"region"`
 	} `json:"physicalLocation"`
 	LogicalLocations []struct {
 		Name string `json:"name"`
@@ -147,8 +152,7 @@ func SARIF(w io.Writer, toolVersion, sbomPath string, r *vuln.Report, failed ...
 			}
 			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, rule)
 		}
-		var loc sarifLocation
-		loc.PhysicalLocation.ArtifactLocation.URI = sbomPath
+		loc := sarifLocationOf(sbomPath)
 		loc.LogicalLocations = append(loc.LogicalLocations, struct {
 			Name string `json:"name"`
 			Kind string `json:"kind"`
@@ -167,11 +171,24 @@ func SARIF(w io.Writer, toolVersion, sbomPath string, r *vuln.Report, failed ...
 			seen[it.Check] = true
 			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: it.Check, ShortDescription: sarifText{it.Check}, Properties: map[string]string{}})
 		}
-		var loc sarifLocation
-		loc.PhysicalLocation.ArtifactLocation.URI = sbomPath
+		loc := sarifLocationOf(sbomPath)
 		run.Results = append(run.Results, sarifResult{RuleID: it.Check, Level: "error", Message: sarifText{it.Detail}, Locations: []sarifLocation{loc}})
 	}
 	return writeJSON(w, sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// sarifLocationOf locates a result in the scanned file: an absolute
+// file:// URI (SARIF reads a bare path as a relative reference) and its
+// first line, the whole file being the finding's place.
+func sarifLocationOf(path string) sarifLocation {
+	var loc sarifLocation
+	uri := path
+	if abs, err := filepath.Abs(path); err == nil {
+		uri = (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+	}
+	loc.PhysicalLocation.ArtifactLocation.URI = uri
+	loc.PhysicalLocation.Region.StartLine = 1
+	return loc
 }
 
 func sarifLevel(f vuln.Finding) string {
@@ -198,11 +215,25 @@ func CycloneDXVEX(w io.Writer, doc *sbom.Document, r *vuln.Report) error {
 		comps = append(comps, cdx.Component{BOMRef: c.Ref, Type: cdx.ComponentTypeLibrary, Name: c.Name, Version: c.Version, PackageURL: c.PURL, CPE: c.CPE})
 	}
 	bom.Components = &comps
+	// Affected components are named by BOM-Link in the input SBOM when it
+	// has a serial number and the component its own bom-ref.
+	ref := func(r string) string {
+		if doc.SerialNumber == "" || strings.HasPrefix(r, sbom.LocalRefPrefix) || r == "" {
+			return r
+		}
+		link, err := cdx.NewBOMLink(doc.SerialNumber, max(doc.BOMVersion, 1), &cdx.Component{BOMRef: r})
+		if err != nil {
+			return r
+		}
+		return link.String()
+	}
 	var vulns []cdx.Vulnerability
 	for _, f := range r.Findings {
+		f.Ref = ref(f.Ref)
 		vulns = append(vulns, cdxVuln(f, nil))
 	}
 	for _, s := range r.Suppressed {
+		s.Finding.Ref = ref(s.Finding.Ref)
 		vulns = append(vulns, cdxVuln(s.Finding, &s.Statement))
 	}
 	bom.Vulnerabilities = &vulns
@@ -233,6 +264,9 @@ func cdxVuln(f vuln.Finding, st *vuln.VEXStatement) cdx.Vulnerability {
 	if f.FixedIn != "" {
 		v.Recommendation = "upgrade " + f.Component + " to " + f.FixedIn + " or later"
 	}
+	// Every entry has an analysis state: a match by version range is in
+	// triage until someone assesses it; a VEX statement says not affected.
+	v.Analysis = &cdx.VulnerabilityAnalysis{State: cdx.IASInTriage, Detail: "matched by component version; not assessed for exploitability"}
 	if st != nil {
 		a := &cdx.VulnerabilityAnalysis{State: cdx.IASNotAffected, Detail: st.Justification + " (" + st.Document + ")"}
 		if j, ok := cdxJustification(st.Justification); ok {

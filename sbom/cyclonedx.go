@@ -21,7 +21,8 @@ func parseCycloneDX(t []byte, encoding string) (*Document, error) {
 	if err := cdx.NewBOMDecoder(bytes.NewReader(t), format).Decode(&bom); err != nil {
 		return nil, fmt.Errorf("CycloneDX %s: %v", strings.ToUpper(encoding), err)
 	}
-	doc := &Document{Format: "cyclonedx", Encoding: encoding, SpecVersion: bom.SpecVersion.String(), Components: []Component{}}
+	doc := &Document{Format: "cyclonedx", Encoding: encoding, SpecVersion: bom.SpecVersion.String(), Components: []Component{},
+		SerialNumber: bom.SerialNumber, BOMVersion: bom.Version}
 	if encoding == "json" && bom.BOMFormat != "CycloneDX" {
 		return nil, fmt.Errorf("bomFormat is %q, not CycloneDX", bom.BOMFormat)
 	}

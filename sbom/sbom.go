@@ -43,7 +43,15 @@ type Document struct {
 	// Subject names what the SBOM describes, where the document says.
 	Subject    string      `json:"subject,omitempty"`
 	Components []Component `json:"components"`
+	// SerialNumber and BOMVersion identify a CycloneDX input, for BOM-Links
+	// back to its components.
+	SerialNumber string `json:"serial_number,omitempty"`
+	BOMVersion   int    `json:"bom_version,omitempty"`
 }
+
+// LocalRefPrefix starts the refs that iotlabel gives components an SBOM
+// left without one; they name nothing in the input.
+const LocalRefPrefix = "iotlabel-component-"
 
 // MaxSize is the largest SBOM Read accepts.
 const MaxSize = 256 << 20

@@ -76,7 +76,7 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 	}
 	for i := range doc.Components {
 		if doc.Components[i].Ref == "" {
-			doc.Components[i].Ref = fmt.Sprintf("component-%d", i+1)
+			doc.Components[i].Ref = fmt.Sprintf("%s%d", sbom.LocalRefPrefix, i+1)
 		}
 	}
 	db, dict, err := openMatcher(ctx, *dbPath)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/iotlabel/iotlabel/internal/testenv"
 	"github.com/iotlabel/iotlabel/sbom"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // vulnDB imports the shared OSV, NVD and KEV data and the example VEX into a
@@ -291,5 +293,93 @@ func TestStaleDataIsLoud(t *testing.T) {
 	rep.DataAge, rep.Stale = nil, nil
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.DataAge["kev"] < 30 || len(rep.Stale) == 0 || !strings.Contains(errs, "warning: kev data is") {
 		t.Errorf("firmware scan: %+v, %v, stderr %s", rep, err, errs)
+	}
+}
+
+// TestVEXAndSARIFForDownstreamTools: the CycloneDX VEX output passes the
+// official CycloneDX 1.6 JSON schema (shipped in the cyclonedx-go module),
+// gives every entry an analysis state, and names affected components by
+// BOM-Link into the input SBOM; SARIF locates results by file:// URI with a
+// region.
+func TestVEXAndSARIFForDownstreamTools(t *testing.T) {
+	db := vulnDB(t)
+	sbomPath := filepath.Join("..", "..", "examples", "router-tier2", "sbom.cdx.json")
+	code, out, errs := run(t, "sbom", "scan", sbomPath, "--db", db, "--format", "cyclonedx-vex")
+	if code != 0 {
+		t.Fatalf("exit %d %s", code, errs)
+	}
+	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/CycloneDX/cyclonedx-go").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	schemaPath := filepath.Join(strings.TrimSpace(string(dir)), "schema", "bom-1.6.schema.json")
+	c := jsonschema.NewCompiler()
+	// The schema's references to its two companions, served from the same
+	// directory instead of the network.
+	for url, file := range map[string]string{"http://cyclonedx.org/schema/jsf-0.82.schema.json": "jsf-0.82.schemax.json",
+		"http://cyclonedx.org/schema/spdx.schema.json": "spdx.schema.json"} {
+		f, err := os.Open(filepath.Join(filepath.Dir(schemaPath), file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(f)
+		f.Close()
+		if err != nil || c.AddResource(url, doc) != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+	}
+	sch, err := c.Compile(schemaPath)
+	if err != nil {
+		t.Fatalf("compile %s: %v", schemaPath, err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Errorf("the VEX output fails the CycloneDX 1.6 schema: %v", err)
+	}
+	var bom struct {
+		Vulnerabilities []struct {
+			ID       string
+			Analysis *struct{ State string }
+			Affects  []struct{ Ref string }
+		}
+	}
+	json.Unmarshal([]byte(out), &bom)
+	if len(bom.Vulnerabilities) == 0 {
+		t.Fatal("no vulnerabilities in the VEX output")
+	}
+	for _, v := range bom.Vulnerabilities {
+		if v.Analysis == nil || v.Analysis.State == "" {
+			t.Errorf("%s has no analysis state", v.ID)
+		}
+		for _, a := range v.Affects {
+			link, err := cdx.ParseBOMLink(a.Ref)
+			if err != nil || link.SerialNumber() != "urn:uuid:5b0b1e2c-7d1e-4d7a-9f8e-2f3c7a6d4e10" || link.Reference() == "" {
+				t.Errorf("%s affects %q: not a BOM-Link into the input SBOM (%v)", v.ID, a.Ref, err)
+			}
+		}
+	}
+
+	_, out, _ = run(t, "sbom", "scan", sbomPath, "--db", db, "--format", "sarif")
+	var sarif struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine int }
+					}
+				}
+			}
+		}
+	}
+	json.Unmarshal([]byte(out), &sarif)
+	for _, r := range sarif.Runs[0].Results {
+		l := r.Locations[0].PhysicalLocation
+		if !strings.HasPrefix(l.ArtifactLocation.URI, "file:///") || !strings.HasSuffix(l.ArtifactLocation.URI, "/examples/router-tier2/sbom.cdx.json") || l.Region.StartLine != 1 {
+			t.Errorf("SARIF location %+v", l)
+		}
 	}
 }
