@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path"
+	"strings"
 
 	"github.com/cavaliergopher/cpio"
 	diskfile "github.com/diskfs/go-diskfs/backend/file"
@@ -221,9 +221,46 @@ func openZip(ctx context.Context, u *unpacker, b blob, off int64, id, depth int)
 func openCPIO(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
 	in := &counter{r: bufio.NewReader(io.NewSectionReader(b, off, b.size-off))}
 	r := cpio.NewReader(in)
-	first := true
-	for {
+	return u.readArchive(ctx, id, depth, in, func() (string, uint32, io.Reader, error) {
 		h, err := r.Next()
+		if err != nil {
+			return "", 0, nil, err
+		}
+		if h.Mode&cpio.TypeSymlink == cpio.TypeSymlink {
+			return h.Name, uint32(h.Mode), strings.NewReader(h.Linkname), nil
+		}
+		return h.Name, uint32(h.Mode), r, nil // cpio's mode is the Unix one
+	})
+}
+
+// openTar reads a ustar (or GNU/PAX) archive; the magic is 257 bytes in.
+func openTar(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
+	in := &counter{r: bufio.NewReader(io.NewSectionReader(b, off, b.size-off))}
+	r := tar.NewReader(in)
+	return u.readArchive(ctx, id, depth, in, func() (string, uint32, io.Reader, error) {
+		h, err := r.Next()
+		if err != nil {
+			return "", 0, nil, err
+		}
+		mode := uint32(h.Mode & 0o777)
+		switch h.Typeflag {
+		case tar.TypeDir:
+			return h.Name, mode | 0o040000, nil, nil
+		case tar.TypeSymlink, tar.TypeLink:
+			return h.Name, mode | 0o120000, strings.NewReader(h.Linkname), nil
+		case tar.TypeReg:
+			return h.Name, mode | 0o100000, r, nil
+		}
+		return h.Name, mode | 0o020000, nil, nil // devices, FIFOs and the like
+	})
+}
+
+// readArchive records the entries next yields until io.EOF: each one's
+// name, Unix mode and contents (a link's target for a link). When the first
+// entry cannot be read, the bytes were not this format after all.
+func (u *unpacker) readArchive(ctx context.Context, id, depth int, in *counter, next func() (string, uint32, io.Reader, error)) (int64, error) {
+	for first := true; ; first = false {
+		name, mode, body, err := next()
 		if errors.Is(err, io.EOF) {
 			break // the trailer
 		}
@@ -233,56 +270,7 @@ func openCPIO(ctx context.Context, u *unpacker, b blob, off int64, id, depth int
 			}
 			return in.n, fmt.Errorf("archive broken after %d entries: %v", u.t.Layers[id].Files, err)
 		}
-		first = false
-		mode := fs.FileMode(h.Mode & 0o777)
-		switch {
-		case h.Mode.IsDir():
-			err = u.addFile(ctx, id, h.Name, KindDir, mode|fs.ModeDir, "", nil, depth)
-		case h.Mode&cpio.TypeSymlink == cpio.TypeSymlink:
-			err = u.addFile(ctx, id, h.Name, KindLink, mode|fs.ModeSymlink, h.Linkname, nil, depth)
-		case h.Mode.IsRegular():
-			err = u.addFile(ctx, id, h.Name, KindFile, mode, "", r, depth)
-		default:
-			err = u.addFile(ctx, id, h.Name, KindDevice, mode|fs.ModeDevice, "", nil, depth)
-		}
-		if err != nil {
-			return in.n, err
-		}
-	}
-	u.t.Layers[id].Size = in.n
-	return in.n, nil
-}
-
-// openTar reads a ustar (or GNU/PAX) archive; the magic is 257 bytes in.
-func openTar(ctx context.Context, u *unpacker, b blob, off int64, id, depth int) (int64, error) {
-	in := &counter{r: bufio.NewReader(io.NewSectionReader(b, off, b.size-off))}
-	r := tar.NewReader(in)
-	first := true
-	for {
-		h, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			if first {
-				return 0, errNotFormat
-			}
-			return in.n, fmt.Errorf("archive broken after %d entries: %v", u.t.Layers[id].Files, err)
-		}
-		first = false
-		mode := fs.FileMode(h.Mode & 0o777)
-		name := path.Clean("/" + h.Name)
-		switch h.Typeflag {
-		case tar.TypeDir:
-			err = u.addFile(ctx, id, name, KindDir, mode|fs.ModeDir, "", nil, depth)
-		case tar.TypeSymlink, tar.TypeLink:
-			err = u.addFile(ctx, id, name, KindLink, mode|fs.ModeSymlink, h.Linkname, nil, depth)
-		case tar.TypeReg:
-			err = u.addFile(ctx, id, name, KindFile, mode, "", r, depth)
-		default:
-			err = u.addFile(ctx, id, name, KindDevice, mode|fs.ModeDevice, "", nil, depth)
-		}
-		if err != nil {
+		if err := u.addUnixEntry(ctx, id, name, mode, func() (io.Reader, error) { return body, nil }, depth); err != nil {
 			return in.n, err
 		}
 	}

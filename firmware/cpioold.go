@@ -36,32 +36,29 @@ func openCPIOBinary(ctx context.Context, u *unpacker, b blob, off int64, id, dep
 // maxCPIOName bounds an entry's name.
 const maxCPIOName = 4096
 
-func (u *unpacker) oldCPIO(ctx context.Context, b blob, off int64, id, depth int, next func(*counter) (cpioEntry, error)) (int64, error) {
+func (u *unpacker) oldCPIO(ctx context.Context, b blob, off int64, id, depth int, header func(*counter) (cpioEntry, error)) (int64, error) {
 	in := &counter{r: bufio.NewReader(io.NewSectionReader(b, off, b.size-off))}
-	for n := 0; ; n++ {
-		e, err := next(in)
-		if err != nil {
-			if n == 0 {
-				return 0, errNotFormat
+	var data io.Reader // the previous entry's, read past (with its padding) before the next header
+	var pad int64
+	return u.readArchive(ctx, id, depth, in, func() (string, uint32, io.Reader, error) {
+		if data != nil {
+			if _, err := io.Copy(io.Discard, data); err != nil {
+				return "", 0, nil, fmt.Errorf("an entry is truncated: %v", err)
 			}
-			return in.n, fmt.Errorf("archive broken after %d entries: %v", n, err)
+			if _, err := io.CopyN(io.Discard, in, pad); err != nil {
+				return "", 0, nil, fmt.Errorf("an entry is truncated: %v", err)
+			}
+		}
+		e, err := header(in)
+		if err != nil {
+			return "", 0, nil, err
 		}
 		if e.name == "TRAILER!!!" {
-			break
+			return "", 0, nil, io.EOF
 		}
-		data := io.LimitReader(in, e.size)
-		if err := u.addUnixEntry(ctx, id, e.name, e.mode, func() (io.Reader, error) { return data, nil }, depth); err != nil {
-			return in.n, err
-		}
-		if _, err := io.Copy(io.Discard, data); err != nil {
-			return in.n, fmt.Errorf("entry %s truncated", e.name)
-		}
-		if _, err := io.CopyN(io.Discard, in, e.trailing); err != nil {
-			return in.n, fmt.Errorf("entry %s truncated", e.name)
-		}
-	}
-	u.t.Layers[id].Size = in.n
-	return in.n, nil
+		data, pad = io.LimitReader(in, e.size), e.trailing
+		return e.name, e.mode, data, nil
+	})
 }
 
 // readODC reads one odc header and its name.

@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,18 +54,7 @@ func TestConsumerPageInBrowser(t *testing.T) {
 	if token == nil {
 		t.Fatalf("demo output lacks the admin token:\n%s", log)
 	}
-	api := func(method, path string, body []byte) (int, []byte) {
-		t.Helper()
-		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token[1])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
-	}
+	api := bearer(t, base, token[1])
 	// sweepTo imports a new KEV catalog (listing CVE-2023-28450), which sets
 	// off a sweep, and waits for the label to reach the status.
 	kevs := 0
@@ -84,7 +70,7 @@ func TestConsumerPageInBrowser(t *testing.T) {
 		var l struct{ Status string }
 		for range 100 {
 			_, b := api("GET", "/v1/labels/"+id, nil)
-			json.Unmarshal(b, &l)
+			json.Unmarshal([]byte(b), &l)
 			if l.Status == status {
 				return
 			}

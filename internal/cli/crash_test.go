@@ -20,6 +20,7 @@ import (
 	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/store"
 	"github.com/iotlabel/iotlabel/store/sqlite"
+	"github.com/iotlabel/iotlabel/store/sqlstore"
 )
 
 // TestMain lets the crash test run the CLI in a child process of this test
@@ -44,48 +45,8 @@ func TestCrashSafety(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, priv, _ := label.GenerateKey(nil)
-	cat, _ := catalog.Default()
-	svc, err := registry.New(registry.Config{Store: db, Catalog: cat})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := svc.CreateToken(ctx, registry.RoleLab, "Lab", "crash")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The registry publishes only labels it recomputes from a stored declaration.
-	admin := registry.Actor{Role: registry.RoleAdmin, Org: "Registry"}
-	decl, _ := os.ReadFile(example("router-tier2"))
-	org, err := svc.CreateOrg(ctx, admin, "Northgate Networks GmbH", registry.RoleManufacturer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := svc.CreateProduct(ctx, admin, org.ID, "NG-AX3000", "router")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.SubmitDeclaration(ctx, admin, prod.ID, decl, nil); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	pubPEM, _ := label.MarshalPublicKey(pub)
-	os.WriteFile(filepath.Join(dir, "issuer.pub"), pubPEM, 0o644)
-
-	// Pre-sign a burst of distinct labels (one assessment, different issue times).
-	assessment := assessExample(t, "router-tier2")
 	const n = 300
-	bodies := make([][]byte, n)
-	ids := make([]string, n)
-	for i := range bodies {
-		st, err := label.NewStatement(assessment, label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: time.Date(2026, 11, 22, 0, 0, i, 0, time.UTC)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		env, _ := label.Sign(ctx, st, priv)
-		bodies[i], _ = json.Marshal(map[string]any{"envelope": json.RawMessage(env)})
-		ids[i] = st.Predicate.LabelID
-	}
+	token, bodies, ids := burst(t, db, dir, "crash", n)
 
 	args, _ := json.Marshal([]string{"serve", "--db", dbPath, "--listen", "127.0.0.1:0", "--trust", filepath.Join(dir, "issuer.pub"),
 		"--rate", "0", "--token-rate", "0"})
@@ -187,4 +148,51 @@ func TestCrashSafety(t *testing.T) {
 		}
 	}
 	t.Logf("killed after %d acknowledged writes; %d labels stored, all acknowledged ones present", len(acked), len(labels))
+}
+
+// burst prepares a registry for a burst of writes: it registers the router
+// example's maker, product and declaration (the registry publishes only
+// labels it recomputes), mints a lab token, writes the issuer's public key
+// to dir/issuer.pub, closes db, and pre-signs n distinct labels (one
+// assessment, different issue times) as publish bodies.
+func burst(t *testing.T, db *sqlstore.DB, dir, tokenName string, n int) (token string, bodies [][]byte, ids []string) {
+	t.Helper()
+	ctx := context.Background()
+	pub, priv, _ := label.GenerateKey(nil)
+	cat, _ := catalog.Default()
+	svc, err := registry.New(registry.Config{Store: db, Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token, _, err = svc.CreateToken(ctx, registry.RoleLab, "Lab", tokenName); err != nil {
+		t.Fatal(err)
+	}
+	admin := registry.Actor{Role: registry.RoleAdmin, Org: "Registry"}
+	decl, _ := os.ReadFile(example("router-tier2"))
+	org, err := svc.CreateOrg(ctx, admin, "Northgate Networks GmbH", registry.RoleManufacturer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := svc.CreateProduct(ctx, admin, org.ID, "NG-AX3000", "router")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SubmitDeclaration(ctx, admin, prod.ID, decl, nil); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	pubPEM, _ := label.MarshalPublicKey(pub)
+	os.WriteFile(filepath.Join(dir, "issuer.pub"), pubPEM, 0o644)
+	assessment := assessExample(t, "router-tier2")
+	bodies, ids = make([][]byte, n), make([]string, n)
+	for i := range bodies {
+		st, err := label.NewStatement(assessment, label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: time.Date(2026, 11, 22, 0, 0, i, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, _ := label.Sign(ctx, st, priv)
+		bodies[i], _ = json.Marshal(map[string]any{"envelope": json.RawMessage(env)})
+		ids[i] = st.Predicate.LabelID
+	}
+	return token, bodies, ids
 }

@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,18 +25,7 @@ func TestRegistryRematchesSBOMs(t *testing.T) {
 	if id == nil || token == nil {
 		t.Fatalf("demo output:\n%s", log)
 	}
-	do := func(method, path string, body []byte) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token[1])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	do := bearer(t, base, token[1])
 	// dnsmasq 2.89 has CVE-2023-28450 (fixed in 2.90), not known exploited.
 	fw := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,
 		"components":[{"type":"library","name":"dnsmasq","version":"2.89"},{"type":"library","name":"busybox","version":"1.37.0"}]}`)

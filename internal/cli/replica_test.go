@@ -17,9 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iotlabel/iotlabel/catalog"
-	"github.com/iotlabel/iotlabel/label"
-	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/store"
 	"github.com/iotlabel/iotlabel/store/postgres"
 	"github.com/iotlabel/iotlabel/store/postgres/pgtest"
@@ -106,48 +103,11 @@ func TestReplicasLeaderKilled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, priv, _ := label.GenerateKey(nil)
-	cat, _ := catalog.Default()
-	svc, err := registry.New(registry.Config{Store: db, Catalog: cat})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := svc.CreateToken(ctx, registry.RoleLab, "Lab", "replicas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := registry.Actor{Role: registry.RoleAdmin, Org: "Registry"}
-	decl, _ := os.ReadFile(example("router-tier2"))
-	org, err := svc.CreateOrg(ctx, admin, "Northgate Networks GmbH", registry.RoleManufacturer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := svc.CreateProduct(ctx, admin, org.ID, "NG-AX3000", "router")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.SubmitDeclaration(ctx, admin, prod.ID, decl, nil); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	pubPEM, _ := label.MarshalPublicKey(pub)
-	os.WriteFile(filepath.Join(dir, "issuer.pub"), pubPEM, 0o644)
+	const n = 240
+	token, bodies, ids := burst(t, db, dir, "replicas", n)
 	keys := filepath.Join(dir, "log")
 	if code, _, stderr := run(t, "log", "keygen", "--origin", "iotlabel.test/replicas", "--out", keys); code != 0 {
 		t.Fatal(stderr)
-	}
-
-	assessment := assessExample(t, "router-tier2")
-	const n = 240
-	bodies, ids := make([][]byte, n), make([]string, n)
-	for i := range bodies {
-		st, err := label.NewStatement(assessment, label.Options{Issuer: "Lab", KeyID: label.KeyID(pub), Now: time.Date(2026, 11, 22, 0, 0, i, 0, time.UTC)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		env, _ := label.Sign(ctx, st, priv)
-		bodies[i], _ = json.Marshal(map[string]any{"envelope": json.RawMessage(env)})
-		ids[i] = st.Predicate.LabelID
 	}
 
 	logDir := filepath.Join(dir, "tlog")

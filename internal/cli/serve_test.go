@@ -37,6 +37,23 @@ func startDemo(t *testing.T, db string) (string, *syncBuffer) {
 	return startDemoArgs(t, db)
 }
 
+// bearer returns a client of the registry at base that sends token: each
+// call makes a request and returns the status and body.
+func bearer(t *testing.T, base, token string) func(method, path string, body []byte) (int, string) {
+	return func(method, path string, body []byte) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+}
+
 // startDemoArgs is startDemo with more serve flags.
 func startDemoArgs(t *testing.T, db string, more ...string) (string, *syncBuffer) {
 	t.Helper()
