@@ -1,15 +1,9 @@
 package vuln
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -112,102 +106,4 @@ func osvBatch(name string, r *osvRecord) (Batch, error) {
 		return Batch{}, fmt.Errorf("%s: %v", name, err)
 	}
 	return Batch{Kind: SourceOSV, Advisories: []Advisory{a}}, nil
-}
-
-// MaxFile is the largest single input file Walk reads.
-const MaxFile = 256 << 20
-
-// Walk parses every input under path — a file, a directory (recursively: .json,
-// .yaml, .yml and .zip files) or a zip archive such as an OSV ecosystem dump —
-// and calls fn with each batch. It stops at the first error, naming the file.
-func Walk(path string, fn func(name string, b Batch) error) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if !st.IsDir() {
-		return walkFile(path, fn)
-	}
-	return filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !inputFile(p) {
-			return nil
-		}
-		return walkFile(p, fn)
-	})
-}
-
-func inputFile(p string) bool {
-	switch strings.ToLower(filepath.Ext(p)) {
-	case ".json", ".yaml", ".yml", ".zip":
-		return true
-	}
-	return false
-}
-
-func walkFile(p string, fn func(string, Batch) error) error {
-	if strings.EqualFold(filepath.Ext(p), ".zip") {
-		return walkZip(p, fn)
-	}
-	data, err := readLimited(p)
-	if err != nil {
-		return err
-	}
-	b, err := Parse(p, data)
-	if err != nil {
-		return err
-	}
-	return fn(p, b)
-}
-
-func walkZip(p string, fn func(string, Batch) error) error {
-	z, err := zip.OpenReader(p)
-	if err != nil {
-		return fmt.Errorf("%s: %w", p, err)
-	}
-	defer z.Close()
-	for _, f := range z.File {
-		if f.FileInfo().IsDir() || !inputFile(f.Name) || strings.EqualFold(filepath.Ext(f.Name), ".zip") {
-			continue
-		}
-		name := p + "!" + f.Name
-		if f.UncompressedSize64 > MaxFile {
-			return fmt.Errorf("%s: larger than %d bytes", name, MaxFile)
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		data, err := io.ReadAll(io.LimitReader(rc, MaxFile+1))
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		b, err := Parse(name, data)
-		if err != nil {
-			return err
-		}
-		if err := fn(name, b); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func readLimited(p string) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
-	}
-	if len(data) > MaxFile {
-		return nil, fmt.Errorf("%s: larger than %d bytes", p, MaxFile)
-	}
-	return data, nil
 }

@@ -160,7 +160,7 @@ func TestWalkZip(t *testing.T) {
 	zw.Close()
 	f.Close()
 	var ids []string
-	if err := vuln.Walk(zpath, func(_ string, b vuln.Batch) error { ids = append(ids, b.Advisories[0].ID); return nil }); err != nil {
+	if err := vuln.Walk(context.Background(), zpath, nil, func(_ string, b vuln.Batch) error { ids = append(ids, b.Advisories[0].ID); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"OSV-2099-1", "OSV-2099-2"}, ids); diff != "" {

@@ -2,26 +2,29 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/iotlabel/iotlabel/evidence"
 	"github.com/iotlabel/iotlabel/report"
 	"github.com/iotlabel/iotlabel/sbom"
-	"github.com/iotlabel/iotlabel/store/vulndb"
 	"github.com/iotlabel/iotlabel/vuln"
 )
 
-const sbomUsage = `sbom scan SBOM [--db FILE] [--format text|json|sarif|evidence|cyclonedx-vex] [--product MODEL] [--firmware VERSION]
+const sbomUsage = `sbom scan SBOM [--db FILE | --osv PATH…] [--format text|json|sarif|evidence|cyclonedx-vex] [--product MODEL] [--firmware VERSION]
                 [--fail-on kev|critical|any] [--out FILE] [--sign-key KEY [--manufacturer NAME]] [--max-kev-age 7d] [--max-age 30d]
 sbom from-buildroot MANIFEST.csv [--name NAME] [--version VERSION] [--out FILE]
 
 scan reads a CycloneDX (1.2-1.6, JSON or XML) or SPDX (2.2/2.3, JSON or tag-value) SBOM, or a Buildroot
-manifest, and matches its components against the vulnerability database (see iotlabel vulndb).
+manifest, and matches its components against the vulnerability database (see iotlabel vulndb), or,
+with --osv, straight against advisory files (an OSV zip such as all.zip, a directory, NVD, KEV or CSAF
+files; repeat --osv for each) without a database: the one-shot mode for a CI job.
 Components without a package URL or CPE are identified through the built-in dictionary of embedded
 components. --format evidence writes JSONL for iotlabel assess --evidence.
 from-buildroot turns Buildroot's legal-info manifest.csv into a CycloneDX 1.6 SBOM.`
@@ -46,6 +49,8 @@ func runSBOM(ctx context.Context, e *env, args []string) error {
 func sbomScan(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("sbom scan", sbomUsage)
 	dbPath := fs.String("db", "", "vulnerability database `FILE` (default: under the user cache directory)")
+	var direct repeated
+	fs.Var(&direct, "osv", "match against the advisories under `PATH` (zip, directory or file; repeatable) instead of a database")
 	format := fs.String("format", "text", "output format: text, json, sarif, evidence or cyclonedx-vex")
 	product := fs.String("product", "", "product `MODEL` to name in evidence")
 	firmware := fs.String("firmware", "", "firmware `VERSION` to name in evidence")
@@ -64,6 +69,9 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return badInput("sbom scan needs exactly one SBOM file")
 	}
+	if *dbPath != "" && len(direct) > 0 {
+		return badInput("--db and --osv are two ways to give the vulnerability data: give one")
+	}
 	if err := checkFormat(*format, "text", "json", "sarif", "evidence", "cyclonedx-vex"); err != nil {
 		return err
 	}
@@ -79,16 +87,28 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 			doc.Components[i].Ref = fmt.Sprintf("%s%d", sbom.LocalRefPrefix, i+1)
 		}
 	}
-	db, dict, err := openMatcher(ctx, *dbPath)
+	var src advisorySource
+	dict, err := vuln.DefaultDictionary()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	rep, err := vuln.Scan(ctx, db, dict, doc.Components)
+	if len(direct) > 0 {
+		if src, err = e.loadAdvisories(ctx, direct, dict, doc.Components); err != nil {
+			return err
+		}
+	} else {
+		db, err := openVulnDB(ctx, *dbPath)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		src = db
+	}
+	rep, err := vuln.Scan(ctx, src, dict, doc.Components)
 	if err != nil {
 		return err
 	}
-	fresh, err := e.freshness(ctx, db, maxAge)
+	fresh, err := e.freshness(ctx, src, maxAge)
 	if err != nil {
 		return err
 	}
@@ -125,6 +145,36 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// advisorySource is the vulnerability data a scan reads: a database, or
+// advisory files loaded for the one scan.
+type advisorySource interface {
+	vuln.Source
+	Status(ctx context.Context) ([]vuln.SourceStatus, error)
+}
+
+// loadAdvisories reads advisory files straight into memory, keeping what can
+// match the components.
+func (e *env) loadAdvisories(ctx context.Context, paths []string, dict *vuln.Dictionary, comps []sbom.Component) (*vuln.Memory, error) {
+	targets := make([]vuln.Target, len(comps))
+	for i, c := range comps {
+		targets[i] = dict.Identify(c.Name, c.Version, c.PURL, c.CPE)
+	}
+	// Collect garbage sooner while loading: a one-shot scan in a CI job is
+	// judged by its peak memory more than by the few percent of time it costs.
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
+	progress := e.progress()
+	progress("reading advisories from %s…", strings.Join(paths, ", "))
+	m, err := vuln.Load(ctx, paths, targets)
+	progress("")
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		return nil, badInput("--osv: %v", err)
+	}
+	return m, nil
+}
+
 // freshness is how old the vulnerability data behind a scan is.
 type freshness struct {
 	KEVCatalog string         `json:"-"`
@@ -135,7 +185,7 @@ type freshness struct {
 // freshness reads the database's sources, warns on standard error about
 // each one older than the limits (--max-kev-age, --max-age), and returns
 // their ages in days for the output.
-func (e *env) freshness(ctx context.Context, db *vulndb.DB, maxAge func(time.Time) (vulndb.MaxAge, error)) (freshness, error) {
+func (e *env) freshness(ctx context.Context, db advisorySource, maxAge func(time.Time) (vuln.MaxAge, error)) (freshness, error) {
 	status, err := db.Status(ctx)
 	if err != nil {
 		return freshness{}, err
@@ -144,7 +194,7 @@ func (e *env) freshness(ctx context.Context, db *vulndb.DB, maxAge func(time.Tim
 	if err != nil {
 		return freshness{}, err
 	}
-	f := freshness{DataAge: map[string]int{}, Stale: vulndb.Stale(status, e.now(), limit)}
+	f := freshness{DataAge: map[string]int{}, Stale: vuln.Stale(status, e.now(), limit)}
 	for _, w := range f.Stale {
 		fmt.Fprintf(e.stderr, "iotlabel: warning: %s\n", w)
 	}
@@ -161,19 +211,19 @@ func (e *env) freshness(ctx context.Context, db *vulndb.DB, maxAge func(time.Tim
 
 // ageFlags registers --max-kev-age and --max-age and returns their reader,
 // which measures the periods from now.
-func ageFlags(fs *flag.FlagSet) func(now time.Time) (vulndb.MaxAge, error) {
+func ageFlags(fs *flag.FlagSet) func(now time.Time) (vuln.MaxAge, error) {
 	kev := fs.String("max-kev-age", "7d", "warn when the KEV catalog is older than this `period`")
 	other := fs.String("max-age", "30d", "warn when other vulnerability data is older than this `period`")
-	return func(now time.Time) (vulndb.MaxAge, error) {
+	return func(now time.Time) (vuln.MaxAge, error) {
 		k, err := parsePeriod(*kev, now)
 		if err != nil {
-			return vulndb.MaxAge{}, badInput("--max-kev-age: %v", err)
+			return vuln.MaxAge{}, badInput("--max-kev-age: %v", err)
 		}
 		o, err := parsePeriod(*other, now)
 		if err != nil {
-			return vulndb.MaxAge{}, badInput("--max-age: %v", err)
+			return vuln.MaxAge{}, badInput("--max-age: %v", err)
 		}
-		return vulndb.MaxAge{KEV: k, Other: o}, nil
+		return vuln.MaxAge{KEV: k, Other: o}, nil
 	}
 }
 

@@ -383,3 +383,39 @@ func TestVEXAndSARIFForDownstreamTools(t *testing.T) {
 		}
 	}
 }
+
+// TestSBOMScanWithoutDatabase: sbom scan --osv reads the same files the
+// database was built from and reports exactly what the database scan
+// reports, in every format, with the data's age; misuse and broken inputs
+// get clear errors.
+func TestSBOMScanWithoutDatabase(t *testing.T) {
+	data := testenv.SharedData(t)
+	db := vulnDB(t)
+	inputs := []string{"--osv", filepath.Join(data, "osv-oss-fuzz-iot", "vulns"), "--osv", filepath.Join(data, "nvd-iot-slice"),
+		"--osv", filepath.Join(data, "cisa-kev", "known_exploited_vulnerabilities.json"), "--osv", filepath.Join("..", "..", "vuln", "testdata", "vex-dnsmasq.csaf.json")}
+	manifest := filepath.Join(data, "sbom", "buildroot-laird-som60", "manifest.csv")
+	for _, format := range []string{"json", "text", "sarif", "cyclonedx-vex", "evidence"} {
+		args := []string{"sbom", "scan", manifest, "--format", format}
+		code1, fromDB, _ := run(t, append(args, "--db", db)...)
+		code2, direct, errs := run(t, append(args, inputs...)...)
+		if format == "evidence" { // items carry their time: compare the verdict-bearing lines only
+			fromDB, direct = regexp.MustCompile(`"time":"[^"]*"`).ReplaceAllString(fromDB, ""), regexp.MustCompile(`"time":"[^"]*"`).ReplaceAllString(direct, "")
+		}
+		if code1 != 0 || code2 != 0 || fromDB != direct {
+			t.Errorf("--format %s: --db exit %d, --osv exit %d (%s); outputs differ:\n--db:\n%.2000s\n--osv:\n%.2000s", format, code1, code2, errs, fromDB, direct)
+		}
+		if format == "json" && !regexp.MustCompile(`"kev": \d+`).MatchString(direct) {
+			t.Errorf("--osv output does not say how old the KEV catalog is:\n%.1000s", direct)
+		}
+	}
+	if code, _, errs := run(t, "sbom", "scan", manifest, "--db", db, inputs[0], inputs[1]); code != 2 || !strings.Contains(errs, "give one") {
+		t.Errorf("--db with --osv: exit %d, %s", code, errs)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.zip")
+	if err := os.WriteFile(bad, []byte("PK\x03\x04 not a zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := run(t, "sbom", "scan", manifest, "--osv", bad); code != 2 || !strings.Contains(errs, "bad.zip") || out != "" {
+		t.Errorf("broken zip: exit %d, stdout %q, stderr %s", code, out, errs)
+	}
+}

@@ -95,7 +95,7 @@ func vulndbImport(ctx context.Context, e *env, db *vulndb.DB, paths []string, fo
 	files, records := 0, 0
 	start := e.now()
 	for _, p := range paths {
-		err := vuln.Walk(p, func(name string, b vuln.Batch) error {
+		err := vuln.Walk(ctx, p, nil, func(name string, b vuln.Batch) error {
 			files++
 			records += len(b.Advisories) + len(b.KEV) + len(b.VEX)
 			if files%500 == 0 {
@@ -129,7 +129,7 @@ func vulndbStatus(ctx context.Context, e *env, db *vulndb.DB, format string) err
 	}
 	if format == "json" {
 		if st == nil {
-			st = []vulndb.SourceStatus{}
+			st = []vuln.SourceStatus{}
 		}
 		return writeJSONTo(e.stdout, st)
 	}
@@ -154,7 +154,7 @@ func vulndbStatus(ctx context.Context, e *env, db *vulndb.DB, format string) err
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, w := range vulndb.Stale(st, now, vulndb.DefaultMaxAge) {
+	for _, w := range vuln.Stale(st, now, vuln.DefaultMaxAge) {
 		fmt.Fprintf(e.stdout, "STALE: %s\n", w)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -189,25 +190,16 @@ func (d *DB) HasEcosystem(ctx context.Context, eco string) (bool, error) {
 	return err == nil, err
 }
 
-// SourceStatus summarises one source in the database.
-type SourceStatus struct {
-	Source   string    `json:"source"`
-	Records  int       `json:"records"`
-	Newest   time.Time `json:"newest_modified,omitzero"`
-	Imported time.Time `json:"last_imported,omitzero"`
-	Catalog  string    `json:"catalog_version,omitempty"`
-}
-
 // Status reports record counts per source, the newest modification time and
 // the last import.
-func (d *DB) Status(ctx context.Context) ([]SourceStatus, error) {
-	var out []SourceStatus
+func (d *DB) Status(ctx context.Context) ([]vuln.SourceStatus, error) {
+	var out []vuln.SourceStatus
 	rows, err := d.sql.QueryContext(ctx, `SELECT source, COUNT(*), MAX(modified), MAX(imported) FROM advisories GROUP BY source ORDER BY source`)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var s SourceStatus
+		var s vuln.SourceStatus
 		var newest, imported string
 		if err := rows.Scan(&s.Source, &s.Records, &newest, &imported); err != nil {
 			rows.Close()
@@ -222,7 +214,7 @@ func (d *DB) Status(ctx context.Context) ([]SourceStatus, error) {
 		{vuln.SourceKEV, `SELECT COUNT(*), COALESCE(MAX(catalog), ''), COALESCE(MAX(imported), '') FROM kev`},
 		{vuln.SourceCSAF, `SELECT COUNT(*), '', COALESCE(MAX(imported), '') FROM vex`},
 	} {
-		var s SourceStatus
+		var s vuln.SourceStatus
 		var imported string
 		if err := d.sql.QueryRowContext(ctx, q.sql).Scan(&s.Records, &s.Catalog, &imported); err != nil {
 			return nil, err
@@ -240,39 +232,8 @@ func (d *DB) Status(ctx context.Context) ([]SourceStatus, error) {
 			out = append(out, s)
 		}
 	}
+	slices.SortFunc(out, func(a, b vuln.SourceStatus) int { return strings.Compare(a.Source, b.Source) })
 	return out, nil
-}
-
-// MaxAge says how old each source's newest data may be before findings
-// that rest on it are flagged as stale.
-type MaxAge struct {
-	KEV, Other time.Duration
-}
-
-// DefaultMaxAge is 7 days for the KEV catalog, which changes weekly or
-// faster, and 30 days for the other sources.
-var DefaultMaxAge = MaxAge{KEV: 7 * 24 * time.Hour, Other: 30 * 24 * time.Hour}
-
-// Stale lists a warning for each source whose newest data is older than
-// its limit at now (or whose age is unknown).
-func Stale(st []SourceStatus, now time.Time, limit MaxAge) []string {
-	var out []string
-	for _, s := range st {
-		max := limit.Other
-		if s.Source == vuln.SourceKEV {
-			max = limit.KEV
-		}
-		switch {
-		case s.Newest.IsZero():
-			if s.Source != vuln.SourceCSAF {
-				out = append(out, s.Source+": the age of its data is unknown")
-			}
-		case now.Sub(s.Newest) > max:
-			out = append(out, fmt.Sprintf("%s data is %d days old (newest %s; warn after %d days): findings that rest on it may be out of date — import a fresh copy",
-				s.Source, int(now.Sub(s.Newest).Hours()/24), s.Newest.Format("2006-01-02"), int(max.Hours()/24)))
-		}
-	}
-	return out
 }
 
 // Stamp summarises the database's contents (counts and import times per

@@ -86,7 +86,7 @@ func TestKEVCatalog(t *testing.T) {
 	ctx := context.Background()
 	db, _ := open(t)
 	var batches []vuln.Batch
-	if err := vuln.Walk(filepath.Join(data, "cisa-kev", "known_exploited_vulnerabilities.json"), func(_ string, b vuln.Batch) error {
+	if err := vuln.Walk(context.Background(), filepath.Join(data, "cisa-kev", "known_exploited_vulnerabilities.json"), nil, func(_ string, b vuln.Batch) error {
 		batches = append(batches, b)
 		return nil
 	}); err != nil {
