@@ -12,20 +12,15 @@ import (
 	packageurl "github.com/package-url/packageurl-go"
 )
 
-func parseCycloneDX(t []byte, encoding string) (*Document, error) {
-	format := cdx.BOMFileFormatJSON
-	if encoding == "xml" {
-		format = cdx.BOMFileFormatXML
-	}
+// parseCycloneDXXML reads a CycloneDX XML BOM (JSON is read as a stream,
+// see streamCycloneDX).
+func parseCycloneDXXML(t []byte) (*Document, error) {
 	var bom cdx.BOM
-	if err := cdx.NewBOMDecoder(bytes.NewReader(t), format).Decode(&bom); err != nil {
-		return nil, fmt.Errorf("CycloneDX %s: %v", strings.ToUpper(encoding), err)
+	if err := cdx.NewBOMDecoder(bytes.NewReader(t), cdx.BOMFileFormatXML).Decode(&bom); err != nil {
+		return nil, fmt.Errorf("CycloneDX XML: %v", err)
 	}
-	doc := &Document{Format: "cyclonedx", Encoding: encoding, SpecVersion: bom.SpecVersion.String(), Components: []Component{},
+	doc := &Document{Format: "cyclonedx", Encoding: "xml", SpecVersion: bom.SpecVersion.String(), Components: []Component{},
 		SerialNumber: bom.SerialNumber, BOMVersion: bom.Version}
-	if encoding == "json" && bom.BOMFormat != "CycloneDX" {
-		return nil, fmt.Errorf("bomFormat is %q, not CycloneDX", bom.BOMFormat)
-	}
 	if bom.Metadata != nil && bom.Metadata.Component != nil {
 		m := bom.Metadata.Component
 		doc.Subject = strings.TrimSpace(m.Name + " " + m.Version)

@@ -3,8 +3,8 @@ package sbom
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -53,23 +53,22 @@ type Document struct {
 // left without one; they name nothing in the input.
 const LocalRefPrefix = "iotlabel-component-"
 
-// MaxSize is the largest SBOM Read accepts.
+// MaxSize is the largest SBOM ReadFile reads whole; CycloneDX JSON is read
+// as a stream at any size (see [Each]).
 const MaxSize = 256 << 20
 
 // ReadFile reads and parses the SBOM at path.
 func ReadFile(path string) (*Document, error) {
-	st, err := os.Stat(path)
+	var comps []Component
+	doc, err := Each(path, MaxSize, func(c Component) error { comps = append(comps, c); return nil })
 	if err != nil {
 		return nil, err
 	}
-	if st.Size() > MaxSize {
-		return nil, fmt.Errorf("%s: %d bytes is larger than the %d-byte limit", path, st.Size(), MaxSize)
+	if comps == nil {
+		comps = []Component{}
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return Parse(path, data)
+	doc.Components = comps
+	return doc, nil
 }
 
 // Parse detects the SBOM format of data and parses it; name is used in errors.
@@ -86,7 +85,7 @@ func Parse(name string, data []byte) (*Document, error) {
 		if !bytes.Contains(t[:min(len(t), 4096)], []byte("cyclonedx")) {
 			return nil, fmt.Errorf("%s: XML, but not a CycloneDX BOM (no CycloneDX namespace)", name)
 		}
-		doc, err = parseCycloneDX(t, "xml")
+		doc, err = parseCycloneDXXML(t)
 	case bytes.HasPrefix(t, []byte("SPDXVersion:")) || bytes.Contains(t[:min(len(t), 4096)], []byte("\nSPDXVersion:")):
 		doc, err = parseSPDX(t, "tag-value")
 	case isBuildrootManifest(t):
@@ -101,13 +100,20 @@ func Parse(name string, data []byte) (*Document, error) {
 }
 
 func parseJSON(t []byte) (*Document, error) {
+	doc := &Document{Components: []Component{}}
+	d, err := streamCycloneDX(bytes.NewReader(t), func(c Component) error { doc.Components = append(doc.Components, c); return nil })
+	if !errors.Is(err, errNotCycloneDX) {
+		if err != nil {
+			return nil, err
+		}
+		d.Components = doc.Components
+		return d, nil
+	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(t, &probe); err != nil {
 		return nil, fmt.Errorf("invalid JSON: %v", err)
 	}
 	switch {
-	case probe["bomFormat"] != nil:
-		return parseCycloneDX(t, "json")
 	case probe["spdxVersion"] != nil:
 		return parseSPDX(t, "json")
 	case probe["@context"] != nil && strings.Contains(string(probe["@context"]), "spdx.org/rdf/3"):

@@ -119,7 +119,7 @@ func TestLabelledAccuracy(t *testing.T) {
 		t.Errorf("labelled set shrank to %d cases", len(cases))
 	}
 	load := func(t *testing.T, paths ...string) vuln.Source {
-		m, err := vuln.Load(context.Background(), paths, targets)
+		m, err := vuln.Load(context.Background(), paths, vuln.NewWant(targets))
 		if err != nil {
 			t.Fatal(err)
 		}

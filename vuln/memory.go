@@ -25,10 +25,10 @@ type Memory struct {
 
 // Load reads every input under paths (as [Walk] does: OSV, NVD, KEV and CSAF
 // files, directories and zip archives) into a Memory that keeps what can
-// match one of targets, with the KEV catalog and VEX statements whole.
-// OSV records that name none of the targets' packages are skipped unparsed.
-func Load(ctx context.Context, paths []string, targets []Target) (*Memory, error) {
-	m := &Memory{want: NewWant(targets), adv: map[string]Advisory{}, ecos: map[string]bool{}, kev: map[string]KEVEntry{},
+// match what want names, with the KEV catalog and VEX statements whole.
+// OSV records that name no wanted package are skipped unparsed.
+func Load(ctx context.Context, paths []string, want *Want) (*Memory, error) {
+	m := &Memory{want: want, adv: map[string]Advisory{}, ecos: map[string]bool{}, kev: map[string]KEVEntry{},
 		vex: map[string][]VEXStatement{}, status: map[string]*SourceStatus{}}
 	for _, p := range paths {
 		if err := Walk(ctx, p, m.want.Mentions, func(_ string, b Batch) error { return m.add(b) }); err != nil {

@@ -3,6 +3,7 @@ package vuln
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"sort"
 	"strings"
 
@@ -66,53 +67,88 @@ func (r *Report) Counts() (all, exploited, critical int) {
 // Scan matches every component against the source. Known-exploited findings
 // come first, then by severity.
 func Scan(ctx context.Context, src Source, dict *Dictionary, comps []sbom.Component) (*Report, error) {
-	covered := map[string]bool{}
-	rep := &Report{Components: len(comps), Findings: []Finding{}, Suppressed: []Suppressed{}, NotChecked: []Gap{}}
-	seen := map[string]bool{}
+	sc := NewScanner(ctx, src, dict)
 	for _, c := range comps {
-		if err := ctx.Err(); err != nil {
+		if err := sc.Add(c); err != nil {
 			return nil, err
-		}
-		key := c.Name + "\x00" + c.Version + "\x00" + c.PURL + "\x00" + c.CPE
-		if seen[key] {
-			continue // duplicates in the SBOM are reported once
-		}
-		seen[key] = true
-		t := dict.Identify(c.Name, c.Version, c.PURL, c.CPE)
-		switch {
-		case t.Via == "":
-			rep.NotChecked = append(rep.NotChecked, Gap{t.Name, t.Version, "not identified: no package URL, no CPE and no dictionary entry"})
-			continue
-		case t.Version == "":
-			rep.NotChecked = append(rep.NotChecked, Gap{t.Name, t.Version, "no version given"})
-			continue
-		case t.Distro != "" && !hasEcosystem(ctx, src, covered, t.Distro):
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			rep.NotChecked = append(rep.NotChecked, Gap{t.Name, t.Version, fmt.Sprintf("the database holds no %s advisories; import them (distribution packages are not matched by upstream version, because of backported fixes)", t.Distro)})
-			continue
-		}
-		advs, err := Matching(ctx, src, t)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range MatchOne(t, advs) {
-			f.Ref = c.Ref
-			if err := enrich(ctx, src, &f); err != nil {
-				return nil, err
-			}
-			st, err := src.VEX(ctx, append([]string{f.Vulnerability}, f.Aliases...))
-			if err != nil {
-				return nil, err
-			}
-			if s, ok := vexFor(st, c, t); ok {
-				rep.Suppressed = append(rep.Suppressed, Suppressed{f, s})
-				continue
-			}
-			rep.Findings = append(rep.Findings, f)
 		}
 	}
+	return sc.Report(), nil
+}
+
+// Scanner matches components one at a time, so that an SBOM can be scanned
+// as it is read, holding only the findings and gaps, not the components.
+type Scanner struct {
+	ctx     context.Context
+	src     Source
+	dict    *Dictionary
+	covered map[string]bool
+	seen    map[[2]uint64]bool // components already scanned, by a 128-bit hash
+	seeds   [2]maphash.Seed
+	rep     *Report
+}
+
+// NewScanner starts a scan.
+func NewScanner(ctx context.Context, src Source, dict *Dictionary) *Scanner {
+	return &Scanner{ctx: ctx, src: src, dict: dict, covered: map[string]bool{}, seen: map[[2]uint64]bool{},
+		seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		rep:   &Report{Findings: []Finding{}, Suppressed: []Suppressed{}, NotChecked: []Gap{}}}
+}
+
+// Add matches one component.
+func (s *Scanner) Add(c sbom.Component) error {
+	ctx, src, rep := s.ctx, s.src, s.rep
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rep.Components++
+	key := c.Name + "\x00" + c.Version + "\x00" + c.PURL + "\x00" + c.CPE
+	h := [2]uint64{maphash.String(s.seeds[0], key), maphash.String(s.seeds[1], key)}
+	if s.seen[h] {
+		return nil // duplicates in the SBOM are reported once
+	}
+	s.seen[h] = true
+	t := s.dict.Identify(c.Name, c.Version, c.PURL, c.CPE)
+	switch {
+	case t.Via == "":
+		rep.NotChecked = append(rep.NotChecked, Gap{t.Name, t.Version, "not identified: no package URL, no CPE and no dictionary entry"})
+		return nil
+	case t.Version == "":
+		rep.NotChecked = append(rep.NotChecked, Gap{t.Name, t.Version, "no version given"})
+		return nil
+	case t.Distro != "" && !hasEcosystem(ctx, src, s.covered, t.Distro):
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rep.NotChecked = append(rep.NotChecked, Gap{t.Name, t.Version, fmt.Sprintf("the database holds no %s advisories; import them (distribution packages are not matched by upstream version, because of backported fixes)", t.Distro)})
+		return nil
+	}
+	advs, err := Matching(ctx, src, t)
+	if err != nil {
+		return err
+	}
+	for _, f := range MatchOne(t, advs) {
+		f.Ref = c.Ref
+		if err := enrich(ctx, src, &f); err != nil {
+			return err
+		}
+		st, err := src.VEX(ctx, append([]string{f.Vulnerability}, f.Aliases...))
+		if err != nil {
+			return err
+		}
+		if v, ok := vexFor(st, c, t); ok {
+			rep.Suppressed = append(rep.Suppressed, Suppressed{f, v})
+			continue
+		}
+		rep.Findings = append(rep.Findings, f)
+	}
+	return nil
+}
+
+// Report orders the findings — known-exploited first, then by severity —
+// and returns the report.
+func (s *Scanner) Report() *Report {
+	rep := s.rep
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		a, b := rep.Findings[i], rep.Findings[j]
 		if a.KnownExploited != b.KnownExploited {
@@ -123,7 +159,7 @@ func Scan(ctx context.Context, src Source, dict *Dictionary, comps []sbom.Compon
 		}
 		return a.Vulnerability < b.Vulnerability
 	})
-	return rep, nil
+	return rep
 }
 
 // Matching returns the full advisories whose indexed entries affect t: the

@@ -2,6 +2,7 @@ package vuln
 
 import (
 	"bytes"
+	"hash/maphash"
 	"strings"
 	"sync"
 	"time"
@@ -10,10 +11,13 @@ import (
 // Want is what a scan's components can match: OSV package names and CPE
 // vendor:product pairs. Its Mentions method is the [Filter] that lets a
 // loader skip the OSV records naming none of them without parsing them.
+//
+// Keys are held as 64-bit hashes, so that a million components cost a few
+// megabytes: a collision only keeps an advisory that matching then drops.
 type Want struct {
-	names    map[string]bool // lower-case package names, any ecosystem
-	products map[ProductKey]bool
-	packages map[PackageKey]bool // ecosystem and lower-case name
+	seed     maphash.Seed
+	names    map[uint64]struct{} // lower-case package names, in any ecosystem
+	products map[uint64]struct{} // CPE vendor and product
 
 	mu      sync.Mutex // guards what Mentions learns of skipped records
 	ecos    map[string]bool
@@ -21,30 +25,44 @@ type Want struct {
 	skipped int
 }
 
-// NewWant collects the keys of targets.
+// NewWant collects the keys of targets; more can be added with Add.
 func NewWant(targets []Target) *Want {
-	w := &Want{names: map[string]bool{}, products: map[ProductKey]bool{}, packages: map[PackageKey]bool{}, ecos: map[string]bool{}}
+	w := &Want{seed: maphash.MakeSeed(), names: map[uint64]struct{}{}, products: map[uint64]struct{}{}, ecos: map[string]bool{}}
 	for _, t := range targets {
-		for _, p := range t.Packages {
-			n := strings.ToLower(p.Name)
-			w.names[n] = true
-			w.packages[PackageKey{p.Ecosystem, n}] = true
-		}
-		for _, p := range t.Products {
-			w.products[p] = true
-		}
+		w.Add(t)
 	}
 	return w
 }
 
+func (w *Want) hash(parts ...string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(w.seed)
+	for _, p := range parts {
+		h.WriteString(p)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
+}
+
+// Add collects the keys of one more target; it must not be called while a
+// load uses the Want.
+func (w *Want) Add(t Target) {
+	for _, p := range t.Packages {
+		w.names[w.hash(strings.ToLower(p.Name))] = struct{}{}
+	}
+	for _, p := range t.Products {
+		w.products[w.hash(p.Vendor, p.Product)] = struct{}{}
+	}
+}
+
 // matches reports whether one of the advisory's affected entries names a
-// wanted package or product.
+// wanted package (in any ecosystem: the matcher tells them apart) or product.
 func (w *Want) matches(a *Advisory) bool {
 	for _, af := range a.Affected {
-		if af.Package != "" && w.packages[PackageKey{af.Ecosystem, strings.ToLower(af.Package)}] {
+		if _, ok := w.names[w.hash(strings.ToLower(af.Package))]; ok && af.Package != "" {
 			return true
 		}
-		if af.Vendor != "" && w.products[ProductKey{af.Vendor, af.Product}] {
+		if _, ok := w.products[w.hash(af.Vendor, af.Product)]; ok && af.Vendor != "" {
 			return true
 		}
 	}
@@ -106,7 +124,7 @@ func (w *Want) Mentions(raw []byte) bool {
 				return true // judged by the parser, not here
 			}
 		}
-		if w.names[string(low[i:j])] {
+		if _, ok := w.names[w.hash(string(low[i:j]))]; ok {
 			return true
 		}
 		at = j + 1

@@ -252,9 +252,20 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, badInput("read %s: %v", path, err)
 	}
 	if int64(len(b)) > limit {
-		return nil, badInput("%s is larger than %d bytes", path, limit)
+		return nil, badInput("%s is larger than %s, the limit for this kind of input (split it, or trim it)", path, sizeName(limit))
 	}
 	return b, nil
+}
+
+// sizeName writes a byte limit the way people say it: 16 MiB, 64 KiB.
+func sizeName(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func verdictExit(e *env, a *assess.Assessment, requireTier int, markets []string) error {

@@ -49,6 +49,7 @@ func runSBOM(ctx context.Context, e *env, args []string) error {
 func sbomScan(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("sbom scan", sbomUsage)
 	dbPath := fs.String("db", "", "vulnerability database `FILE` (default: under the user cache directory)")
+	maxSBOM := fs.Int64("max-sbom-size", sbom.MaxWhole>>20, "largest SBOM in `MiB` read whole: every format but CycloneDX JSON, which is read as a stream at any size")
 	var direct repeated
 	fs.Var(&direct, "osv", "match against the advisories under `PATH` (zip, directory or file; repeatable) instead of a database")
 	format := fs.String("format", "text", "output format: text, json, sarif, evidence or cyclonedx-vex")
@@ -78,22 +79,40 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 	if *failOn != "" && *failOn != "kev" && *failOn != "critical" && *failOn != "any" {
 		return badInput("--fail-on %q is not kev, critical or any", *failOn)
 	}
-	doc, err := sbom.ReadFile(pos[0])
-	if err != nil {
-		return badInput("%v", err)
-	}
-	for i := range doc.Components {
-		if doc.Components[i].Ref == "" {
-			doc.Components[i].Ref = fmt.Sprintf("%s%d", sbom.LocalRefPrefix, i+1)
-		}
-	}
-	var src advisorySource
 	dict, err := vuln.DefaultDictionary()
 	if err != nil {
 		return err
 	}
+	// The SBOM is read as it is scanned (twice with --osv: first for what to
+	// load), so that a large one costs no more memory than its findings.
+	each := func(fn func(sbom.Component) error) (*sbom.Document, error) {
+		i := 0
+		var failed error
+		doc, err := sbom.Each(pos[0], *maxSBOM<<20, func(c sbom.Component) error {
+			i++
+			if c.Ref == "" {
+				c.Ref = fmt.Sprintf("%s%d", sbom.LocalRefPrefix, i)
+			}
+			failed = fn(c)
+			return failed
+		})
+		if err != nil && (failed == nil || !errors.Is(err, failed)) {
+			return nil, badInput("%v", err)
+		}
+		return doc, err
+	}
+	var src advisorySource
 	if len(direct) > 0 {
-		if src, err = e.loadAdvisories(ctx, direct, dict, doc.Components); err != nil {
+		// Collect garbage sooner, and harder near 256 MiB: a one-shot scan
+		// in a CI job is judged by its peak memory more than by the few
+		// percent of time this costs. (Soft: a larger live set still runs.)
+		defer debug.SetGCPercent(debug.SetGCPercent(50))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(256 << 20))
+		want := vuln.NewWant(nil)
+		if _, err := each(func(c sbom.Component) error { want.Add(dict.Identify(c.Name, c.Version, c.PURL, c.CPE)); return nil }); err != nil {
+			return err
+		}
+		if src, err = e.loadAdvisories(ctx, direct, want); err != nil {
 			return err
 		}
 	} else {
@@ -104,10 +123,19 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 		defer db.Close()
 		src = db
 	}
-	rep, err := vuln.Scan(ctx, src, dict, doc.Components)
+	sc := vuln.NewScanner(ctx, src, dict)
+	var kept []sbom.Component // the VEX lists every component
+	doc, err := each(func(c sbom.Component) error {
+		if *format == "cyclonedx-vex" {
+			kept = append(kept, c)
+		}
+		return sc.Add(c)
+	})
 	if err != nil {
 		return err
 	}
+	doc.Components = kept
+	rep := sc.Report()
 	fresh, err := e.freshness(ctx, src, maxAge)
 	if err != nil {
 		return err
@@ -153,18 +181,11 @@ type advisorySource interface {
 }
 
 // loadAdvisories reads advisory files straight into memory, keeping what can
-// match the components.
-func (e *env) loadAdvisories(ctx context.Context, paths []string, dict *vuln.Dictionary, comps []sbom.Component) (*vuln.Memory, error) {
-	targets := make([]vuln.Target, len(comps))
-	for i, c := range comps {
-		targets[i] = dict.Identify(c.Name, c.Version, c.PURL, c.CPE)
-	}
-	// Collect garbage sooner while loading: a one-shot scan in a CI job is
-	// judged by its peak memory more than by the few percent of time it costs.
-	defer debug.SetGCPercent(debug.SetGCPercent(50))
+// match the wanted components.
+func (e *env) loadAdvisories(ctx context.Context, paths []string, want *vuln.Want) (*vuln.Memory, error) {
 	progress := e.progress()
 	progress("reading advisories from %s…", strings.Join(paths, ", "))
-	m, err := vuln.Load(ctx, paths, targets)
+	m, err := vuln.Load(ctx, paths, want)
 	progress("")
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
