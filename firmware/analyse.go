@@ -40,6 +40,8 @@ type Analysis struct {
 	Dict  *vuln.Dictionary
 	// KEVCatalog is the KEV catalog version the database holds ("": none).
 	KEVCatalog string
+	// DataAge is how old each vulnerability source's data is, in days.
+	DataAge map[string]int
 	// Declared, when set, is the product's declared SBOM (named
 	// DeclaredName) to reconcile the found components with.
 	Declared     *sbom.Document
@@ -206,7 +208,7 @@ func (r *Report) evidence(a Analysis) []evidence.Item {
 	}
 	if r.scan != nil {
 		items = append(items, r.scan.Evidence(vuln.EvidenceInput{Source: a.Source, Time: a.Time, Subject: a.Subject,
-			SBOM: "firmware analysis", KEVCatalog: a.KEVCatalog})...)
+			SBOM: "firmware analysis", KEVCatalog: a.KEVCatalog, DataAge: a.DataAge})...)
 	}
 	return items
 }

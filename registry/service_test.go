@@ -1,11 +1,14 @@
 package registry_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +21,7 @@ import (
 	"github.com/iotlabel/iotlabel/store/postgres"
 	"github.com/iotlabel/iotlabel/store/postgres/pgtest"
 	"github.com/iotlabel/iotlabel/store/sqlite"
+	"github.com/iotlabel/iotlabel/vuln"
 )
 
 var day0 = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -265,5 +269,50 @@ func TestTokens(t *testing.T) {
 	}
 	if _, _, err := f.svc.CreateToken(ctx, "root", "x", "y"); !errors.Is(err, registry.ErrInvalid) {
 		t.Errorf("bad role: %v", err)
+	}
+}
+
+// syncBuffer is a log sink a sweeping goroutine writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// The registry's rescans say how old the vulnerability data they used is,
+// and warn when it is stale.
+func TestSweepSaysHowOldItsDataIs(t *testing.T) {
+	f := newFixture(t)
+	m, err := vuln.Load(context.Background(), []string{filepath.Join("..", "vuln", "testdata", "euvd-page.json"),
+		filepath.Join("..", "vuln", "testdata", "csaf-advisory-gateway.json")}, vuln.NewWant(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dict, _ := vuln.DefaultDictionary()
+	var logs syncBuffer
+	f.set(t, func(c *registry.Config) {
+		c.Vulns, c.Dict, c.Log = m, dict, slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	*f.now = time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC)
+	ages, stale, err := f.svc.DataAge(context.Background())
+	if err != nil || ages["euvd"] != 10 || ages["csaf"] != 13 || len(stale) != 1 || !strings.Contains(stale[0], "euvd data is 10 days old") {
+		t.Errorf("ages %v, stale %v, %v", ages, stale, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.svc.SweepEvery(ctx, time.Hour, true); close(done) }()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), "stale vulnerability data") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if out := logs.String(); !strings.Contains(out, `data_age_days="map[csaf:13 euvd:10]"`) || !strings.Contains(out, "level=WARN msg=\"stale vulnerability data: euvd data is 10 days old") {
+		t.Errorf("sweep log:\n%s", out)
 	}
 }

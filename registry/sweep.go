@@ -3,6 +3,8 @@ package registry
 import (
 	"context"
 	"time"
+
+	"github.com/iotlabel/iotlabel/vuln"
 )
 
 // changing is a vulnerability source that other processes may write to
@@ -58,11 +60,48 @@ func (s *Service) SweepEvery(ctx context.Context, poll time.Duration, first bool
 	}
 }
 
-// sweepLogged sweeps and logs what happened.
+// sweepLogged sweeps and logs what happened, with the age of the
+// vulnerability data the rescans used, warning when it is stale.
 func (s *Service) sweepLogged(ctx context.Context) {
-	if evs, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+	evs, err := s.Sweep(ctx)
+	if err != nil && ctx.Err() == nil {
 		s.logger.ErrorContext(ctx, "sweep failed", "err", err)
-	} else if len(evs) > 0 {
-		s.logger.InfoContext(ctx, "sweep changed labels", "count", len(evs))
+		return
 	}
+	ages, stale, err := s.DataAge(ctx)
+	if err != nil {
+		s.logger.ErrorContext(ctx, "reading the vulnerability data's age failed", "err", err)
+	}
+	s.logger.InfoContext(ctx, "sweep done", "changed", len(evs), "data_age_days", ages)
+	for _, w := range stale {
+		s.logger.WarnContext(ctx, "stale vulnerability data: "+w)
+	}
+}
+
+// dated is a vulnerability source that can say how old its data is
+// (store/vulndb, vuln.Memory).
+type dated interface {
+	Status(ctx context.Context) ([]vuln.SourceStatus, error)
+}
+
+// DataAge says how old, in days, each source of the vulnerability data the
+// sweeps rescan against is, and warns of those past vuln.DefaultMaxAge; with
+// no source, or one that cannot tell, both are empty.
+func (s *Service) DataAge(ctx context.Context) (map[string]int, []string, error) {
+	ages := map[string]int{}
+	d, ok := s.vulns.(dated)
+	if !ok {
+		return ages, nil, nil
+	}
+	st, err := d.Status(ctx)
+	if err != nil {
+		return ages, nil, err
+	}
+	now := s.now()
+	for _, x := range st {
+		if !x.Newest.IsZero() {
+			ages[x.Source] = int(now.Sub(x.Newest).Hours() / 24)
+		}
+	}
+	return ages, vuln.Stale(st, now, vuln.DefaultMaxAge), nil
 }

@@ -25,7 +25,7 @@ func ScanText(w io.Writer, doc *sbom.Document, r *vuln.Report) error {
 	for _, f := range r.Findings {
 		kev := ""
 		if f.KnownExploited {
-			kev = " KNOWN EXPLOITED (KEV " + f.KEV.DateAdded + ")"
+			kev = " KNOWN EXPLOITED (" + f.KEV.Says() + ")"
 		}
 		fixed := ""
 		if f.FixedIn != "" {

@@ -93,6 +93,11 @@ type KEVEntry struct {
 	DueDate        string `json:"due_date,omitempty"`
 	Ransomware     string `json:"ransomware,omitempty"`
 	CatalogVersion string `json:"catalog_version,omitempty"`
+	// Source is "" for the CISA KEV catalog and "euvd" for an EUVD record
+	// marked exploited (CatalogVersion then holds the EUVD ID and Updated
+	// the record's last update).
+	Source  string    `json:"source,omitempty"`
+	Updated time.Time `json:"updated,omitzero"`
 }
 
 // VEXStatement says a product is not affected by a vulnerability, and why.
@@ -112,4 +117,16 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Says names where the exploitation is recorded, for people: "KEV
+// 2024-01-02" or "EUVD-2025-123, exploited since 2025-03-04".
+func (k *KEVEntry) Says() string {
+	if k.Source != SourceEUVD {
+		return "KEV " + k.DateAdded
+	}
+	if k.DateAdded == "" {
+		return k.CatalogVersion + ", marked exploited"
+	}
+	return k.CatalogVersion + ", exploited since " + k.DateAdded
 }

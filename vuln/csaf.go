@@ -2,13 +2,15 @@ package vuln
 
 import "fmt"
 
-// csafDoc is the subset of a CSAF 2.0 document a VEX reader needs.
+// csafDoc is the subset of a CSAF 2.0 document iotlabel reads: its
+// not-affected statements (VEX) and its known-affected products (advisories).
 type csafDoc struct {
 	Document struct {
 		Category string `json:"category"`
 		Title    string `json:"title"`
 		Tracking struct {
-			ID string `json:"id"`
+			ID                 string `json:"id"`
+			CurrentReleaseDate string `json:"current_release_date"`
 		} `json:"tracking"`
 	} `json:"document"`
 	ProductTree struct {
@@ -17,9 +19,21 @@ type csafDoc struct {
 	} `json:"product_tree"`
 	Vulnerabilities []struct {
 		CVE           string `json:"cve"`
+		Title         string `json:"title"`
 		ProductStatus struct {
 			KnownNotAffected []string `json:"known_not_affected"`
+			KnownAffected    []string `json:"known_affected"`
+			Fixed            []string `json:"fixed"`
 		} `json:"product_status"`
+		Scores []struct {
+			CVSSv3 struct {
+				VectorString string `json:"vectorString"`
+			} `json:"cvss_v3"`
+		} `json:"scores"`
+		Notes []struct {
+			Category string `json:"category"`
+			Text     string `json:"text"`
+		} `json:"notes"`
 		Flags []struct {
 			Label      string   `json:"label"`
 			ProductIDs []string `json:"product_ids"`
@@ -48,27 +62,54 @@ type csafProduct struct {
 	} `json:"product_identification_helper"`
 }
 
-// statements returns the not-affected statements of a CSAF VEX document, one
+// csafCategories are the CSAF 2.0 document categories iotlabel reads.
+var csafCategories = map[string]bool{"csaf_vex": true, "csaf_security_advisory": true, "csaf_base": true}
+
+// csafItem is a product of the product tree with where it sits.
+type csafItem struct {
+	product csafProduct
+	path    []string
+	version string // from a product_version branch
+	vers    string // from a product_version_range branch
+}
+
+// products indexes the product tree by product ID.
+func (d *csafDoc) products() map[string]csafItem {
+	out := map[string]csafItem{}
+	var walk func([]csafBranch, []string, string, string)
+	walk = func(bs []csafBranch, names []string, version, vers string) {
+		for _, b := range bs {
+			path := append(append([]string{}, names...), b.Name)
+			v, r := version, vers
+			switch b.Category {
+			case "product_version":
+				v = b.Name
+			case "product_version_range":
+				r = b.Name
+			}
+			if b.Product != nil {
+				out[b.Product.ProductID] = csafItem{*b.Product, path, v, r}
+			}
+			walk(b.Branches, path, v, r)
+		}
+	}
+	walk(d.ProductTree.Branches, nil, "", "")
+	for _, p := range d.ProductTree.FullProductNames {
+		out[p.ProductID] = csafItem{product: p}
+	}
+	return out
+}
+
+// statements returns the not-affected statements of a CSAF document, one
 // per vulnerability and product, with the justification flag (or the impact
 // statement when no flag is given).
 func (d *csafDoc) statements() ([]VEXStatement, error) {
-	if d.Document.Category != "csaf_vex" {
-		return nil, fmt.Errorf("CSAF document category %q is not csaf_vex", d.Document.Category)
+	if !csafCategories[d.Document.Category] {
+		return nil, fmt.Errorf("CSAF document category %q is not one iotlabel reads (csaf_vex, csaf_security_advisory, csaf_base)", d.Document.Category)
 	}
 	products := map[string]string{}
-	var walk func([]csafBranch, []string)
-	walk = func(bs []csafBranch, names []string) {
-		for _, b := range bs {
-			path := append(append([]string{}, names...), b.Name)
-			if b.Product != nil {
-				products[b.Product.ProductID] = productKey(*b.Product, path)
-			}
-			walk(b.Branches, path)
-		}
-	}
-	walk(d.ProductTree.Branches, nil)
-	for _, p := range d.ProductTree.FullProductNames {
-		products[p.ProductID] = productKey(p, nil)
+	for id, it := range d.products() {
+		products[id] = productKey(it.product, it.path)
 	}
 	doc := d.Document.Tracking.ID
 	var out []VEXStatement

@@ -21,6 +21,9 @@ type EvidenceInput struct {
 	SBOM string
 	// KEVCatalog is the KEV catalog version in the database, or "" if none.
 	KEVCatalog string
+	// DataAge is how old each source's newest data was, in days; the
+	// vulnerability checks' items carry it.
+	DataAge map[string]int
 }
 
 // Evidence turns a scan report into the evidence items the assessment engine
@@ -39,6 +42,9 @@ func (r *Report) Evidence(in EvidenceInput) []evidence.Item {
 		fmt.Sprintf("%s SBOM with %d components read", in.SBOM, r.Components), map[string]any{"components": r.Components})}
 	all, exploited, critical := r.Counts()
 	data := map[string]any{"checked": checked, "not_checked": len(r.NotChecked), "findings": all}
+	if len(in.DataAge) > 0 {
+		data["data_age_days"] = in.DataAge
+	}
 	if len(r.NotChecked) > 0 {
 		// The first components left unchecked, so that a gap can name them.
 		var names []string

@@ -18,7 +18,8 @@ type Memory struct {
 	byPkg  map[PackageKey][]Candidate
 	byCPE  map[ProductKey][]Candidate
 	ecos   map[string]bool
-	kev    map[string]KEVEntry
+	kev    map[string]KEVEntry // the CISA catalog
+	euvd   map[string]KEVEntry // EUVD records marked exploited
 	vex    map[string][]VEXStatement
 	status map[string]*SourceStatus
 }
@@ -28,7 +29,7 @@ type Memory struct {
 // match what want names, with the KEV catalog and VEX statements whole.
 // OSV records that name no wanted package are skipped unparsed.
 func Load(ctx context.Context, paths []string, want *Want) (*Memory, error) {
-	m := &Memory{want: want, adv: map[string]Advisory{}, ecos: map[string]bool{}, kev: map[string]KEVEntry{},
+	m := &Memory{want: want, adv: map[string]Advisory{}, ecos: map[string]bool{}, kev: map[string]KEVEntry{}, euvd: map[string]KEVEntry{},
 		vex: map[string][]VEXStatement{}, status: map[string]*SourceStatus{}}
 	for _, p := range paths {
 		if err := Walk(ctx, p, m.want.Mentions, func(_ string, b Batch) error { return m.add(b) }); err != nil {
@@ -78,7 +79,23 @@ func (m *Memory) add(b Batch) error {
 		}
 		m.adv[key] = a
 	}
+	if !b.Newest.IsZero() {
+		if s := m.source(b.Kind); b.Newest.After(s.Newest) {
+			s.Newest = b.Newest
+		}
+	}
 	for _, k := range b.KEV {
+		if k.Source == SourceEUVD {
+			if old, ok := m.euvd[k.CVE]; !ok || !old.Updated.After(k.Updated) {
+				m.euvd[k.CVE] = k
+			}
+			s := m.source(SourceEUVD)
+			s.Records++
+			if k.Updated.After(s.Newest) {
+				s.Newest = k.Updated
+			}
+			continue
+		}
 		m.kev[k.CVE] = k
 		s := m.source(SourceKEV)
 		s.Records++
@@ -141,10 +158,10 @@ func (m *Memory) Advisory(_ context.Context, id, source string) (Advisory, error
 	return a, nil
 }
 
-// KEV returns the catalog entry of a CVE.
+// KEV returns the exploitation entry of a CVE: the CISA KEV catalog's, else
+// EUVD's.
 func (m *Memory) KEV(_ context.Context, cve string) (KEVEntry, bool, error) {
-	k, ok := m.kev[cve]
-	return k, ok, nil
+	return Exploited(m.kev, m.euvd, cve)
 }
 
 // VEX returns the statements about any of ids.
@@ -164,7 +181,7 @@ func (m *Memory) HasEcosystem(_ context.Context, eco string) (bool, error) { ret
 // the newest was; nothing was imported, so there is no import time.
 func (m *Memory) Status(context.Context) ([]SourceStatus, error) {
 	var out []SourceStatus
-	for _, name := range []string{SourceCSAF, SourceKEV, SourceNVD, SourceOSV} {
+	for _, name := range []string{SourceCSAF, SourceEUVD, SourceKEV, SourceNVD, SourceOSV} {
 		if s, ok := m.status[name]; ok {
 			out = append(out, *s)
 		}
@@ -181,4 +198,14 @@ func CatalogDate(version string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// Exploited looks a CVE up in the CISA KEV catalog, then in the EUVD
+// records marked exploited.
+func Exploited(kev, euvd map[string]KEVEntry, cve string) (KEVEntry, bool, error) {
+	if k, ok := kev[cve]; ok {
+		return k, true, nil
+	}
+	k, ok := euvd[cve]
+	return k, ok, nil
 }

@@ -144,8 +144,14 @@ func ParseCPE(s string) (CPE, error) {
 		}
 	}
 	fields = append(fields, cur.String())
+	if len(fields) >= 4 && fields[0] == "cpe" && strings.HasPrefix(fields[1], "/") { // CPE 2.2 URI: cpe:/a:vendor:product:version
+		fields = append([]string{"cpe", "2.3", strings.TrimPrefix(fields[1], "/")}, fields[2:]...)
+		for len(fields) < 6 {
+			fields = append(fields, "*")
+		}
+	}
 	if len(fields) < 6 || fields[0] != "cpe" || fields[1] != "2.3" {
-		return CPE{}, fmt.Errorf("%q is not a CPE 2.3 formatted string", s)
+		return CPE{}, fmt.Errorf("%q is not a CPE (2.3 formatted string or 2.2 URI)", s)
 	}
 	c := CPE{Part: fields[2], Vendor: strings.ToLower(fields[3]), Product: strings.ToLower(fields[4]), Version: fields[5]}
 	if len(fields) > 6 {

@@ -4,25 +4,41 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // Batch is what one input file contributed.
 type Batch struct {
-	Kind       string // osv, nvd, kev, csaf
+	Kind       string // osv, nvd, kev, csaf, euvd
 	Advisories []Advisory
-	KEV        []KEVEntry
-	VEX        []VEXStatement
+	// Newest is the newest update among records that contributed nothing
+	// else (EUVD records not marked exploited), for the data's age.
+	Newest time.Time
+	KEV    []KEVEntry
+	VEX    []VEXStatement
 }
 
 // Parse detects the kind of one input by its content — an OSV record (JSON or
-// YAML), an NVD CVE API 2.0 record or response page, the CISA KEV catalog, or a
-// CSAF 2.0 VEX document — and parses it.
+// YAML), an NVD CVE API 2.0 record or response page, the CISA KEV catalog, a
+// CSAF 2.0 document (VEX or security advisory), or EUVD records (one, a list,
+// or an API page of items) — and parses it.
 func Parse(name string, data []byte) (Batch, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return Batch{}, fmt.Errorf("%s: empty file", name)
+	}
+	if trimmed[0] == '[' {
+		var list []euvdRecord
+		if err := json.Unmarshal(trimmed, &list); err != nil {
+			return Batch{}, fmt.Errorf("%s: a JSON list, but not of EUVD records: %v", name, err)
+		}
+		b, err := euvdBatch(list)
+		if err != nil {
+			return Batch{}, fmt.Errorf("%s: %v", name, err)
+		}
+		return b, nil
 	}
 	if trimmed[0] != '{' {
 		var r osvRecord
@@ -32,7 +48,8 @@ func Parse(name string, data []byte) (Batch, error) {
 		return osvBatch(name, &r)
 	}
 	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &probe); err != nil {
+	err := json.Unmarshal(trimmed, &probe)
+	if err != nil {
 		return Batch{}, fmt.Errorf("%s: invalid JSON: %v", name, err)
 	}
 	_, hasCatalog := probe["catalogVersion"]
@@ -41,7 +58,26 @@ func Parse(name string, data []byte) (Batch, error) {
 	_, hasAffected := probe["affected"]
 	_, hasConfig := probe["configurations"]
 	_, hasStatus := probe["vulnStatus"]
+	_, hasItems := probe["items"]
 	switch {
+	case isEUVD(probe["id"]) || hasItems:
+		var page struct {
+			Items []euvdRecord `json:"items"`
+		}
+		if hasItems {
+			err = json.Unmarshal(trimmed, &page)
+		} else {
+			page.Items = make([]euvdRecord, 1)
+			err = json.Unmarshal(trimmed, &page.Items[0])
+		}
+		if err != nil {
+			return Batch{}, fmt.Errorf("%s: EUVD: %v", name, err)
+		}
+		b, err := euvdBatch(page.Items)
+		if err != nil {
+			return Batch{}, fmt.Errorf("%s: %v", name, err)
+		}
+		return b, nil
 	case hasCatalog && hasVulns:
 		var k kevCatalog
 		if err := json.Unmarshal(trimmed, &k); err != nil {
@@ -61,7 +97,11 @@ func Parse(name string, data []byte) (Batch, error) {
 		if err != nil {
 			return Batch{}, fmt.Errorf("%s: %v", name, err)
 		}
-		return Batch{Kind: SourceCSAF, VEX: st}, nil
+		advs, err := d.advisories()
+		if err != nil {
+			return Batch{}, fmt.Errorf("%s: %v", name, err)
+		}
+		return Batch{Kind: SourceCSAF, VEX: st, Advisories: advs}, nil
 	case hasVulns:
 		var page struct {
 			Vulnerabilities []struct {

@@ -30,7 +30,7 @@ func Stale(st []SourceStatus, now time.Time, limit MaxAge) []string {
 	var out []string
 	for _, s := range st {
 		max := limit.Other
-		if s.Source == SourceKEV {
+		if s.Source == SourceKEV || s.Source == SourceEUVD { // exploitation news: weekly or faster
 			max = limit.KEV
 		}
 		switch {

@@ -313,6 +313,12 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"id":"CVE-2024-1","lastModified":"2024-01-01T00:00:00.000","configurations":[{"nodes":[{"cpeMatch":[{"vulnerable":true,"criteria":"cpe:2.3:a:v:p:*:*:*:*:*:*:*:*","versionEndExcluding":"2"}]}]}]}`))
 	f.Add([]byte(`{"catalogVersion":"1","vulnerabilities":[{"cveID":"CVE-1","dateAdded":"2024-01-01"}]}`))
 	f.Add([]byte(`{"document":{"category":"csaf_vex"},"product_tree":{},"vulnerabilities":[]}`))
+	for _, p := range []string{"testdata/euvd-page.json", "testdata/csaf-advisory-gateway.json"} {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(`[{"id":"EUVD-2099-1","aliases":"CVE-2099-1","exploitedSince":"Oct 5, 2026, 12:00:00 AM"}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := vuln.Parse("fuzz.json", data)
 		if err != nil {

@@ -107,7 +107,7 @@ func runFirmware(ctx context.Context, e *env, args []string) error {
 			}
 			return badInput("%s: %v", img, err)
 		}
-		rep, err := firmware.Analyse(ctx, tr, firmware.Analysis{Rules: rules, Cracking: cracking, Vulns: db, Dict: dict, KEVCatalog: kev, Declared: doc, DeclaredName: *declared, Lab: sign.key != "",
+		rep, err := firmware.Analyse(ctx, tr, firmware.Analysis{Rules: rules, Cracking: cracking, Vulns: db, Dict: dict, KEVCatalog: kev, DataAge: fresh.DataAge, Declared: doc, DeclaredName: *declared, Lab: sign.key != "",
 			Source: evidence.Source{Tool: "iotlabel firmware scan", Version: Version}, Time: e.now(),
 			Subject: evidence.Subject{Product: *product, Firmware: *fwVersion}})
 		tr.Close()

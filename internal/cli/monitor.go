@@ -19,7 +19,7 @@ import (
 	"github.com/iotlabel/iotlabel/vuln"
 )
 
-const monitorUsage = `monitor DIR --pubkey PREFIX.pub [--db FILE] [--within 180d] [--format text|json]
+const monitorUsage = `monitor DIR --pubkey PREFIX.pub [--db FILE] [--within 180d] [--format text|json] [--max-kev-age 7d] [--max-age 30d]
 
 Rechecks every label under DIR against today's vulnerability database: each directory holding a label.json
 (and, next to it, the product's SBOM: *.cdx.json, *.cdx.xml, *.spdx.json, *.spdx or manifest.csv) is
@@ -32,6 +32,7 @@ func runMonitor(ctx context.Context, e *env, args []string) error {
 	var pubs repeated
 	fs.Var(&pubs, "pubkey", "issuer public key `FILE` (repeatable)")
 	dbPath := fs.String("db", "", "vulnerability database `FILE`")
+	maxAge := ageFlags(fs)
 	within := fs.String("within", "180d", "flag labels whose support ends within this "+periodHelp)
 	format := fs.String("format", "text", "output format: text or json")
 	pos, err := parse(fs, args)
@@ -61,6 +62,9 @@ func runMonitor(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if _, err := e.freshness(ctx, db, maxAge); err != nil { // warns when the data is stale
+		return err
+	}
 	checks, err := monitorDir(ctx, e, pos[0], keys, db, dict, window)
 	if err != nil {
 		return err

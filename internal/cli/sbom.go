@@ -158,7 +158,7 @@ func sbomScan(ctx context.Context, e *env, args []string) error {
 			return sign.writeEvidence(ctx, w, rep.Evidence(vuln.EvidenceInput{
 				Source: evidence.Source{Tool: "iotlabel sbom scan", Version: Version}, Time: e.now(),
 				Subject: evidence.Subject{Product: *product, Firmware: *firmware},
-				SBOM:    strings.TrimSpace(doc.Format + " " + doc.SpecVersion + " " + doc.Encoding), KEVCatalog: kevCatalog}), *product, *firmware)
+				SBOM:    strings.TrimSpace(doc.Format + " " + doc.SpecVersion + " " + doc.Encoding), KEVCatalog: kevCatalog, DataAge: ages}), *product, *firmware)
 		}
 		return report.ScanText(w, doc, rep)
 	})

@@ -419,3 +419,49 @@ func TestSBOMScanWithoutDatabase(t *testing.T) {
 		t.Errorf("broken zip: exit %d, stdout %q, stderr %s", code, out, errs)
 	}
 }
+
+// TestEUVDAndCSAFAdvisories: EUVD records and a CSAF security advisory are
+// imported by content like the other sources; a scan, from the database or
+// straight from the files, reports the advisory's flaw as known exploited
+// on EUVD's word, and says how old the EUVD data is.
+func TestEUVDAndCSAFAdvisories(t *testing.T) {
+	dir := t.TempDir()
+	sbomPath := filepath.Join(dir, "gw.cdx.json")
+	if err := os.WriteFile(sbomPath, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
+		{"type":"application","name":"gateway-agent","version":"1.2.4","cpe":"cpe:2.3:a:example-iot:gateway_agent:1.2.4:*:*:*:*:*:*:*"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	csaf, euvd := filepath.Join("..", "..", "vuln", "testdata", "csaf-advisory-gateway.json"), filepath.Join("..", "..", "vuln", "testdata", "euvd-page.json")
+	db := filepath.Join(dir, "v.db")
+	if code, out, errs := run(t, "vulndb", "import", "--db", db, csaf, euvd); code != 0 || !strings.Contains(out, "2 advisories added") || !strings.Contains(out, "0 KEV entries; 1 EUVD exploited entries") {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, _ := run(t, "vulndb", "status", "--db", db); code != 0 || !regexp.MustCompile(`(?m)^euvd\s+1\b`).MatchString(out) || !regexp.MustCompile(`(?m)^csaf\s+3\b`).MatchString(out) {
+		t.Errorf("status: exit %d\n%s", code, out)
+	}
+	for name, src := range map[string][]string{"--db": {"--db", db}, "--osv": {"--osv", csaf, "--osv", euvd}} {
+		code, out, errs := run(t, append([]string{"sbom", "scan", sbomPath, "--format", "json", "--max-age", "100y", "--max-kev-age", "100y"}, src...)...)
+		var rep struct {
+			Findings []struct {
+				Vulnerability  string                                  `json:"vulnerability"`
+				KnownExploited bool                                    `json:"known_exploited"`
+				KEV            struct{ Source, CatalogVersion string } `json:"kev"`
+			} `json:"findings"`
+			DataAge map[string]int `json:"data_age_days"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 {
+			t.Fatalf("%s: exit %d, %v\n%s", name, code, err, errs)
+		}
+		if len(rep.Findings) != 2 || rep.Findings[0].Vulnerability != "CVE-2099-0001" || !rep.Findings[0].KnownExploited ||
+			rep.Findings[0].KEV.Source != "euvd" || rep.Findings[1].KnownExploited {
+			t.Errorf("%s: findings %+v", name, rep.Findings)
+		}
+		if _, ok := rep.DataAge["euvd"]; !ok {
+			t.Errorf("%s: no EUVD age in %v", name, rep.DataAge)
+		}
+		_, text, _ := run(t, append([]string{"sbom", "scan", sbomPath, "--max-age", "100y", "--max-kev-age", "100y"}, src...)...)
+		if !strings.Contains(text, "KNOWN EXPLOITED (EUVD-2099-0001, exploited since 2026-10-05)") {
+			t.Errorf("%s: text output:\n%s", name, text)
+		}
+	}
+}

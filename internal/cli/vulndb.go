@@ -115,10 +115,14 @@ func vulndbImport(ctx context.Context, e *env, db *vulndb.DB, paths []string, fo
 	st := im.Stats
 	if format == "json" {
 		return writeJSONTo(e.stdout, map[string]any{"files": files, "added": st.Added, "updated": st.Updated,
-			"unchanged": st.Unchanged, "kev": st.KEV, "vex": st.VEX, "seconds": e.now().Sub(start).Seconds()})
+			"unchanged": st.Unchanged, "kev": st.KEV, "euvd_exploited": st.EUVD, "vex": st.VEX, "seconds": e.now().Sub(start).Seconds()})
 	}
-	fmt.Fprintf(e.stdout, "%d files: %d advisories added, %d updated, %d unchanged; %d KEV entries; %d VEX statements (%s)\n",
-		files, st.Added, st.Updated, st.Unchanged, st.KEV, st.VEX, e.now().Sub(start).Round(time.Millisecond))
+	euvd := ""
+	if st.EUVD > 0 {
+		euvd = fmt.Sprintf("; %d EUVD exploited entries", st.EUVD)
+	}
+	fmt.Fprintf(e.stdout, "%d files: %d advisories added, %d updated, %d unchanged; %d KEV entries%s; %d VEX statements (%s)\n",
+		files, st.Added, st.Updated, st.Unchanged, st.KEV, euvd, st.VEX, e.now().Sub(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -109,7 +109,7 @@ func (d *DB) decode(id, source string, doc []byte) (vuln.Advisory, error) {
 func (d *DB) Forget() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.cache, d.kev, d.vex = map[string]vuln.Advisory{}, nil, nil
+	d.cache, d.kev, d.euvd, d.vex = map[string]vuln.Advisory{}, nil, nil, nil
 }
 
 func (d *DB) loadSmall(ctx context.Context) error {
@@ -118,27 +118,16 @@ func (d *DB) loadSmall(ctx context.Context) error {
 	if d.kev != nil {
 		return nil
 	}
-	kev := map[string]vuln.KEVEntry{}
-	rows, err := d.sql.QueryContext(ctx, `SELECT doc FROM kev`)
+	kev, err := d.entries(ctx, `SELECT doc FROM kev`)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var doc []byte
-		var k vuln.KEVEntry
-		if err := rows.Scan(&doc); err != nil {
-			rows.Close()
-			return err
-		}
-		if err := json.Unmarshal(doc, &k); err != nil {
-			rows.Close()
-			return err
-		}
-		kev[k.CVE] = k
+	euvd, err := d.entries(ctx, `SELECT doc FROM euvd`)
+	if err != nil {
+		return err
 	}
-	rows.Close()
 	vex := map[string][]vuln.VEXStatement{}
-	rows, err = d.sql.QueryContext(ctx, `SELECT doc FROM vex`)
+	rows, err := d.sql.QueryContext(ctx, `SELECT doc FROM vex`)
 	if err != nil {
 		return err
 	}
@@ -154,17 +143,39 @@ func (d *DB) loadSmall(ctx context.Context) error {
 		}
 		vex[s.Vulnerability] = append(vex[s.Vulnerability], s)
 	}
-	d.kev, d.vex = kev, vex
+	d.kev, d.euvd, d.vex = kev, euvd, vex
 	return rows.Err()
 }
 
-// KEV returns the catalog entry of a CVE.
+// entries reads exploitation entries, by CVE.
+func (d *DB) entries(ctx context.Context, query string) (map[string]vuln.KEVEntry, error) {
+	out := map[string]vuln.KEVEntry{}
+	rows, err := d.sql.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var doc []byte
+		var k vuln.KEVEntry
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(doc, &k); err != nil {
+			return nil, err
+		}
+		out[k.CVE] = k
+	}
+	return out, rows.Err()
+}
+
+// KEV returns the exploitation entry of a CVE: the CISA KEV catalog's, else
+// EUVD's.
 func (d *DB) KEV(ctx context.Context, cve string) (vuln.KEVEntry, bool, error) {
 	if err := d.loadSmall(ctx); err != nil {
 		return vuln.KEVEntry{}, false, err
 	}
-	k, ok := d.kev[cve]
-	return k, ok, nil
+	return vuln.Exploited(d.kev, d.euvd, cve)
 }
 
 // VEX returns the statements about any of ids.
@@ -211,26 +222,35 @@ func (d *DB) Status(ctx context.Context) ([]vuln.SourceStatus, error) {
 	}
 	rows.Close()
 	for _, q := range []struct{ source, sql string }{
-		{vuln.SourceKEV, `SELECT COUNT(*), COALESCE(MAX(catalog), ''), COALESCE(MAX(imported), '') FROM kev`},
-		{vuln.SourceCSAF, `SELECT COUNT(*), '', COALESCE(MAX(imported), '') FROM vex`},
+		{vuln.SourceKEV, `SELECT COUNT(*), COALESCE(MAX(catalog), ''), COALESCE(MAX(imported), ''), '' FROM kev`},
+		{vuln.SourceCSAF, `SELECT COUNT(*), '', COALESCE(MAX(imported), ''), '' FROM vex`},
+		{vuln.SourceEUVD, `SELECT COUNT(*), '', COALESCE(MAX(imported), ''), COALESCE(MAX(updated), '') FROM euvd`},
 	} {
 		var s vuln.SourceStatus
-		var imported string
-		if err := d.sql.QueryRowContext(ctx, q.sql).Scan(&s.Records, &s.Catalog, &imported); err != nil {
+		var imported, updated, seen string
+		if err := d.sql.QueryRowContext(ctx, q.sql).Scan(&s.Records, &s.Catalog, &imported, &updated); err != nil {
 			return nil, err
 		}
-		if s.Records > 0 {
-			s.Source = q.source
-			s.Imported, _ = time.Parse("2006-01-02T15:04:05.000000000Z", imported)
-			// The KEV catalog's version is its release date: its data's age.
-			for _, layout := range []string{"2006.01.02", "2006-01-02", time.RFC3339} {
-				if t, err := time.Parse(layout, s.Catalog); err == nil {
-					s.Newest = t
-					break
-				}
-			}
-			out = append(out, s)
+		// A source's records that left nothing else behind still date its data.
+		err := d.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, "newest:"+q.source).Scan(&seen)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
 		}
+		if s.Records == 0 && seen == "" {
+			continue
+		}
+		s.Source = q.source
+		s.Imported, _ = time.Parse("2006-01-02T15:04:05.000000000Z", imported)
+		s.Newest, _ = time.Parse("2006-01-02T15:04:05.000000000Z", max(updated, seen))
+		if q.source == vuln.SourceKEV {
+			s.Newest = vuln.CatalogDate(s.Catalog) // the catalog's version is its release date
+		}
+		if i := slices.IndexFunc(out, func(x vuln.SourceStatus) bool { return x.Source == s.Source }); i >= 0 {
+			out[i].Records += s.Records // CSAF advisories and CSAF VEX statements are one source
+			out[i].Imported = maxTime(out[i].Imported, s.Imported)
+			continue
+		}
+		out = append(out, s)
 	}
 	slices.SortFunc(out, func(a, b vuln.SourceStatus) int { return strings.Compare(a.Source, b.Source) })
 	return out, nil
@@ -244,4 +264,11 @@ func (d *DB) Stamp(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return fmt.Sprint(st), nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

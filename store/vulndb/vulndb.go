@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS pkg_index (ecosystem TEXT NOT NULL, name TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS cpe_index (vendor TEXT NOT NULL, product TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
   entry INTEGER NOT NULL, match TEXT NOT NULL, PRIMARY KEY (vendor, product, id, source, entry)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS kev (cve TEXT PRIMARY KEY, doc BLOB NOT NULL, catalog TEXT NOT NULL, origin TEXT NOT NULL, imported TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS euvd (cve TEXT PRIMARY KEY, doc BLOB NOT NULL, updated TEXT NOT NULL, origin TEXT NOT NULL, imported TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vex (vuln TEXT NOT NULL, product TEXT NOT NULL, document TEXT NOT NULL, doc BLOB NOT NULL,
   origin TEXT NOT NULL, imported TEXT NOT NULL, PRIMARY KEY (vuln, product, document));
 `
@@ -44,7 +45,7 @@ type DB struct {
 	mu           sync.Mutex
 	cache        map[string]vuln.Advisory // decoded advisories, by source+"/"+id
 	byPkg, byCPE *sql.Stmt
-	kev          map[string]vuln.KEVEntry       // loaded on first use
+	kev, euvd    map[string]vuln.KEVEntry       // loaded on first use
 	vex          map[string][]vuln.VEXStatement // by vulnerability ID
 }
 
@@ -111,7 +112,7 @@ func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 // Stats counts what an import changed.
 type Stats struct {
 	Added, Updated, Unchanged int
-	KEV, VEX                  int
+	KEV, EUVD, VEX            int
 }
 
 // Import stores batches in one transaction; see [Importer].
@@ -157,8 +158,23 @@ func (im *Importer) Add(ctx context.Context, origin string, b vuln.Batch) error 
 			return err
 		}
 	}
+	if !b.Newest.IsZero() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=MAX(value, excluded.value)`,
+			"newest:"+b.Kind, timeKey(b.Newest)); err != nil {
+			return err
+		}
+	}
 	for _, k := range b.KEV {
 		doc, _ := json.Marshal(k)
+		if k.Source == vuln.SourceEUVD {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO euvd(cve, doc, updated, origin, imported) VALUES (?,?,?,?,?)
+				ON CONFLICT(cve) DO UPDATE SET doc=excluded.doc, updated=excluded.updated, origin=excluded.origin, imported=excluded.imported
+				WHERE excluded.updated >= euvd.updated`, k.CVE, doc, timeKey(k.Updated), origin, now); err != nil {
+				return fmt.Errorf("store EUVD %s: %w", k.CVE, err)
+			}
+			im.Stats.EUVD++
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO kev(cve, doc, catalog, origin, imported) VALUES (?,?,?,?,?)
 			ON CONFLICT(cve) DO UPDATE SET doc=excluded.doc, catalog=excluded.catalog, origin=excluded.origin, imported=excluded.imported`,
 			k.CVE, doc, k.CatalogVersion, origin, now); err != nil {
