@@ -2,7 +2,7 @@
 # Memory on large and hostile inputs: peak RSS of iotlabel sbom scan on a 1,000,000-component CycloneDX
 # SBOM (against the database and one-shot with --osv), and what hostile inputs cost before they are
 # refused: a zip of eight 200 MB entries that compresses to about 1.6 MB, an SPDX SBOM past the limit
-# for SBOMs read whole, an evidence file past its limit.
+# for SBOMs read whole, an evidence file past its limit; and the import of a 250 MB NVD feed, read as a stream.
 #
 #   COMPONENTS=1000000 N=100000 bash bench/sbom-memory.sh
 set -euo pipefail
@@ -60,5 +60,16 @@ json.dump({"spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXR
 PY
 echo "SPDX SBOM: $(du -h "$work/big.spdx.json" | cut -f1)"
 measure "sbom scan of an SPDX SBOM past --max-sbom-size" "$work/iotlabel" sbom scan "$work/big.spdx.json" --db "$work/v.db"
+python3 - "$work/nvdcve-2.0-big.json" <<'PY'
+import sys
+pad = "x" * 900
+with open(sys.argv[1], "w") as f:  # an NVD JSON 2.0 feed the size of a busy year's
+    f.write('{"resultsPerPage":200000,"format":"NVD_CVE","version":"2.0","timestamp":"2026-10-01T00:00:00.000","vulnerabilities":[')
+    for i in range(200000):
+        f.write(('' if i == 0 else ',') + '{"cve":{"id":"CVE-2099-%06d","lastModified":"2026-10-01T00:00:00.000","vulnStatus":"Analyzed","descriptions":[{"lang":"en","value":"%s"}],"configurations":[{"nodes":[{"operator":"OR","cpeMatch":[{"vulnerable":true,"criteria":"cpe:2.3:a:example:p%d:*:*:*:*:*:*:*:*","versionEndExcluding":"2.0"}]}]}]}}' % (i, pad, i % 5000))
+    f.write(']}')
+PY
+echo "NVD feed: $(du -h "$work/nvdcve-2.0-big.json" | cut -f1)"
+measure "vulndb import of the NVD feed (streamed)" "$work/iotlabel" vulndb import --db "$work/n.db" "$work/nvdcve-2.0-big.json"
 head -c $((20 << 20)) /dev/zero | tr '\0' ' ' > "$work/big.jsonl"
 measure "assess with a 20 MiB evidence file" "$work/iotlabel" assess examples/router-tier2/declaration.yaml --evidence "$work/big.jsonl"

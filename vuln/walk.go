@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -70,6 +71,17 @@ func inputFile(p string) bool {
 func walkFile(ctx context.Context, p string, keep Filter, fn func(string, Batch) error) error {
 	if strings.EqualFold(filepath.Ext(p), ".zip") {
 		return walkZip(ctx, p, keep, fn)
+	}
+	if st, err := os.Stat(p); err == nil && st.Size() > streamAbove {
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		err = streamNVD(p, f, fn)
+		f.Close()
+		if !errors.Is(err, errNotNVD) {
+			return err
+		}
 	}
 	data, err := readLimited(p)
 	if err != nil {

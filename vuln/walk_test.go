@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -126,4 +127,68 @@ func deflate(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// A large NVD page or feed is read as a stream, with the same advisories as
+// parsing it whole; a large KEV catalog (which also has a "vulnerabilities"
+// list) is still read as the catalog.
+func TestWalkStreamsLargeNVDPages(t *testing.T) {
+	rec := `{"cve":{"id":"CVE-2099-%05d","lastModified":"2026-10-01T00:00:00.000","vulnStatus":"Analyzed","descriptions":[{"lang":"en","value":"%s"}],` +
+		`"configurations":[{"nodes":[{"operator":"OR","cpeMatch":[{"vulnerable":true,"criteria":"cpe:2.3:a:example:p%d:*:*:*:*:*:*:*:*","versionEndExcluding":"2.0"}]}]}]}}`
+	pad := strings.Repeat("x", 900)
+	var page bytes.Buffer
+	page.WriteString(`{"resultsPerPage":12000,"format":"NVD_CVE","version":"2.0","vulnerabilities":[`)
+	for i := range 12000 {
+		if i > 0 {
+			page.WriteByte(',')
+		}
+		fmt.Fprintf(&page, rec, i, pad, i%50)
+	}
+	page.WriteString(`],"timestamp":"2026-10-01T00:00:00.000"}`)
+	if page.Len() <= 8<<20 {
+		t.Fatalf("page of %d bytes is too small to be streamed", page.Len())
+	}
+	p := filepath.Join(t.TempDir(), "nvdcve-2.0-2099.json")
+	if err := os.WriteFile(p, page.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var streamed []vuln.Advisory
+	batches := 0
+	if err := vuln.Walk(context.Background(), p, nil, func(_ string, b vuln.Batch) error {
+		streamed, batches = append(streamed, b.Advisories...), batches+1
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := vuln.Parse(p, page.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if batches < 2 || len(streamed) != 12000 || !reflect.DeepEqual(streamed, whole.Advisories) {
+		t.Errorf("%d batches, %d advisories streamed, %d parsed whole (equal: %v)", batches, len(streamed), len(whole.Advisories), reflect.DeepEqual(streamed, whole.Advisories))
+	}
+	// A broken record half-way is an error naming it.
+	broken := bytes.Replace(page.Bytes(), []byte(`"id":"CVE-2099-06000"`), []byte(`"id":6000`), 1)
+	if err := os.WriteFile(p, broken, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := vuln.Walk(context.Background(), p, nil, func(string, vuln.Batch) error { return nil }); err == nil || !strings.Contains(err.Error(), "NVD record 6001") {
+		t.Errorf("broken record: %v", err)
+	}
+	var kev bytes.Buffer
+	kev.WriteString(`{"title":"t","catalogVersion":"2026.10.01","vulnerabilities":[`)
+	for i := range 60000 {
+		if i > 0 {
+			kev.WriteByte(',')
+		}
+		fmt.Fprintf(&kev, `{"cveID":"CVE-2099-%05d","dateAdded":"2026-10-01","vendorProject":"example","product":"p","vulnerabilityName":"%s"}`, i, pad[:100])
+	}
+	kev.WriteString(`]}`)
+	if err := os.WriteFile(p, kev.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := vuln.Walk(context.Background(), p, nil, func(_ string, b vuln.Batch) error { n += len(b.KEV); return nil }); err != nil || n != 60000 || kev.Len() <= 8<<20 {
+		t.Errorf("large KEV catalog: %d entries (%d bytes), %v", n, kev.Len(), err)
+	}
 }
