@@ -31,14 +31,17 @@ bench:
 	go test -run XXX -bench . -benchmem ./catalog ./assess
 	bash bench/assess.sh
 	bash bench/vuln.sh
+	bash bench/sbom-memory.sh
 
 ## fuzz: a short run of every fuzzer (new crashers land in testdata/fuzz)
 fuzz:
 	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./declaration
 	go test -run XXX -fuzz FuzzRead -fuzztime 30s ./evidence
 	go test -run XXX -fuzz FuzzCanonicalString -fuzztime 30s ./assess
-	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./vuln
-	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./sbom
+	go test -run XXX -fuzz '^FuzzParse$$' -fuzztime 30s ./vuln
+	go test -run XXX -fuzz '^FuzzMentions$$' -fuzztime 30s ./vuln
+	go test -run XXX -fuzz '^FuzzParse$$' -fuzztime 30s ./sbom
+	go test -run XXX -fuzz '^FuzzEach$$' -fuzztime 30s ./sbom
 	go test -run XXX -fuzz FuzzOpen -fuzztime 30s ./attest
 	go test -run XXX -fuzz FuzzTrustParse -fuzztime 30s ./attest
 	go test -run XXX -fuzz FuzzVerifyCompact -fuzztime 30s ./label

@@ -58,9 +58,10 @@ func FuzzMentions(f *testing.F) {
 		if err != nil {
 			return
 		}
+		wanted := strings.ToLower(name) // as the loader's index folds names
 		for _, a := range b.Advisories {
 			for _, af := range a.Affected {
-				if af.Package != "" && strings.ToLower(af.Package) == strings.ToLower(name) {
+				if got := strings.ToLower(af.Package); af.Package != "" && got == wanted {
 					t.Fatalf("skipped an input naming %q: %s", name, raw)
 				}
 			}
