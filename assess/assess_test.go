@@ -374,7 +374,8 @@ func TestLevelsAndRecognitions(t *testing.T) {
 		earns  string
 		absent string
 	}{
-		{"declared", nil, "2", "de-bsi-label", "fi-traficom"},
+		// CLS level 2 gives only a simplified application for the German label (sg-de-2022), not the label.
+		{"declared", nil, "2", "uk-psti", "de-bsi-label"},
 		{"lab-reviewed", items, "3", "fi-traficom", ""},
 		{"pen-tested", append(items, lab("penetration-test")), "4", "kr-kisa-cic level Basic", ""},
 	} {

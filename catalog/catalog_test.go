@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"errors"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -22,8 +23,8 @@ func mustDefault(t *testing.T) *catalog.Catalog {
 
 func TestDefaultCatalogVersionAndSchemes(t *testing.T) {
 	c := mustDefault(t)
-	if c.Version != "2026.12" {
-		t.Errorf("version = %q, want 2026.12", c.Version)
+	if c.Version != "2026.12.1" {
+		t.Errorf("version = %q, want 2026.12.1", c.Version)
 	}
 	// Other tools and the registry rely on these IDs; they must never change.
 	stable := []string{"etsi-en-303-645", "uk-psti", "au-smart-devices", "au-cop", "sg-cls", "us-nistir-8259",
@@ -320,5 +321,78 @@ func TestUSDates(t *testing.T) {
 	// California requires neither a vulnerability contact nor a support period.
 	if sum := c.Tiers[0].Summary; strings.Contains(sum, "California,") || !strings.Contains(sum, "California asks only the password part") {
 		t.Errorf("tier 1 summary: %s", sum)
+	}
+}
+
+// TestReviewedFacts holds the facts a review against primary sources
+// corrected (issue 13), one check per fact.
+func TestReviewedFacts(t *testing.T) {
+	c := mustDefault(t)
+	// CLS level 1 takes every mandatory provision of EN 303 645 clauses 5.1-5.3, and its list says so.
+	l1 := c.Requirement("sg-cls:L1")
+	etsi := c.Scheme("etsi-en-303-645")
+	for _, r := range etsi.Requirements {
+		in := slices.Contains(l1.Includes, r.Ref())
+		clause, _, _ := strings.Cut(r.ID, "-")
+		if want := r.Strength == catalog.Mandatory && (clause == "5.1" || clause == "5.2" || clause == "5.3"); in != want {
+			t.Errorf("sg-cls:L1 includes %s: %v, want %v (%s)", r.Ref(), in, want, r.Strength)
+		}
+	}
+	// The CRA's exclusions (Art. 2(2)-(4)), Art. 13(9) and the severe-incident report times.
+	cra := c.Scheme("eu-cra")
+	for _, k := range []string{"medical-device", "vehicle", "aviation-equipment", "marine-equipment"} {
+		if !slices.Contains(cra.ExcludedCategories, k) {
+			t.Errorf("eu-cra does not exclude %s", k)
+		}
+	}
+	if c.Requirement("eu-cra:Art13(9)") == nil || !strings.Contains(c.Requirement("eu-cra:Art14(3)").Title, "one month") ||
+		!strings.Contains(cra.Notes, "class II product always needs a third") {
+		t.Error("eu-cra: Art. 13(9), Art. 14(3) or the class routes are missing")
+	}
+	// RED: medical devices are out of all three articles; each EN 18031 part maps to its article.
+	red := c.Scheme("eu-red")
+	if !slices.Contains(red.ExcludedCategories, "medical-device") || !strings.Contains(red.Notes, "(d) radio equipment that can communicate over the internet") ||
+		!strings.Contains(red.Notes, "(EU) 2025/138") || !strings.Contains(red.ExclusionNotes, "road-toll") {
+		t.Errorf("eu-red scope: %s / %s", red.Notes, red.ExclusionNotes)
+	}
+	// The Cyber Trust Mark: wireless only, and not obtainable now.
+	ctm := c.Scheme("us-cyber-trust-mark")
+	if a, ok := ctm.AvailableOn(catalog.MustDate("2026-12-02")); !ok || a.Available || !strings.Contains(ctm.ExclusionNotes, "wired-only") {
+		t.Errorf("CTM availability on 2026-12-02: %+v %v; exclusions %q", a, ok, ctm.ExclusionNotes)
+	}
+	if a, ok := ctm.AvailableOn(catalog.MustDate("2025-03-01")); !ok || !a.Available {
+		t.Errorf("CTM availability on 2025-03-01: %+v %v", a, ok)
+	}
+	if !strings.Contains(c.Market("US").Notes, "cannot be obtained") {
+		t.Errorf("US market notes: %s", c.Market("US").Notes)
+	}
+	// Third-party testing is independent testing, not secure development.
+	for _, ref := range []string{"us-cyber-trust-mark:CTM-lab", "fi-traficom:inspection", "jp-jc-star:STAR-3", "kr-kisa-cic:Lite-lab"} {
+		if r := c.Requirement(ref); !slices.Equal(r.Outcomes, []string{"independent-testing"}) {
+			t.Errorf("%s maps to %v", ref, r.Outcomes)
+		}
+	}
+	// Tier 3 does not promise what it does not ask.
+	if t3 := c.Tiers[2]; !strings.Contains(t3.Summary, "Secure development stays a declaration") {
+		t.Errorf("tier 3 summary: %s", t3.Summary)
+	}
+	// SG-DE: a CLS label gives only a simplified German application, not the German label.
+	for _, g := range c.Recognition("sg-de-2022").Grants {
+		if g.Holder.Scheme == "sg-cls" && g.Earns.Scheme == "de-bsi-label" {
+			t.Errorf("sg-de-2022 grants the German label to %s", g.Holder)
+		}
+	}
+	// Dates that are now verified.
+	if r := c.Recognition("sg-fi-2021"); r.Effective.String() != "2021-10-06" || r.Unverified != "" {
+		t.Errorf("sg-fi-2021: %s (%q)", r.Effective, r.Unverified)
+	}
+	if rule := c.Market("SG").Rules[0]; rule.From.String() != "2021-04-13" || !strings.Contains(rule.Note, "2022-05-01") || rule.Unverified != "" {
+		t.Errorf("SG router rule: %+v", rule)
+	}
+	if s := c.Scheme("us-nistir-8259"); !strings.Contains(s.Version, "2021-08-25") || s.Unverified != "" {
+		t.Errorf("us-nistir-8259: %s (%q)", s.Version, s.Unverified)
+	}
+	if !strings.Contains(ctm.Notes, "2024-09-09") || !strings.Contains(ctm.Notes, "2027-01-04") {
+		t.Errorf("CTM notes: %s", ctm.Notes)
 	}
 }

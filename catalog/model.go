@@ -105,29 +105,52 @@ type Check struct {
 
 // Scheme is a standard, law, label programme or guidance document.
 type Scheme struct {
-	ID                 string         `yaml:"id" json:"id"`
-	Title              string         `yaml:"title" json:"title"`
-	Short              string         `yaml:"short" json:"short"`
-	Version            string         `yaml:"version" json:"version"`
-	Publisher          string         `yaml:"publisher" json:"publisher"`
-	Jurisdiction       string         `yaml:"jurisdiction" json:"jurisdiction"`
-	Kind               string         `yaml:"kind" json:"kind"`
-	Status             string         `yaml:"status" json:"status"`
-	Published          Date           `yaml:"published,omitempty" json:"published,omitzero"`
-	Effective          Date           `yaml:"effective,omitempty" json:"effective,omitzero"`
-	LabelValidityYears int            `yaml:"label_validity_years,omitempty" json:"label_validity_years,omitempty"`
-	Condition          []string       `yaml:"condition,omitempty" json:"condition,omitempty"`
-	ExcludedCategories []string       `yaml:"excluded_categories,omitempty" json:"excluded_categories,omitempty"`
-	ExclusionNotes     string         `yaml:"exclusion_notes,omitempty" json:"exclusion_notes,omitempty"`
-	Scope              string         `yaml:"scope,omitempty" json:"scope,omitempty"`
-	Notes              string         `yaml:"notes,omitempty" json:"notes,omitempty"`
-	Unverified         string         `yaml:"unverified,omitempty" json:"unverified,omitempty"`
-	Conditions         []Condition    `yaml:"conditions,omitempty" json:"conditions,omitempty"`
-	Levels             []Level        `yaml:"levels,omitempty" json:"levels,omitempty"`
-	Requirements       []*Requirement `yaml:"requirements" json:"requirements"`
+	ID                 string   `yaml:"id" json:"id"`
+	Title              string   `yaml:"title" json:"title"`
+	Short              string   `yaml:"short" json:"short"`
+	Version            string   `yaml:"version" json:"version"`
+	Publisher          string   `yaml:"publisher" json:"publisher"`
+	Jurisdiction       string   `yaml:"jurisdiction" json:"jurisdiction"`
+	Kind               string   `yaml:"kind" json:"kind"`
+	Status             string   `yaml:"status" json:"status"`
+	Published          Date     `yaml:"published,omitempty" json:"published,omitzero"`
+	Effective          Date     `yaml:"effective,omitempty" json:"effective,omitzero"`
+	LabelValidityYears int      `yaml:"label_validity_years,omitempty" json:"label_validity_years,omitempty"`
+	Condition          []string `yaml:"condition,omitempty" json:"condition,omitempty"`
+	ExcludedCategories []string `yaml:"excluded_categories,omitempty" json:"excluded_categories,omitempty"`
+	ExclusionNotes     string   `yaml:"exclusion_notes,omitempty" json:"exclusion_notes,omitempty"`
+	Scope              string   `yaml:"scope,omitempty" json:"scope,omitempty"`
+	Notes              string   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	Unverified         string   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
+	// Availability is the programme's history, oldest first: whether a
+	// product could obtain the label from each date (a scheme without it
+	// is taken to be open from its effective date).
+	Availability []Availability `yaml:"availability,omitempty" json:"availability,omitempty"`
+	Conditions   []Condition    `yaml:"conditions,omitempty" json:"conditions,omitempty"`
+	Levels       []Level        `yaml:"levels,omitempty" json:"levels,omitempty"`
+	Requirements []*Requirement `yaml:"requirements" json:"requirements"`
 
 	file string
 	pos  pos
+}
+
+// Availability is one change in whether a scheme's label can be obtained.
+type Availability struct {
+	From      Date   `yaml:"from" json:"from"`
+	Available bool   `yaml:"available" json:"available"`
+	Note      string `yaml:"note" json:"note"`
+}
+
+// AvailableOn returns the latest change of availability on or before d;
+// ok is false when the scheme records none by then.
+func (s *Scheme) AvailableOn(d Date) (a Availability, ok bool) {
+	for _, x := range s.Availability {
+		if x.From.After(d) {
+			break
+		}
+		a, ok = x, true
+	}
+	return a, ok
 }
 
 // Condition is a numbered applicability condition of a scheme (EN 303 645 Table B.1),

@@ -150,6 +150,14 @@ func (l *loader) validateScheme(c *Catalog, s *Scheme) {
 			at(1, "excluded category %q is not defined in catalog.yaml", k)
 		}
 	}
+	for i, a := range s.Availability {
+		if a.From.IsZero() || a.Note == "" {
+			at(1, "availability entry %d needs a from date and a note", i+1)
+		}
+		if i > 0 && !a.From.After(s.Availability[i-1].From) {
+			at(1, "availability entries must be in date order (%s after %s)", a.From, s.Availability[i-1].From)
+		}
+	}
 	conds := map[string]string{}
 	for _, cd := range s.Conditions {
 		if !c.facts[cd.Fact] {
