@@ -372,6 +372,12 @@ func TestReviewedFacts(t *testing.T) {
 			t.Errorf("%s maps to %v", ref, r.Outcomes)
 		}
 	}
+	// California: (a) is the duty; (b) is a safe harbour that deems (a) met, (c) another route.
+	a, b, cc := c.Requirement("us-ca-sb327:1798.91.04(a)"), c.Requirement("us-ca-sb327:1798.91.04(b)"), c.Requirement("us-ca-sb327:1798.91.04(c)")
+	if a.Strength != catalog.Mandatory || !slices.Equal(a.DeemedBy, []string{b.Ref()}) || b.Strength == catalog.Mandatory || cc.Strength == catalog.Mandatory ||
+		!strings.Contains(b.Notes, "safe harbour") {
+		t.Errorf("SB-327: (a) %s deemed by %v, (b) %s, (c) %s", a.Strength, a.DeemedBy, b.Strength, cc.Strength)
+	}
 	// Tier 3 does not promise what it does not ask.
 	if t3 := c.Tiers[2]; !strings.Contains(t3.Summary, "Secure development stays a declaration") {
 		t.Errorf("tier 3 summary: %s", t3.Summary)
