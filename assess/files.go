@@ -104,3 +104,17 @@ func (e *Engine) AssessFiles(ctx context.Context, in Inputs) (*Result, error) {
 	res.Assessment = e.AssessHolding(d, items, held, asOf)
 	return res, ctx.Err()
 }
+
+// Again assesses what an earlier AssessFiles read — its declaration and the
+// evidence items of its files — with this engine's catalog, without reading
+// the files again: how a proposed catalog is compared with the current one.
+func (e *Engine) Again(r *Result, asOf catalog.Date) (*Assessment, error) {
+	if err := r.Declaration.Check(e.cat); err != nil {
+		return nil, &InputError{err}
+	}
+	var items []evidence.Item
+	for _, f := range r.Evidence {
+		items = append(items, f.Items...)
+	}
+	return e.AssessHolding(r.Declaration, items, nil, asOf), nil
+}

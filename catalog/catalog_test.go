@@ -402,3 +402,27 @@ func TestReviewedFacts(t *testing.T) {
 		t.Errorf("CTM notes: %s", ctm.Notes)
 	}
 }
+
+// TestTierReviewDates: every tier says when it took its form and when it
+// will be reviewed; catalog diff reports a moved review date, and a tier
+// without dates is refused.
+func TestTierReviewDates(t *testing.T) {
+	a := mustDefault(t)
+	for _, tr := range a.Tiers {
+		if tr.Effective.IsZero() || !tr.ReviewBy.After(tr.Effective) {
+			t.Errorf("tier %d: effective %s, review by %s", tr.Level, tr.Effective, tr.ReviewBy)
+		}
+	}
+	b, err := catalog.LoadFS(mutate(t, "tiers.yaml", "    name: Baseline\n    effective: 2026-11-22\n    review_by: 2027-12-01\n", "    name: Baseline\n    effective: 2026-11-22\n    review_by: 2027-06-01\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []catalog.Change{{Kind: "changed", Item: "tier 1", Field: "review_by", Old: "2027-12-01", New: "2027-06-01"}}
+	if diff := cmp.Diff(want, catalog.Diff(a, b)); diff != "" {
+		t.Errorf("Diff (-want +got):\n%s", diff)
+	}
+	_, err = catalog.LoadFS(mutate(t, "tiers.yaml", "    name: Baseline\n    effective: 2026-11-22\n    review_by: 2027-12-01\n", "    name: Baseline\n"))
+	if err == nil || !strings.Contains(err.Error(), "tier 1: needs an effective date and a later review_by date") {
+		t.Errorf("tier without dates: %v", err)
+	}
+}

@@ -108,7 +108,7 @@ func (c *Catalog) flatten() map[string]fields {
 		m["at-risk rule "+r.Finding] = fields{"from_tier": fmt.Sprint(r.FromTier)}
 	}
 	for _, t := range c.Tiers {
-		f := fields{"name": t.Name, "schemes": j(t.Schemes)}
+		f := fields{"name": t.Name, "schemes": j(t.Schemes), "effective": t.Effective.String(), "review_by": t.ReviewBy.String()}
 		for _, o := range t.Outcomes {
 			v := "evidence " + string(o.Evidence)
 			if len(o.Checks) > 0 {

@@ -207,6 +207,10 @@ type Tier struct {
 	Summary  string        `yaml:"summary" json:"summary"`
 	Schemes  []string      `yaml:"schemes,omitempty" json:"schemes,omitempty"`
 	Outcomes []TierOutcome `yaml:"outcomes" json:"outcomes"`
+	// Effective is when the tier took its present form; ReviewBy when the
+	// catalog's maintainers have promised to look at it again.
+	Effective Date `yaml:"effective" json:"effective"`
+	ReviewBy  Date `yaml:"review_by" json:"review_by"`
 
 	pos pos
 }

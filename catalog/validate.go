@@ -285,6 +285,9 @@ func (l *loader) validateTiers(c *Catalog) {
 		if t.Name == "" || t.Summary == "" {
 			at("needs a name and a summary")
 		}
+		if t.Effective.IsZero() || t.ReviewBy.IsZero() || !t.ReviewBy.After(t.Effective) {
+			at("needs an effective date and a later review_by date (tiers are reviewed with data: iotlabel catalog impact)")
+		}
 		for _, s := range t.Schemes {
 			if c.schemes[s] == nil {
 				at("scheme %q does not exist", s)

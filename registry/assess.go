@@ -23,7 +23,11 @@ func (s *Service) Assess(ctx context.Context, a Actor, decl, ev []byte, asOf cat
 	if err != nil {
 		return nil, err
 	}
-	return s.assessWith(ctx, s.engine, ts, decl, ev, asOf)
+	res, err := s.assessWith(ctx, s.engine, ts, decl, ev, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return res.Assessment, nil
 }
 
 // engineFor returns the engine of the catalog version a label names: the
@@ -44,7 +48,7 @@ func (s *Service) engineFor(version string) *assess.Engine {
 // assessWith assesses a declaration and its evidence with one engine,
 // verifying signed evidence against ts (a lab's evidence counts only when a
 // lab the registry's store accredits signed it).
-func (s *Service) assessWith(ctx context.Context, eng *assess.Engine, ts *trust.Store, decl, ev []byte, asOf catalog.Date) (*assess.Assessment, error) {
+func (s *Service) assessWith(ctx context.Context, eng *assess.Engine, ts *trust.Store, decl, ev []byte, asOf catalog.Date) (*assess.Result, error) {
 	if eng == nil {
 		return nil, fmt.Errorf("%w: this registry does not assess", ErrInvalid)
 	}
@@ -59,5 +63,5 @@ func (s *Service) assessWith(ctx context.Context, eng *assess.Engine, ts *trust.
 	if err != nil {
 		return nil, err
 	}
-	return res.Assessment, nil
+	return res, nil
 }

@@ -71,14 +71,13 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 		if err != nil {
 			return store.Declaration{}, err
 		}
-		a, err := s.assessWith(ctx, eng, ts, d.Declaration, d.Evidence, p.AssessedAsOf)
+		res, err := s.assessWith(ctx, eng, ts, d.Declaration, d.Evidence, p.AssessedAsOf)
 		if err != nil {
 			continue // a version the current catalog no longer reads cannot match
 		}
-		if a.Digest == p.AssessmentDigest {
+		if a := res.Assessment; a.Digest == p.AssessmentDigest {
 			return d, nil
-		}
-		if newest == "" {
+		} else if newest == "" {
 			newest = fmt.Sprintf("declaration version %d gives tier %d (digest %s)", v.Version, a.Tier, a.Digest)
 		}
 	}

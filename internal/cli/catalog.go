@@ -17,13 +17,15 @@ const catalogUsage = `catalog SUBCOMMAND [flags] [--catalog DIR] [--format text|
   schemes                         list the schemes with status, jurisdiction and dates
   list [--scheme ID] [--phase P]  list requirements (JSON: scheme, id, title, strength, condition, phase, outcomes)
   show ID                         show a scheme, an outcome, a tier (tier-2), or a requirement (5.1-1, eu-cra:I(2)(a))
-  coverage                        lifecycle gap analysis: requirements per phase for every scheme, thin phases marked
+  coverage [--format svg|html]    lifecycle gap analysis: requirements per phase for every scheme, thin phases marked
+  compare A B…                    outcome by outcome, which of the schemes ask for it, how strongly and with what proof
   crosswalk --from A --to B       map every requirement of scheme A to the requirements of scheme B
   diff A B                        what changed between two catalog directories ("builtin" = the embedded catalog)
-  export --format oscal [--scheme ID] [--out FILE]   the catalog as an OSCAL catalog
-  export --format yaml --out DIR  a copy of the catalog files to review and change, then load with --catalog DIR`
+  export --format oscal [--scheme ID] [--out FILE]   the catalog as an OSCAL catalog (--out also for coverage svg/html)
+  export --format yaml --out DIR  a copy of the catalog files to review and change, then load with --catalog DIR
+  impact DIR --db REGISTRY        what the catalog in DIR would do to every label the registry holds (text, json, svg)`
 
-func runCatalog(_ context.Context, e *env, args []string) error {
+func runCatalog(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintf(e.stdout, "Usage: iotlabel %s\n", catalogUsage)
 		if len(args) == 0 {
@@ -32,6 +34,9 @@ func runCatalog(_ context.Context, e *env, args []string) error {
 		return nil
 	}
 	sub, rest := args[0], args[1:]
+	if sub == "impact" {
+		return catalogImpact(ctx, e, rest)
+	}
 	fs := e.newFlags("catalog "+sub, catalogUsage)
 	format := fs.String("format", "text", "output format: text or json (export: oscal or yaml)")
 	catDir := fs.String("catalog", "", "use the catalog in `DIR` instead of the built-in one")
@@ -49,6 +54,10 @@ func runCatalog(_ context.Context, e *env, args []string) error {
 			*format = "oscal"
 		}
 		if err := checkFormat(*format, "oscal", "yaml"); err != nil {
+			return err
+		}
+	} else if sub == "coverage" {
+		if err := checkFormat(*format, "text", "json", "svg", "html"); err != nil {
 			return err
 		}
 	} else if err := checkFormat(*format, "text", "json"); err != nil {
@@ -75,7 +84,9 @@ func runCatalog(_ context.Context, e *env, args []string) error {
 		}
 		return catalogShow(e, c, *format, pos[0])
 	case "coverage":
-		return catalogCoverage(e, c, *format)
+		return catalogCoverage(e, c, *format, *out)
+	case "compare":
+		return catalogCompare(e, c, *format, pos)
 	case "crosswalk":
 		return catalogCrosswalk(e, c, *format, *from, *to)
 	case "export":
@@ -190,10 +201,15 @@ func validPhase(p catalog.Phase) bool {
 	return false
 }
 
-func catalogCoverage(e *env, c *catalog.Catalog, format string) error {
+func catalogCoverage(e *env, c *catalog.Catalog, format, out string) error {
 	cov := c.Coverage()
-	if format == "json" {
+	switch format {
+	case "json":
 		return writeJSONTo(e.stdout, cov)
+	case "svg":
+		return e.writeOutput(out, func(w io.Writer) error { return report.CoverageSVG(w, c, cov) })
+	case "html":
+		return e.writeOutput(out, func(w io.Writer) error { return report.CoverageHTML(w, c, cov) })
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "scheme\t")
@@ -333,4 +349,35 @@ func star2(b bool) string {
 		return " *"
 	}
 	return ""
+}
+
+func catalogCompare(e *env, c *catalog.Catalog, format string, schemes []string) error {
+	if len(schemes) < 2 {
+		return badInput("catalog compare needs at least two scheme IDs, e.g. catalog compare uk-psti eu-cra sg-cls")
+	}
+	for _, s := range schemes {
+		if c.Scheme(s) == nil {
+			return badInput("unknown scheme %q%s", s, hintOf(s, schemeIDs(c)))
+		}
+	}
+	rows := c.Compare(schemes)
+	if format == "json" {
+		return writeJSONTo(e.stdout, rows)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "OUTCOME\t%s\n", strings.Join(schemes, "\t"))
+	for _, r := range rows {
+		fmt.Fprint(tw, r.Outcome)
+		for _, d := range r.Schemes {
+			cell := "-"
+			if d.Strength != "" {
+				cell = fmt.Sprintf("%s, %s (%d)", d.Strength, d.Evidence, len(d.Requirements))
+			}
+			fmt.Fprintf(tw, "\t%s", cell)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	fmt.Fprintln(e.stdout, "\ncells: the strongest requirement strength, the strongest evidence it names (declared < tool < lab), and how many requirements; - = not asked")
+	return nil
 }

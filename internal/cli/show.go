@@ -49,7 +49,7 @@ func catalogShow(e *env, c *catalog.Catalog, format, id string) error {
 		if format == "json" {
 			return writeJSONTo(e.stdout, t)
 		}
-		fmt.Fprintf(e.stdout, "Tier %d — %s\n%s\n\nNeeds (on top of tier %d):\n", t.Level, t.Name, t.Summary, t.Level-1)
+		fmt.Fprintf(e.stdout, "Tier %d — %s\n%s\nIn this form since %s; to be reviewed by %s (see iotlabel catalog impact).\n\nNeeds (on top of tier %d):\n", t.Level, t.Name, t.Summary, t.Effective, t.ReviewBy, t.Level-1)
 		for _, s := range t.Schemes {
 			fmt.Fprintf(e.stdout, "  scheme %s met\n", s)
 		}
