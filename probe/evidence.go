@@ -103,7 +103,7 @@ func Evidence(r HostReport, m Meta) []evidence.Item {
 			it.Time = f.Time.UTC() // the moment of that check, not of the run
 		}
 		it.Data, it.Username, it.TranscriptDigest = f.Data, f.Username, digests[f.Address]
-		if f.Username != "" {
+		if f.Username != "" || f.Password != "" { // an SNMP community is a password with no user
 			if m.Reveal {
 				it.PasswordHint = f.Password
 			} else {

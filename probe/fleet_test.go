@@ -245,6 +245,13 @@ seccomp_sandbox=NO
 	d = add("coap-open", "udp", "coap-open")
 	startUDPDaemon(t, d, "coap-server-notls", "-A", d.addr, "-p", fmt.Sprint(d.port.Number))
 
+	// SNMP: net-snmp answering the community "public", and one that knows
+	// only a community of its own.
+	d = add("snmp-public", "udp", "default-credentials")
+	startSNMPD(t, d.addr, d.port.Number, "public", "rocommunity public 127.0.0.0/8", "sysdescr Example router")
+	d = add("snmp-clean", "udp")
+	startSNMPD(t, d.addr, d.port.Number, "k2-own-community", "rocommunity k2-own-community 127.0.0.0/8")
+
 	// Traps: a web server that demands a password and then takes any, and
 	// a tarpit that accepts connections and never says a word.
 	d = add("http-any-password", "tcp")

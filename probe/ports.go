@@ -22,8 +22,8 @@ func (p Port) String() string {
 // DefaultPorts are the ports consumer IoT devices commonly expose: FTP, SSH,
 // telnet (and 2323, Mirai's second telnet port), HTTP(S) admin pages on
 // 80/443/8080/8443, RTSP cameras, MQTT and MQTT over TLS, TR-069 (7547),
-// and UDP CoAP, SSDP and mDNS. docs/probes.md lists what each is.
-const DefaultPorts = "21,22,23,80,443,554,1883,2323,7547,8080,8443,8883,5683/udp,1900/udp,5353/udp"
+// and UDP CoAP, SSDP, mDNS and SNMP. docs/probes.md lists what each is.
+const DefaultPorts = "21,22,23,80,443,554,1883,2323,7547,8080,8443,8883,5683/udp,1900/udp,5353/udp,161/udp"
 
 // ParsePorts reads a list such as "22,80-90,5683/udp".
 func ParsePorts(s string) ([]Port, error) {

@@ -65,7 +65,7 @@ func TestParseTargets(t *testing.T) {
 
 func TestParsePorts(t *testing.T) {
 	ps, err := ParsePorts(DefaultPorts)
-	if err != nil || len(ps) != 15 || ps[12].String() != "5683/udp" || ps[14].String() != "5353/udp" {
+	if err != nil || len(ps) != 16 || ps[12].String() != "5683/udp" || ps[14].String() != "5353/udp" || ps[15].String() != "161/udp" {
 		t.Errorf("default ports: %v %v", ps, err)
 	}
 	if ps, err := ParsePorts("80-82,81,22/tcp"); err != nil || fmt.Sprint(ps) != "[80 81 82 22]" {

@@ -111,24 +111,29 @@ func (s *Scanner) udpExchange(ctx context.Context, hostport string, msg []byte) 
 	return buf[:n], err
 }
 
-// identifyUDP asks a UDP port for CoAP's resource list, then for SSDP
-// devices, then for mDNS service types. UDP has no handshake: ok is false
+// identifyUDP asks a UDP port for CoAP's resource list, for SSDP devices,
+// for mDNS service types and for SNMP's system description. UDP has no handshake: ok is false
 // when none answers.
 func (s *Scanner) identifyUDP(ctx context.Context, addr netip.Addr, p Port) (Service, []Finding, bool) {
 	hostport := netip.AddrPortFrom(addr, p.Number).String()
 	svc := Service{Port: p, Address: hostport}
-	// The three questions go out at once: a port that answers none of them
-	// costs one timeout, not three.
+	// The questions go out at once: a port that answers none of them costs
+	// one timeout, not four.
 	id := uint16(time.Now().UnixNano())
 	var coapAns, ssdpAns []byte
 	var coapErr, ssdpErr error
-	var mdns Service
-	var mdnsOK bool
+	var mdns, snmp Service
+	var mdnsOK, snmpOK bool
+	var snmpFindings []Finding
 	var wg sync.WaitGroup
 	wg.Go(func() { coapAns, coapErr = s.udpExchange(ctx, hostport, coapWellKnownCore(id)) })
 	wg.Go(func() { ssdpAns, ssdpErr = s.udpExchange(ctx, hostport, []byte(ssdpSearch)) })
 	wg.Go(func() { mdns, mdnsOK = s.identifyMDNS(ctx, addr, p) })
+	wg.Go(func() { snmp, snmpFindings, snmpOK = s.identifySNMP(ctx, addr, p) })
 	wg.Wait()
+	if snmpOK {
+		return snmp, snmpFindings, true
+	}
 	if coapErr == nil {
 		if m, err := parseCoAP(coapAns); err == nil && m.ID == id {
 			svc.Protocol = "coap"

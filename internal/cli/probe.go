@@ -22,8 +22,8 @@ const probeUsage = `probe TARGET... [--ports LIST] [--format text|json] [--out F
       [--sign-key KEY [--manufacturer NAME]]   (with --format json: a signed attestation instead of JSONL)
 
 Connects to the ports of each target, names every service by what it answers (SSH, telnet, FTP, SMTP,
-RTSP, HTTP, HTTPS, MQTT, CoAP, SSDP, mDNS), whatever its port, and runs the checks that fit it: default
-credentials (telnet, SSH, HTTP Basic/Digest, FTP, MQTT, RTSP) from the built-in list plus --credentials,
+RTSP, HTTP, HTTPS, MQTT, CoAP, SSDP, mDNS, SNMP), whatever its port, and runs the checks that fit it: default
+credentials (telnet, SSH, HTTP Basic/Digest, FTP, MQTT, RTSP; SNMP communities) from the built-in lists plus --credentials,
 anonymous access (FTP, MQTT, RTSP), administrative pages open without authentication, TLS versions,
 ciphers and certificates, SSH host keys, UPnP/SSDP and CoAP exposure. TARGET is an address, a CIDR block,
 a range (192.0.2.10-20), host:port or a hostname; only what you name is touched, and more than a /16 is
