@@ -96,4 +96,3 @@ func TestSNMPCommunities(t *testing.T) {
 		t.Errorf("clean agent identified: %+v", c.Services)
 	}
 }
-

@@ -12,8 +12,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/evidence"
 	"github.com/iotlabel/iotlabel/probe"
+	"github.com/iotlabel/iotlabel/report"
 )
 
 const probeUsage = `probe TARGET... [--ports LIST] [--format text|json] [--out FILE] [--product MODEL]
@@ -28,14 +30,16 @@ anonymous access (FTP, MQTT, RTSP), administrative pages open without authentica
 ciphers and certificates, SSH host keys, UPnP/SSDP and CoAP exposure. TARGET is an address, a CIDR block,
 a range (192.0.2.10-20), host:port or a hostname; only what you name is touched, and more than a /16 is
 refused without --allow-large. --compare takes two units of one model and fails universal-password when a
-credential works on both. --format json writes evidence JSON Lines for iotlabel assess --evidence.
+credential works on both. --format json writes evidence JSON Lines for iotlabel assess --evidence; a text run
+ends with the hosts ranked by risk (the lowest label tier a failure breaks), which --format summary writes as
+JSON and --format html as a page to hand on.
 Passwords that work are masked unless --reveal. Nothing on a device is changed: a telnet login is
 confirmed with a harmless echo, and every other login is left at once. Exit 1 when a check fails.`
 
 func runProbe(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("probe", probeUsage)
 	ports := fs.String("ports", probe.DefaultPorts, "ports to probe, e.g. 22,80-90,5683/udp")
-	format := fs.String("format", "text", "output format: text or json (evidence JSON Lines)")
+	format := fs.String("format", "text", "output format: text, json (evidence JSON Lines), summary (hosts ranked by risk, JSON) or html (a page to hand on)")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	product := fs.String("product", "", "product `MODEL` the evidence is about")
 	var sign signFlags
@@ -60,7 +64,7 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 0 {
 		return badInput("probe needs at least one TARGET")
 	}
-	if err := checkFormat(*format, "text", "json"); err != nil {
+	if err := checkFormat(*format, "text", "json", "summary", "html"); err != nil {
 		return err
 	}
 	if sign.key != "" && *format != "json" {
@@ -139,11 +143,28 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
+	cat, err := catalog.Default()
+	if err != nil {
+		return err
+	}
+	ranked := probe.Summarise(reports, byHost, cat.TierBroken)
 	err = e.writeOutput(*out, func(w io.Writer) error {
-		if *format == "json" {
+		switch *format {
+		case "json":
 			return sign.writeEvidence(ctx, w, items, *product, "")
+		case "summary":
+			return writeJSONTo(w, ranked)
+		case "html":
+			page := report.ProbePage{At: e.now(), Version: Version, Hosts: ranked, Items: map[string][]evidence.Item{}}
+			for i, r := range reports {
+				page.Items[r.Host] = byHost[i]
+			}
+			return report.ProbeHTML(w, page)
 		}
-		return writeProbeText(w, reports, byHost)
+		if err := writeProbeText(w, reports, byHost); err != nil {
+			return err
+		}
+		return writeRanking(w, ranked)
 	})
 	if err != nil {
 		return err
@@ -200,6 +221,25 @@ func writeTranscripts(dir string, r probe.HostReport) error {
 		}
 	}
 	return nil
+}
+
+// writeRanking ends a text run with the hosts ranked by risk.
+func writeRanking(w io.Writer, ranked []probe.HostSummary) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nHosts by risk\nHOST\tBREAKS\tFAILED CHECKS\tSERVICES")
+	for _, h := range ranked {
+		breaks := "-"
+		switch {
+		case h.Error != "":
+			breaks = "not probed"
+		case h.Silent:
+			breaks = "silent"
+		case h.Breaks > 0:
+			breaks = fmt.Sprintf("tier %d", h.Breaks)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", h.Host, breaks, dash(strings.Join(h.Failed, ", ")), dash(strings.Join(h.Services, ", ")))
+	}
+	return tw.Flush()
 }
 
 // writeProbeText prints, per host, the services found and every check's

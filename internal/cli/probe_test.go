@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -160,5 +161,48 @@ func TestProgressBar(t *testing.T) {
 		if got := bar(tc.done, tc.total, 4); got != tc.want {
 			t.Errorf("bar(%d, %d) = %q, want %q", tc.done, tc.total, got, tc.want)
 		}
+	}
+}
+
+// TestProbeRanksHosts: a run ends with the hosts ranked by risk — the one
+// whose failure breaks Tier 1 (a default login, from the catalog's tiers)
+// above one with only an exposed telnet port (Tier 2's attack surface) and a
+// silent one — in text, as JSON (--format summary) and as an HTML page that
+// html/template escaped and that masks the password.
+func TestProbeRanksHosts(t *testing.T) {
+	weak, telnetOnly, port := listenPair(t, "127.0.3.5", "127.0.3.6")
+	fakeTelnetUnit(t, weak, "xc3511")
+	go func() {
+		for {
+			c, err := telnetOnly.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("\xff\xfd\x18\xff\xfd\x20\xff\xfb\x01login: "))
+			c.Close()
+		}
+	}()
+	args := []string{"probe", "127.0.3.6:" + port, "127.0.3.7:" + port, "127.0.3.5:" + port, "--rate", "0", "--timeout", "1s", "--attempts", "3"}
+	code, out, errs := run(t, args...)
+	if code != 1 || !regexp.MustCompile(`(?s)Hosts by risk.*127\.0\.3\.5\s+tier 1\s+[^\n]*default-credentials.*127\.0\.3\.6\s+tier 2\s+exposed-telnet.*127\.0\.3\.7\s+silent`).MatchString(out) {
+		t.Fatalf("ranking: exit %d\n%s%s", code, out, errs)
+	}
+	_, out, _ = run(t, append(args, "--format", "summary")...)
+	var hosts []struct {
+		Host   string   `json:"host"`
+		Breaks int      `json:"breaks_tier"`
+		Failed []string `json:"failed_checks"`
+		Silent bool     `json:"silent"`
+	}
+	if err := json.Unmarshal([]byte(out), &hosts); err != nil || len(hosts) != 3 || hosts[0].Host != "127.0.3.5" || hosts[0].Breaks != 1 || !hosts[2].Silent {
+		t.Errorf("summary: %v %+v", err, hosts)
+	}
+	page := filepath.Join(t.TempDir(), "network.html")
+	if code, _, errs := run(t, append(args, "--format", "html", "--out", page)...); code != 1 {
+		t.Fatalf("html: exit %d %s", code, errs)
+	}
+	b, _ := os.ReadFile(page)
+	if !strings.Contains(string(b), "high: breaks the legal baseline (Tier 1)") || strings.Contains(string(b), "xc3511") || !strings.Contains(string(b), `<a href="#127.0.3.5">`) {
+		t.Errorf("page:\n%.2000s", b)
 	}
 }
