@@ -181,6 +181,21 @@ func (c *Client) SupportEndingWithin(ctx context.Context, days int) ([]store.Lab
 	}
 }
 
+// ProductLabels lists the labels of a manufacturer's model (at a firmware
+// version, when given), revoked ones included, newest first: what a network
+// operator asks about a device found on the network.
+func (c *Client) ProductLabels(ctx context.Context, manufacturer, model, firmware string) ([]store.Label, error) {
+	q := url.Values{"manufacturer": {manufacturer}, "model": {model}, "include_revoked": {"true"}, "limit": {"100"}}
+	if firmware != "" {
+		q.Set("firmware", firmware)
+	}
+	var page struct {
+		Labels []store.Label `json:"labels"`
+	}
+	err := c.get(ctx, "/v1/labels", q, &page)
+	return page.Labels, err
+}
+
 // Check asks whether a manufacturer's model (at a firmware version, when
 // given) may be sold in a market, at a tier when one is asked for.
 func (c *Client) Check(ctx context.Context, q registry.CheckQuery) (registry.CheckResult, error) {

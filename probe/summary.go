@@ -21,6 +21,22 @@ type HostSummary struct {
 	// Silent says nothing answered on any probed port.
 	Silent bool   `json:"silent,omitempty"`
 	Error  string `json:"error,omitempty"`
+	// Identity is what the device said it is, when it said.
+	Identity *Identity `json:"identity,omitempty"`
+	// Label is what a registry says of that product, when one was asked.
+	Label *LabelStatus `json:"label,omitempty"`
+}
+
+// LabelStatus is a registry's answer about an identified device.
+type LabelStatus struct {
+	// Status is the newest label's status (active, at_risk, suspended,
+	// revoked, expired, pending), "no label", or "unknown" when the
+	// registry could not be asked (Reason says why).
+	Status     string `json:"status"`
+	LabelID    string `json:"label_id,omitempty"`
+	Tier       int    `json:"tier,omitempty"`
+	SupportEnd string `json:"support_end_date,omitempty"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 // Summarise ranks the hosts of a run, riskiest first: by the lowest tier a
@@ -33,6 +49,9 @@ func Summarise(reports []HostReport, perHost [][]evidence.Item, tierBroken func(
 			Silent: r.Error == "" && len(r.Services) == 0}
 		for _, s := range r.Services {
 			h.Services = append(h.Services, s.Port.String()+" "+s.Protocol)
+		}
+		if id, ok := Identify(r); ok {
+			h.Identity = &id
 		}
 		for _, it := range perHost[i] {
 			switch it.Result {

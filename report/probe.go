@@ -46,8 +46,8 @@ td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}.
 <h1>What is on the network</h1>
 <p>iotlabel probe {{.Version}}, {{.At.UTC.Format "2006-01-02 15:04 UTC"}}: {{len .Hosts}} hosts, riskiest first.
 A failure that breaks Tier 1 breaks the legal baseline most markets require for sale.</p>
-<table><tr><th>host</th><th>risk</th><th>failed checks</th><th>services</th></tr>
-{{range .Hosts}}<tr><td><a href="#{{.Host}}">{{.Host}}</a></td><td>{{risk .}}</td><td>{{range $i, $c := .Failed}}{{if $i}}, {{end}}{{$c}}{{end}}</td><td>{{range $i, $s := .Services}}{{if $i}}, {{end}}{{$s}}{{end}}</td></tr>
+<table><tr><th>host</th><th>risk</th><th>failed checks</th><th>services</th><th>device</th><th>label</th></tr>
+{{range .Hosts}}<tr><td><a href="#{{.Host}}">{{.Host}}</a></td><td>{{risk .}}</td><td>{{range $i, $c := .Failed}}{{if $i}}, {{end}}{{$c}}{{end}}</td><td>{{range $i, $s := .Services}}{{if $i}}, {{end}}{{$s}}{{end}}</td><td>{{with .Identity}}{{.Manufacturer}} {{.Model}} {{.Firmware}}{{end}}</td><td>{{with .Label}}{{.Status}}{{if .LabelID}} (tier {{.Tier}}, security updates until {{.SupportEnd}}){{end}}{{end}}</td></tr>
 {{end}}</table>
 {{$items := .Items}}{{range .Hosts}}<h2 id="{{.Host}}">{{.Host}}{{if .Address}} ({{.Address}}){{end}}: {{risk .}}</h2>
 {{if .Error}}<p class="error">{{.Error}}</p>{{end}}

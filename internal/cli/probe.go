@@ -14,14 +14,15 @@ import (
 
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/evidence"
+	"github.com/iotlabel/iotlabel/httpapi"
 	"github.com/iotlabel/iotlabel/probe"
 	"github.com/iotlabel/iotlabel/report"
 )
 
-const probeUsage = `probe TARGET... [--ports LIST] [--format text|json] [--out FILE] [--product MODEL]
+const probeUsage = `probe TARGET... [--ports LIST] [--format text|json|summary|html] [--out FILE] [--product MODEL]
       [--credentials FILE] [--no-login] [--attempts N] [--rate N] [--reveal] [--transcripts DIR]
       [--timeout 3s] [--host-timeout 10m] [--per-host N] [--hosts N] [--shard i/n] [--allow-large] [--compare]
-      [--sign-key KEY [--manufacturer NAME]]   (with --format json: a signed attestation instead of JSONL)
+      [--registry URL] [--sign-key KEY [--manufacturer NAME]]   (with --format json: a signed attestation instead of JSONL)
 
 Connects to the ports of each target, names every service by what it answers (SSH, telnet, FTP, SMTP,
 RTSP, HTTP, HTTPS, MQTT, CoAP, SSDP, mDNS, SNMP), whatever its port, and runs the checks that fit it: default
@@ -32,7 +33,8 @@ a range (192.0.2.10-20), host:port or a hostname; only what you name is touched,
 refused without --allow-large. --compare takes two units of one model and fails universal-password when a
 credential works on both. --format json writes evidence JSON Lines for iotlabel assess --evidence; a text run
 ends with the hosts ranked by risk (the lowest label tier a failure breaks), which --format summary writes as
-JSON and --format html as a page to hand on.
+JSON and --format html as a page to hand on; --registry URL adds what a registry's labels say of each device
+that names itself (UPnP, mDNS).
 Passwords that work are masked unless --reveal. Nothing on a device is changed: a telnet login is
 confirmed with a harmless echo, and every other login is left at once. Exit 1 when a check fails.`
 
@@ -41,6 +43,7 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	ports := fs.String("ports", probe.DefaultPorts, "ports to probe, e.g. 22,80-90,5683/udp")
 	format := fs.String("format", "text", "output format: text, json (evidence JSON Lines), summary (hosts ranked by risk, JSON) or html (a page to hand on)")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
+	registryURL := fs.String("registry", "", "ask the registry at `URL` what the labels of each identified device say")
 	product := fs.String("product", "", "product `MODEL` the evidence is about")
 	var sign signFlags
 	sign.register(fs)
@@ -148,6 +151,9 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	ranked := probe.Summarise(reports, byHost, cat.TierBroken)
+	if *registryURL != "" {
+		askRegistry(ctx, httpapi.NewClient(strings.TrimSuffix(*registryURL, "/")), ranked)
+	}
 	err = e.writeOutput(*out, func(w io.Writer) error {
 		switch *format {
 		case "json":
@@ -223,10 +229,32 @@ func writeTranscripts(dir string, r probe.HostReport) error {
 	return nil
 }
 
+// askRegistry looks up the labels of every identified device: the newest
+// label's status, or "no label"; a failed lookup says so in the host's
+// entry instead of stopping the run.
+func askRegistry(ctx context.Context, c *httpapi.Client, ranked []probe.HostSummary) {
+	for i := range ranked {
+		id := ranked[i].Identity
+		if id == nil || id.Manufacturer == "" {
+			continue
+		}
+		ls, err := c.ProductLabels(ctx, id.Manufacturer, id.Model, id.Firmware)
+		switch {
+		case err != nil:
+			ranked[i].Label = &probe.LabelStatus{Status: "unknown", Reason: err.Error()}
+		case len(ls) == 0:
+			ranked[i].Label = &probe.LabelStatus{Status: "no label", Reason: fmt.Sprintf("the registry holds no label for %s %s", id.Manufacturer, id.Model)}
+		default:
+			l := ls[0]
+			ranked[i].Label = &probe.LabelStatus{Status: l.Status, LabelID: l.ID, Tier: l.Tier, SupportEnd: l.SupportEnd, Reason: l.StatusReason}
+		}
+	}
+}
+
 // writeRanking ends a text run with the hosts ranked by risk.
 func writeRanking(w io.Writer, ranked []probe.HostSummary) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nHosts by risk\nHOST\tBREAKS\tFAILED CHECKS\tSERVICES")
+	fmt.Fprintln(tw, "\nHosts by risk\nHOST\tBREAKS\tFAILED CHECKS\tSERVICES\tDEVICE\tLABEL")
 	for _, h := range ranked {
 		breaks := "-"
 		switch {
@@ -237,7 +265,17 @@ func writeRanking(w io.Writer, ranked []probe.HostSummary) error {
 		case h.Breaks > 0:
 			breaks = fmt.Sprintf("tier %d", h.Breaks)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", h.Host, breaks, dash(strings.Join(h.Failed, ", ")), dash(strings.Join(h.Services, ", ")))
+		device, lbl := "-", "-"
+		if h.Identity != nil {
+			device = strings.TrimSpace(h.Identity.Manufacturer + " " + h.Identity.Model + " " + h.Identity.Firmware)
+		}
+		if h.Label != nil {
+			lbl = h.Label.Status
+			if h.Label.LabelID != "" {
+				lbl += fmt.Sprintf(" (tier %d, support until %s)", h.Label.Tier, h.Label.SupportEnd)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", h.Host, breaks, dash(strings.Join(h.Failed, ", ")), dash(strings.Join(h.Services, ", ")), device, lbl)
 	}
 	return tw.Flush()
 }

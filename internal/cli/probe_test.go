@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -204,5 +205,73 @@ func TestProbeRanksHosts(t *testing.T) {
 	b, _ := os.ReadFile(page)
 	if !strings.Contains(string(b), "high: breaks the legal baseline (Tier 1)") || strings.Contains(string(b), "xc3511") || !strings.Contains(string(b), `<a href="#127.0.3.5">`) {
 		t.Errorf("page:\n%.2000s", b)
+	}
+}
+
+// fakeUPnP answers SSDP on addr with a device description naming the
+// manufacturer and model; it returns the UDP port.
+func fakeUPnP(t *testing.T, addr, manufacturer, model string) uint16 {
+	t.Helper()
+	web := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device><manufacturer>%s</manufacturer><modelName>%s</modelName></device></root>`, manufacturer, model)
+	})}
+	ln, err := net.Listen("tcp", addr+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go web.Serve(ln)
+	t.Cleanup(func() { web.Close() })
+	pc, err := net.ListenPacket("udp", addr+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			if strings.HasPrefix(string(buf[:n]), "M-SEARCH") {
+				pc.WriteTo([]byte(fmt.Sprintf("HTTP/1.1 200 OK\r\nSERVER: Linux UPnP/1.0\r\nLOCATION: http://%s/desc.xml\r\nST: upnp:rootdevice\r\nUSN: uuid:1\r\n\r\n", ln.Addr())), from)
+			}
+		}
+	}()
+	return uint16(pc.LocalAddr().(*net.UDPAddr).Port)
+}
+
+// TestProbeAsksTheRegistry: devices that name themselves over UPnP are
+// looked up in a live registry: the demo's router has a label, with its
+// status, tier and support end; a model the registry does not know has none.
+func TestProbeAsksTheRegistry(t *testing.T) {
+	base, _ := startDemo(t, "")
+	known := fakeUPnP(t, "127.0.3.10", "Northgate Networks GmbH", "NG-AX3000")
+	unknown := fakeUPnP(t, "127.0.3.11", "Nobody Ltd", "X-1")
+	code, out, errs := run(t, "probe", "127.0.3.10", "127.0.3.11", "--ports", fmt.Sprintf("%d/udp,%d/udp", known, unknown),
+		"--timeout", "1s", "--registry", base, "--format", "summary")
+	var hosts []struct {
+		Host     string
+		Identity struct{ Manufacturer, Model, Via string }
+		Label    struct {
+			Status  string
+			LabelID string `json:"label_id"`
+			Tier    int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &hosts); err != nil || code != 1 || len(hosts) != 2 {
+		t.Fatalf("exit %d, %v\n%s%s", code, err, out, errs)
+	}
+	for _, h := range hosts {
+		switch h.Host {
+		case "127.0.3.10":
+			if h.Identity.Model != "NG-AX3000" || h.Identity.Via != "upnp" || h.Label.LabelID == "" || h.Label.Tier != 2 || h.Label.Status == "" {
+				t.Errorf("known device: %+v", h)
+			}
+		case "127.0.3.11":
+			if h.Label.Status != "no label" {
+				t.Errorf("unknown device: %+v", h)
+			}
+		}
 	}
 }
