@@ -186,6 +186,17 @@ func TestSSDP(t *testing.T) {
 	if len(r.Findings) != 1 || r.Findings[0].Check != "upnp-exposed" || r.Findings[0].Data["model"] != "CamPro" {
 		t.Fatalf("findings %+v", r.Findings)
 	}
+	// The evidence is about the product the device names, unless the run was told another.
+	for _, it := range Evidence(r, Meta{}) {
+		if it.Subject.Product != "CamPro" {
+			t.Errorf("%s: subject %+v", it.Check, it.Subject)
+		}
+	}
+	for _, it := range Evidence(r, Meta{Product: "BL-C100"}) {
+		if it.Subject.Product != "BL-C100" {
+			t.Errorf("--product: subject %+v", it.Subject)
+		}
+	}
 }
 
 type writerTo struct {

@@ -36,9 +36,17 @@ func TranscriptDigest(t []byte) string {
 // one exposed-telnet error.
 func Evidence(r HostReport, m Meta) []evidence.Item {
 	src := evidence.Source{Tool: "iotlabel probe", Version: m.Version}
+	// The subject is the product the run was told about, else the one the
+	// device names itself (UPnP, mDNS), with its firmware when it says.
+	subject := evidence.Subject{Product: m.Product}
+	if id, ok := Identify(r); ok && m.Product == "" {
+		subject = evidence.Subject{Product: id.Model, Firmware: id.Firmware}
+	}
 	item := func(check, result, target, proto, detail string) evidence.Item {
+		sub := subject
+		sub.Target = target
 		return evidence.Item{Kind: catalog.Tool, Source: src, Time: m.At.UTC(),
-			Subject: evidence.Subject{Product: m.Product, Target: target}, Check: check, Result: result,
+			Subject: sub, Check: check, Result: result,
 			Target: target, Protocol: proto, Detail: detail}
 	}
 	if r.Error != "" {
