@@ -57,6 +57,9 @@ func Evidence(r HostReport, m Meta) []evidence.Item {
 	digests := map[string]string{}
 	for _, s := range r.Services {
 		detail := fmt.Sprintf("port %s answers as %s", s.Port, s.Protocol)
+		if s.Protocol == "silent" {
+			detail = fmt.Sprintf("port %s accepts connections but answers none of the probe's questions (TLS, HTTP, MQTT, RTSP): a tarpit, or a protocol the probe does not speak; nothing there was checked", s.Port)
+		}
 		if s.Banner != "" {
 			detail += ": " + s.Banner
 		}

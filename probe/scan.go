@@ -332,7 +332,7 @@ func classify(b []byte, p Port) (string, string) {
 	line := firstLine(b)
 	switch {
 	case len(b) == 0:
-		return "unknown", ""
+		return "silent", "" // accepts connections and says nothing to any question: a tarpit, or a protocol not spoken here
 	case b[0] == 0xFF: // telnet IAC: option negotiation
 		return "telnet", line
 	case strings.HasPrefix(line, "SSH-"):

@@ -153,15 +153,23 @@ func TestTarpitDoesNotStall(t *testing.T) {
 		targets = append(targets, Target{Addr: netip.MustParseAddr("127.0.0.1"), Ports: []Port{{uint16(ln.Addr().(*net.TCPAddr).Port), "tcp"}}})
 	}
 	start := time.Now()
-	n := 0
+	n, silent := 0, 0
 	(&Scanner{Timeout: 300 * time.Millisecond}).Scan(context.Background(), targets, nil, func(r HostReport) {
 		n += len(r.Services)
+		for _, s := range r.Services {
+			if s.Protocol == "silent" {
+				silent++
+				if it := Evidence(r, Meta{})[0]; !strings.Contains(it.Detail, "a tarpit") {
+					t.Errorf("a silent port's evidence: %s", it.Detail)
+				}
+			}
+		}
 	})
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("20 tarpits took %v", took)
 	}
-	if n != 20 {
-		t.Errorf("%d of 20 open ports reported", n)
+	if n != 20 || silent != 10 { // the trickling ones say something
+		t.Errorf("%d of 20 open ports reported, %d of the 10 silent ones as silent", n, silent)
 	}
 	time.Sleep(100 * time.Millisecond)
 	if after := runtime.NumGoroutine(); after > before+45 { // the tarpits' own goroutines
