@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime"
 	"sync"
 
@@ -90,16 +89,9 @@ func (s *Service) Impact(ctx context.Context, proposed *assess.Engine, asOf cata
 // newestDeclaration is the newest stored declaration version of a label's
 // product.
 func (s *Service) newestDeclaration(ctx context.Context, l store.Label) (store.Declaration, error) {
-	prod, err := s.productOf(ctx, l.Manufacturer, l.Model)
+	prod, versions, err := s.declarationsOf(ctx, l.Manufacturer, l.Model)
 	if err != nil {
 		return store.Declaration{}, err
-	}
-	versions, err := s.store.Declarations(ctx, prod.ID)
-	if err != nil {
-		return store.Declaration{}, err
-	}
-	if len(versions) == 0 {
-		return store.Declaration{}, fmt.Errorf("%w: product %s has no stored declaration", ErrMismatch, prod.ID)
 	}
 	return s.store.DeclarationVersion(ctx, prod.ID, versions[len(versions)-1].Version)
 }

@@ -54,16 +54,9 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 		return store.Declaration{}, fmt.Errorf("%w: the label was assessed with catalog %s; this registry recomputes with catalog %s only; reissue the label (or start the registry with --keep-catalog)",
 			ErrMismatch, p.CatalogVersion, strings.Join(kept, ", "))
 	}
-	prod, err := s.productOf(ctx, p.Manufacturer, p.Model)
+	prod, versions, err := s.declarationsOf(ctx, p.Manufacturer, p.Model)
 	if err != nil {
 		return store.Declaration{}, err
-	}
-	versions, err := s.store.Declarations(ctx, prod.ID)
-	if err != nil {
-		return store.Declaration{}, err
-	}
-	if len(versions) == 0 {
-		return store.Declaration{}, fmt.Errorf("%w: product %s has no stored declaration; submit it (POST /v1/products/%s/declarations) before publishing", ErrMismatch, prod.ID, prod.ID)
 	}
 	newest := ""
 	for _, v := range slices.Backward(versions) {
@@ -83,6 +76,23 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 	}
 	return store.Declaration{}, fmt.Errorf("%w: the label claims tier %d with assessment digest %s as of %s; recomputed as of that date, %s, and no stored version gives the label's digest",
 		ErrMismatch, p.Tier, p.AssessmentDigest, p.AssessedAsOf, newest)
+}
+
+// declarationsOf finds a registered product and its stored declaration
+// versions, oldest first; a product without one is ErrMismatch.
+func (s *Service) declarationsOf(ctx context.Context, manufacturer, model string) (store.Product, []store.Declaration, error) {
+	prod, err := s.productOf(ctx, manufacturer, model)
+	if err != nil {
+		return prod, nil, err
+	}
+	versions, err := s.store.Declarations(ctx, prod.ID)
+	if err != nil {
+		return prod, nil, err
+	}
+	if len(versions) == 0 {
+		return prod, nil, fmt.Errorf("%w: product %s has no stored declaration; submit it (POST /v1/products/%s/declarations) before publishing", ErrMismatch, prod.ID, prod.ID)
+	}
+	return prod, versions, nil
 }
 
 // productOf finds the registered product of exactly this manufacturer name

@@ -1,20 +1,19 @@
 package registry_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/iotlabel/iotlabel/assess"
 	"github.com/iotlabel/iotlabel/catalog"
 	"github.com/iotlabel/iotlabel/declaration"
+	"github.com/iotlabel/iotlabel/internal/testenv"
 	"github.com/iotlabel/iotlabel/label"
 	"github.com/iotlabel/iotlabel/registry"
 	"github.com/iotlabel/iotlabel/store"
@@ -272,19 +271,6 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink a sweeping goroutine writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // The registry's rescans say how old the vulnerability data they used is,
 // and warn when it is stale.
 func TestSweepSaysHowOldItsDataIs(t *testing.T) {
@@ -295,7 +281,7 @@ func TestSweepSaysHowOldItsDataIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	dict, _ := vuln.DefaultDictionary()
-	var logs syncBuffer
+	var logs testenv.SyncBuffer
 	f.set(t, func(c *registry.Config) {
 		c.Vulns, c.Dict, c.Log = m, dict, slog.New(slog.NewTextHandler(&logs, nil))
 	})

@@ -34,6 +34,9 @@ func Each(path string, limit int64, fn func(Component) error) (*Document, error)
 	br := bufio.NewReaderSize(f, 64<<10)
 	head, _ := br.Peek(4096)
 	if t := bytes.TrimSpace(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))); len(t) > 0 && t[0] == '{' {
+		if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+			br.Discard(3) // a byte-order mark, which encoding/json refuses
+		}
 		doc, err := streamCycloneDX(br, fn)
 		if !errors.Is(err, errNotCycloneDX) {
 			if err != nil {

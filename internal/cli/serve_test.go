@@ -10,25 +10,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/iotlabel/iotlabel/internal/testenv"
 	"github.com/iotlabel/iotlabel/store/postgres/pgtest"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+// syncBuffer is the server's stderr, read by the test while it runs.
+type syncBuffer = testenv.SyncBuffer
 
 // startDemo runs serve --demo on db until the test ends and returns its base
 // URL and its stderr; the server must exit cleanly when the test ends.

@@ -5,9 +5,11 @@
 package testenv
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 )
 
@@ -37,3 +39,19 @@ func SharedData(t testing.TB) string {
 	Require(t, err == nil && st.IsDir(), "the shared data directory "+dir)
 	return dir
 }
+
+// SyncBuffer is a bytes.Buffer that a server or sweeping goroutine writes
+// while the test reads it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *SyncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
