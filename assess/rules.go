@@ -25,6 +25,7 @@ var rules = map[string]rule{
 	"declared-support-period":       ruleSupport,
 	"declared-update-mechanism":     ruleUpdates,
 	"declared-automatic-updates":    ruleAutomaticUpdates,
+	"declared-update-method":        ruleUpdateMethod,
 	"declared-sensors":              ruleSensors,
 	"declared-sbom":                 ruleSBOM,
 	"declared-compliance-statement": ruleCompliance,
@@ -101,6 +102,21 @@ func ruleAutomaticUpdates(d *declaration.Declaration, _ catalog.Date) ruleResult
 		return fail("automatic updates exist but are not switched on by default", "declaration:updates.enabled_by_default")
 	}
 	return pass("automatic updates are on by default", "declaration:updates.automatic", "declaration:updates.enabled_by_default")
+}
+
+// ruleUpdateMethod: a disclosure duty (the Cyber Trust Mark's registry says
+// whether updates are automatic) is met by saying it, whichever the answer.
+func ruleUpdateMethod(d *declaration.Declaration, _ catalog.Date) ruleResult {
+	u := d.Updates
+	switch {
+	case !u.Updatable:
+		return pass("the declaration says the product cannot be updated", "declaration:updates.updatable")
+	case u.Automatic == nil:
+		return fail("the declaration does not say whether updates install automatically (updates.automatic)", "declaration:updates.automatic")
+	case *u.Automatic:
+		return pass("the declaration says updates install automatically", "declaration:updates.automatic")
+	}
+	return pass("the declaration says updates do not install automatically, which buyers can be told", "declaration:updates.automatic")
 }
 
 func ruleSensors(d *declaration.Declaration, _ catalog.Date) ruleResult {

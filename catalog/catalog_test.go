@@ -378,6 +378,11 @@ func TestReviewedFacts(t *testing.T) {
 		!strings.Contains(b.Notes, "safe harbour") {
 		t.Errorf("SB-327: (a) %s deemed by %v, (b) %s, (c) %s", a.Strength, a.DeemedBy, b.Strength, cc.Strength)
 	}
+	// CTM-updates is a duty to disclose how updates arrive, decided by a declaration check of its own.
+	if r := c.Requirement("us-cyber-trust-mark:CTM-updates"); !slices.Equal(r.Outcomes, []string{"update-disclosure"}) ||
+		c.Check("declared-update-method") == nil || c.Check("declared-update-method").Outcome != "update-disclosure" {
+		t.Errorf("CTM-updates maps to %v", r.Outcomes)
+	}
 	// Tier 3 does not promise what it does not ask.
 	if t3 := c.Tiers[2]; !strings.Contains(t3.Summary, "Secure development stays a declaration") {
 		t.Errorf("tier 3 summary: %s", t3.Summary)
