@@ -138,11 +138,17 @@ const (
 type login func(Credential) (loginResult, string, error)
 
 // tryCredentials tries the scanner's credentials on one service, paced by
-// the host's limiter, at most Attempts of them. A random credential is tried
+// the host's limiter, at most Attempts of them, on up to Sessions
+// connections at once. A random credential is tried
 // first: a service that accepts it accepts anything, and no default
 // credential is reported for it. It stops at the first credential that works
 // and at the first sign of a lockout.
 func (ss *session) tryCredentials(try login) []Finding {
+	return ss.tryCredentialsOn(try, ss.s.Sessions)
+}
+
+// tryCredentialsOn is tryCredentials on at most sessions connections at once.
+func (ss *session) tryCredentialsOn(try login, sessions int) []Finding {
 	creds := ss.s.Credentials
 	if ss.s.Attempts > 0 && len(creds) > ss.s.Attempts {
 		creds = creds[:ss.s.Attempts]
@@ -169,39 +175,114 @@ func (ss *session) tryCredentials(try login) []Finding {
 	case res == lockedOut:
 		return []Finding{ss.finding("default-credentials", evidence.Error, "the service refused before any default was tried: "+why)}
 	}
-	errs := 0
-	for i, c := range creds {
+	return ss.sweep(creds, try, sessions)
+}
+
+// attempt is the outcome of one credential tried.
+type attempt struct {
+	res loginResult
+	why string
+	err error
+}
+
+// sweep tries creds in order on up to sessions connections at once (each
+// attempt still waits for the host's pacing), starting with one and adding
+// one after each clean refusal, so that a device that locks out after a few
+// tries sees no more connections than it would one at a time. The answer does not depend on
+// the parallelism: attempts are started in list order, and when one is
+// accepted the ones already started finish, so the first credential of the
+// list that works is the one reported. A connection error drops to one
+// session for good (a device shedding connections is not pushed), three
+// errors stop the sweep, and a lockout sign stops it at once.
+func (ss *session) sweep(creds []Credential, try login, sessions int) []Finding {
+	results := make([]*attempt, len(creds))
+	var mu sync.Mutex
+	next, errs, stop := 0, 0, ""
+	var stopErr error
+	// Slow start: one session, one more after each clean refusal, up to
+	// sessions; back to one, for good, at the first connection error.
+	limit, cautious := 1, false
+	running := 0
+	cond := sync.NewCond(&mu)
+	var wg sync.WaitGroup
+	for {
+		mu.Lock()
+		for running >= limit && stop == "" {
+			cond.Wait()
+		}
+		if stop != "" || next >= len(creds) {
+			mu.Unlock()
+			break
+		}
+		i := next
+		next++
+		running++
+		mu.Unlock()
 		if err := ss.wait(); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "exceed context deadline") {
 				err = errors.New("the time allowed for this host ran out")
 			}
-			return []Finding{ss.finding("default-credentials", evidence.Error,
-				fmt.Sprintf("stopped after %d of %d credentials: %v", i, len(creds), err))}
+			mu.Lock()
+			running--
+			stop, stopErr, next = "wait", err, i
+			mu.Unlock()
+			break
 		}
-		res, why, err := try(c)
-		if err != nil {
-			errs++
-			if errs >= 3 {
-				return []Finding{ss.finding("default-credentials", evidence.Error,
-					fmt.Sprintf("stopped after %d of %d credentials: %v", i+1, len(creds), err))}
+		wg.Go(func() {
+			res, why, err := try(creds[i])
+			mu.Lock()
+			defer mu.Unlock()
+			results[i] = &attempt{res, why, err}
+			running--
+			switch {
+			case err != nil:
+				limit, cautious = 1, true
+				if errs++; errs >= 3 && stop == "" {
+					stop, stopErr = "errors", err
+				}
+			case res == accepted || res == promptOnly:
+				if stop == "" {
+					stop = "found"
+				}
+			case res == lockedOut:
+				stop = "lockout"
+			case !cautious:
+				limit = min(limit+1, max(sessions, 1))
 			}
+			cond.Broadcast()
+		})
+	}
+	wg.Wait()
+	tried := 0
+	for i, r := range results {
+		if r == nil {
 			continue
 		}
-		switch res {
-		case accepted:
+		tried = i + 1
+		switch {
+		case r.err != nil:
+		case r.res == accepted:
 			f := ss.finding("default-credentials", evidence.Fail,
-				fmt.Sprintf("the service accepts the known default login for user %q (%s); a random login was refused", c.Username, why))
-			f.Username, f.Password = c.Username, c.Password
+				fmt.Sprintf("the service accepts the known default login for user %q (%s); a random login was refused", creds[i].Username, r.why))
+			f.Username, f.Password = creds[i].Username, creds[i].Password
 			return []Finding{f}
-		case promptOnly:
+		case r.res == promptOnly:
 			f := ss.finding("default-credentials", evidence.Fail,
-				fmt.Sprintf("the service accepts the known default login for user %q: %s, while a random login was refused", c.Username, why))
-			f.Username, f.Password = c.Username, c.Password
+				fmt.Sprintf("the service accepts the known default login for user %q: %s, while a random login was refused", creds[i].Username, r.why))
+			f.Username, f.Password = creds[i].Username, creds[i].Password
 			return []Finding{f}
-		case lockedOut:
+		case r.res == lockedOut:
 			return []Finding{ss.finding("default-credentials", evidence.Error,
-				fmt.Sprintf("stopped after %d of %d credentials at a lockout sign: %s", i+1, len(creds), why))}
+				fmt.Sprintf("stopped after %d of %d credentials at a lockout sign: %s", i+1, len(creds), r.why))}
 		}
+	}
+	switch stop {
+	case "wait":
+		return []Finding{ss.finding("default-credentials", evidence.Error,
+			fmt.Sprintf("stopped after %d of %d credentials: %v", next, len(creds), stopErr))}
+	case "errors":
+		return []Finding{ss.finding("default-credentials", evidence.Error,
+			fmt.Sprintf("stopped after %d of %d credentials: %v", tried, len(creds), stopErr))}
 	}
 	return []Finding{ss.finding("default-credentials", evidence.Pass,
 		fmt.Sprintf("none of the %d default credentials tried was accepted", len(creds)))}

@@ -42,6 +42,9 @@ type Scanner struct {
 	Attempts int
 	// Rate paces login attempts on one host, per second (0: unpaced).
 	Rate float64
+	// Sessions bounds the logins tried on one service at once (0: 4); it
+	// drops to one at the first connection error.
+	Sessions int
 	// Transcripts keeps what was sent and received for each service.
 	Transcripts bool
 	// Now is the clock certificates are judged by; nil means time.Now.
@@ -83,6 +86,9 @@ func (s *Scanner) defaults() {
 	}
 	if s.Hosts <= 0 {
 		s.Hosts = 64
+	}
+	if s.Sessions <= 0 {
+		s.Sessions = 4
 	}
 	if s.Dial == nil {
 		d := &net.Dialer{}

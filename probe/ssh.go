@@ -89,7 +89,7 @@ func (ss *session) sshChecks() []Finding {
 		}
 		return rejected, "", err
 	}
-	found := ss.tryCredentials(try)
+	found := ss.tryCredentialsOn(try, 1) // try learns the method (password or keyboard-interactive) as it goes
 	for i := range found {
 		if found[i].Check == "default-credentials" && found[i].Result != evidence.Error {
 			method := "password"

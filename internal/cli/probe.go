@@ -20,7 +20,7 @@ import (
 )
 
 const probeUsage = `probe TARGET... [--ports LIST] [--format text|json|summary|html] [--out FILE] [--product MODEL]
-      [--credentials FILE] [--no-login] [--attempts N] [--rate N] [--reveal] [--transcripts DIR]
+      [--credentials FILE] [--no-login] [--attempts N] [--rate N] [--sessions N] [--reveal] [--transcripts DIR]
       [--timeout 3s] [--host-timeout 10m] [--per-host N] [--hosts N] [--shard i/n] [--allow-large] [--compare]
       [--registry URL] [--sign-key KEY [--manufacturer NAME]]   (with --format json: a signed attestation instead of JSONL)
 
@@ -51,6 +51,7 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	noLogin := fs.Bool("no-login", false, "try no credentials at all")
 	attempts := fs.Int("attempts", 80, "at most `N` credentials per service (0: the whole list)")
 	rateN := fs.Float64("rate", 10, "login attempts per second on one host (0: unpaced)")
+	sessions := fs.Int("sessions", 4, "at most `N` logins on one service at once (slow start; one after a connection error; SSH: one)")
 	reveal := fs.Bool("reveal", false, "write working passwords in clear instead of a masked hint")
 	transcripts := fs.String("transcripts", "", "write what was sent and received to `DIR`, one file per service")
 	timeout := fs.Duration("timeout", 3*time.Second, "deadline for each connection and read")
@@ -96,10 +97,13 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 			return badInput("--shard: %v", err)
 		}
 	}
+	if *sessions < 1 {
+		return badInput("--sessions %d: want at least 1", *sessions)
+	}
 	if *attempts < 0 || *rateN < 0 {
 		return badInput("--attempts and --rate must not be negative")
 	}
-	s := &probe.Scanner{Timeout: *timeout, HostTimeout: *hostTimeout, PerHost: *perHost, Hosts: *hosts, Attempts: *attempts, Rate: *rateN,
+	s := &probe.Scanner{Timeout: *timeout, HostTimeout: *hostTimeout, PerHost: *perHost, Hosts: *hosts, Attempts: *attempts, Rate: *rateN, Sessions: *sessions,
 		Transcripts: *transcripts != "", Now: e.now}
 	if !*noLogin {
 		if s.Credentials, err = loadCredentials(*credFile); err != nil {

@@ -1,0 +1,63 @@
+package probe
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/iotlabel/iotlabel/evidence"
+)
+
+// TestParallelSessions: logins to a slow device go out on several
+// connections at once (at most Sessions), yet the credential reported is the
+// first of the list that works, as one session at a time would find it.
+func TestParallelSessions(t *testing.T) {
+	var now, most atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := now.Add(1)
+		defer now.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		u, p, ok := r.BasicAuth()
+		if ok && (u == "u5" && p == "p5" || u == "u8" && p == "p8") {
+			w.Write([]byte("welcome"))
+			return
+		}
+		if ok {
+			time.Sleep(150 * time.Millisecond) // a device that makes a wrong password wait
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="cam"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	var creds []Credential
+	for i := range 12 {
+		creds = append(creds, Credential{fmt.Sprintf("u%d", i), fmt.Sprintf("p%d", i)})
+	}
+	var pn uint16
+	fmt.Sscan(port, &pn)
+	target := Target{Addr: netip.MustParseAddr("127.0.0.1"), Ports: []Port{{pn, "tcp"}}}
+	for _, sessions := range []int{1, 3} {
+		most.Store(0)
+		r := scanOne(t, &Scanner{Timeout: 2 * time.Second, Credentials: creds, Sessions: sessions}, target)
+		var f *Finding
+		for i := range r.Findings {
+			if r.Findings[i].Check == "default-credentials" {
+				f = &r.Findings[i]
+			}
+		}
+		if f == nil || f.Result != evidence.Fail || f.Username != "u5" {
+			t.Fatalf("sessions %d: %+v", sessions, r.Findings)
+		}
+		if m := most.Load(); m > int32(sessions) || (sessions > 1 && m < 2) {
+			t.Errorf("sessions %d: at most %d requests at once", sessions, m)
+		}
+	}
+}
