@@ -159,11 +159,7 @@ func TestPlainPasswords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, c := range creds {
-		got = append(got, c.Source+" "+c.User+" "+c.HashType+" "+c.Password)
-	}
-	slices.Sort(got)
+	got := credentialLines(creds)
 	want := []string{"/etc/app.conf:2 password plain hunter2", "/etc/app.conf:4 passwd md5-crypt ",
 		"/etc/config/system:3 password plain S3cret!", "/etc/lighttpd/lighttpd.user:1 admin plain admin"}
 	if !slices.Equal(got, want) {
@@ -195,11 +191,7 @@ func TestIoTGoatLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, c := range creds {
-		got = append(got, c.Source+" "+c.User+" "+c.HashType+" "+c.Password)
-	}
-	slices.Sort(got)
+	got := credentialLines(creds)
 	want := []string{"/etc/shadow.bak:1 root md5-crypt ", "/etc/shadow:1 root md5-crypt ", "/etc/shadow:8 iotgoatuser md5-crypt 7ujMko0vizxv"}
 	if !slices.Equal(got, want) {
 		t.Errorf("credentials:\n got %q\nwant %q", got, want)
@@ -218,4 +210,14 @@ func TestIoTGoatLabels(t *testing.T) {
 	if w := []string{"/etc/config/upnpd miniupnpd", "/etc/rc.local debug-listener", "/etc/rc.local telnetd"}; !slices.Equal(insecure, w) {
 		t.Errorf("insecure services %q, want %q", insecure, w)
 	}
+}
+
+// credentialLines writes credentials as sorted "source user hash-type password" lines.
+func credentialLines(creds []firmware.Credential) []string {
+	var out []string
+	for _, c := range creds {
+		out = append(out, c.Source+" "+c.User+" "+c.HashType+" "+c.Password)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -107,9 +107,9 @@ func (s *Scanner) snmpSweep(ctx context.Context, hostport string, communities []
 		if len(p.Variables) > 0 {
 			switch v := p.Variables[0].Value.(type) {
 			case []byte:
-				ans.SysDescr = printable(string(v))
+				ans.SysDescr = firstLine(v)
 			case string:
-				ans.SysDescr = printable(v)
+				ans.SysDescr = firstLine([]byte(v))
 			}
 		}
 		out = append(out, ans)
@@ -124,20 +124,6 @@ const (
 	snmpBurst = 20
 	snmpPause = 20 * time.Millisecond
 )
-
-// printable keeps the printable characters of s, at most 200.
-func printable(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= 0x20 && r < 0x7f {
-			b.WriteRune(r)
-		}
-		if b.Len() >= 200 {
-			break
-		}
-	}
-	return b.String()
-}
 
 // identifySNMP runs the community sweep on SNMP's port 161 (on another UDP
 // port, only when it answers "public"): an agent that answers any community

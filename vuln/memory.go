@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 var _ Source = (*Memory)(nil)
@@ -187,17 +186,6 @@ func (m *Memory) Status(context.Context) ([]SourceStatus, error) {
 		}
 	}
 	return out, nil
-}
-
-// CatalogDate reads a KEV catalog version, which is its release date; it is
-// zero when the version is not a date.
-func CatalogDate(version string) time.Time {
-	for _, layout := range []string{"2006.01.02", "2006-01-02", time.RFC3339} {
-		if t, err := time.Parse(layout, version); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
 }
 
 // Exploited looks a CVE up in the CISA KEV catalog, then in the EUVD

@@ -45,3 +45,14 @@ func Stale(st []SourceStatus, now time.Time, limit MaxAge) []string {
 	}
 	return out
 }
+
+// CatalogDate reads a KEV catalog version, which is its release date; it is
+// zero when the version is not a date.
+func CatalogDate(version string) time.Time {
+	for _, layout := range []string{"2006.01.02", "2006-01-02", time.RFC3339} {
+		if t, err := time.Parse(layout, version); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/iotlabel/iotlabel/assess"
 	"github.com/iotlabel/iotlabel/impact"
 	"github.com/iotlabel/iotlabel/registry"
+	"github.com/iotlabel/iotlabel/report"
 	"github.com/iotlabel/iotlabel/store"
 )
 
@@ -96,7 +97,7 @@ func catalogImpact(ctx context.Context, e *env, args []string) error {
 				Impact impact.Summary `json:"impact"`
 			}{current.Version, next.Version, date.String(), s})
 		case "svg":
-			return impact.SVG(w, s, title)
+			return report.ImpactSVG(w, s, title)
 		}
 		return impactText(w, title, s)
 	})

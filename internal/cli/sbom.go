@@ -206,8 +206,8 @@ type freshness struct {
 // freshness reads the database's sources, warns on standard error about
 // each one older than the limits (--max-kev-age, --max-age), and returns
 // their ages in days for the output.
-func (e *env) freshness(ctx context.Context, db advisorySource, maxAge func(time.Time) (vuln.MaxAge, error)) (freshness, error) {
-	status, err := db.Status(ctx)
+func (e *env) freshness(ctx context.Context, src advisorySource, maxAge func(time.Time) (vuln.MaxAge, error)) (freshness, error) {
+	status, err := src.Status(ctx)
 	if err != nil {
 		return freshness{}, err
 	}

@@ -1,16 +1,17 @@
-package impact
+package report
 
 import (
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/iotlabel/iotlabel/impact"
 )
 
-// SVG draws the summary as a horizontal bar chart: one bar per group, its
+// ImpactSVG draws what a catalog change would do as a horizontal bar chart: one bar per group, its
 // length the number of labels, labelled with the move and its first cause.
-func SVG(w io.Writer, s Summary, title string) error {
+func ImpactSVG(w io.Writer, s impact.Summary, title string) error {
 	const (
 		left, barMax, row, top = 420, 360, 34, 56
 	)
@@ -21,11 +22,7 @@ func SVG(w io.Writer, s Summary, title string) error {
 		most = max(most, g.Count)
 	}
 	var b bytes.Buffer
-	esc := func(t string) string {
-		var x bytes.Buffer
-		_ = xml.EscapeText(&x, []byte(t))
-		return x.String()
-	}
+	esc := xmlText
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="13">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<title>%s</title>`+"\n", esc(title))
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="#ffffff"/>`+"\n")
