@@ -37,6 +37,7 @@ bench:
 fuzz:
 	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./declaration
 	go test -run XXX -fuzz FuzzRead -fuzztime 30s ./evidence
+	go test -run XXX -fuzz FuzzItemEncoding -fuzztime 30s ./evidence
 	go test -run XXX -fuzz FuzzCanonicalString -fuzztime 30s ./assess
 	go test -run XXX -fuzz '^FuzzParse$$' -fuzztime 30s ./vuln
 	go test -run XXX -fuzz '^FuzzMentions$$' -fuzztime 30s ./vuln

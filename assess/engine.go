@@ -51,8 +51,12 @@ type Engine struct {
 	outcomeRefs [][]string // per requirement: "outcome:ID" for each of its outcomes
 	allIncluded []string   // per requirement: the reason when all included requirements pass
 	schemeMet   []string   // per scheme: the reason when it is met
+	outUnknown  []string   // per outcome: "ID (unknown)"
+	outFail     []string   // per outcome: "ID (fail)"
 
 	marketRules [][]marketRule // per catalog market
+	noRules     []string       // per catalog market: the reason when it has no rules
+	grantText   [][2]string    // per grant, in catalog order: what it holds and earns
 
 	scratch sync.Pool // of *scratch
 }
@@ -179,6 +183,26 @@ func (e *Engine) precompute() {
 		}
 		e.schemeMet = append(e.schemeMet, fmt.Sprintf("all %d %s requirements met or not applicable", k, strength))
 	}
+	for _, o := range e.outcomes {
+		e.outUnknown = append(e.outUnknown, o.ID+" ("+string(Unknown)+")")
+		e.outFail = append(e.outFail, o.ID+" ("+string(Fail)+")")
+	}
+	for _, rec := range e.cat.Recognitions {
+		for _, g := range rec.Grants {
+			e.grantText = append(e.grantText, [2]string{g.Holder.String(), g.Earns.String()})
+		}
+	}
+}
+
+// outcomeState returns "ID (verdict)" for outcome oi.
+func (e *Engine) outcomeState(oi int, v Verdict) string {
+	switch v {
+	case Unknown:
+		return e.outUnknown[oi]
+	case Fail:
+		return e.outFail[oi]
+	}
+	return e.outcomes[oi].ID + " (" + string(v) + ")"
 }
 
 // Catalog returns the catalog the engine was compiled from.

@@ -14,6 +14,8 @@ type marketRule struct {
 	si     int    // the scheme's index in the catalog and in Assessment.Schemes
 	name   string // the scheme's short name, with the level if the rule names one
 	since  string // ", mandatory since DATE", or "" when the rule has no date
+	meets  string // the reason when the rule is met: "meets NAME, mandatory since DATE"
+	from   string // rule.From as YYYY-MM-DD
 }
 
 // compileMarkets resolves each market's rules, its included markets' first.
@@ -33,9 +35,11 @@ func (e *Engine) compileMarkets() {
 			if !rule.From.IsZero() {
 				mr.since = ", mandatory since " + rule.From.String()
 			}
+			mr.meets, mr.from = "meets "+mr.name+mr.since, rule.From.String()
 			rules = append(rules, mr)
 		}
 		e.marketRules = append(e.marketRules, rules)
+		e.noRules = append(e.noRules, "no mandatory consumer-IoT security rules: "+m.Notes)
 	}
 }
 
@@ -43,15 +47,16 @@ func (e *Engine) compileMarkets() {
 func (r *run) markets(a *Assessment) []MarketResult {
 	c := r.e.cat
 	out := make([]MarketResult, len(c.Markets))
+	reasons := make([]string, 2*len(c.Markets)) // each market's first two, in one allocation
 	for i, m := range c.Markets {
-		res := MarketResult{ID: m.ID, Targeted: contains(r.d.Markets, m.ID), Allowed: true, Reasons: make([]string, 0, 2)}
+		res := MarketResult{ID: m.ID, Targeted: contains(r.d.Markets, m.ID), Allowed: true, Reasons: reasons[2*i : 2*i : 2*i+2]}
 		rules := r.e.marketRules[i]
 		for j := range rules {
 			r.marketRule(a, &rules[j], &res)
 		}
 		switch {
 		case len(rules) == 0:
-			res.Reasons = append(res.Reasons, "no mandatory consumer-IoT security rules: "+m.Notes)
+			res.Reasons = append(res.Reasons, r.e.noRules[i])
 		case len(res.Reasons) == 0 && len(res.Upcoming) == 0:
 			res.Reasons = append(res.Reasons, "no mandatory rule covers the "+strconv.Quote(r.d.Product.Category)+" category: "+m.Notes)
 		}
@@ -79,12 +84,12 @@ func (r *run) marketRule(a *Assessment, rule *marketRule, res *MarketResult) {
 		if !met {
 			state = "not met yet: " + sr.Reason
 		}
-		res.Upcoming = append(res.Upcoming, rule.name+" applies from "+rule.From.String()+" ("+state+")")
+		res.Upcoming = append(res.Upcoming, rule.name+" applies from "+rule.from+" ("+state+")")
 		r.earlyRequirements(s, sr, res)
 		return
 	}
 	if met {
-		res.Reasons = append(res.Reasons, "meets "+rule.name+rule.since)
+		res.Reasons = append(res.Reasons, rule.meets)
 		return
 	}
 	if rec, holder, basis, ok := r.deemed(a, catalog.SchemeLevel{Scheme: rule.Scheme, Level: rule.Level}); ok {

@@ -43,8 +43,8 @@ func (r *run) outcome(oi int) OutcomeResult {
 		return res
 	}
 	var noBuf, yesBuf, openBuf, recBuf [16]string
-	noes, yeses, open, openRec := noBuf[:0], yesBuf[:0], openBuf[:0], recBuf[:0]
-	var refs []string
+	var refBuf [32]string
+	noes, yeses, open, openRec, refs := noBuf[:0], yesBuf[:0], openBuf[:0], recBuf[:0], refBuf[:0]
 	mandatory, applicable := 0, 0
 	for _, bi := range e.basis[oi] {
 		req := e.reqs[bi]
@@ -73,14 +73,14 @@ func (r *run) outcome(oi int) OutcomeResult {
 	switch {
 	case len(noes) > 0:
 		res.Verdict, res.Strength = Fail, catalog.Declared
-		res.Reason = "declared not supported: EN 303 645 " + strings.Join(noes, ", ")
-		res.Evidence = refs
+		res.Reason = prefixJoin("declared not supported: EN 303 645 ", noes, ", ")
+		res.Evidence = r.keep(refs)
 	case len(passes) > 0:
 		res.Verdict, res.Strength, res.Reason, res.Evidence = Pass, strongest(passes), joinReasons(passes), joinRefs(passes)
 	case len(yeses) > 0 && len(open) == 0:
 		res.Verdict, res.Strength = Pass, catalog.Declared
-		res.Reason = "declared supported: EN 303 645 " + strings.Join(yeses, ", ")
-		res.Evidence = refs
+		res.Reason = prefixJoin("declared supported: EN 303 645 ", yeses, ", ")
+		res.Evidence = r.keep(refs)
 	case len(e.basis[oi]) > 0 && applicable == 0:
 		res.Verdict = NotApplicable
 		res.Reason = "none of its EN 303 645 provisions applies to this product"
@@ -165,6 +165,25 @@ func joinReasons(os []*obs) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// prefixJoin returns prefix followed by items joined by sep, built in one
+// allocation (strings.Join and a concatenation would take two).
+func prefixJoin(prefix string, items []string, sep string) string {
+	n := len(prefix) + len(sep)*max(len(items)-1, 0)
+	for _, s := range items {
+		n += len(s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(prefix)
+	for i, s := range items {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(s)
+	}
+	return b.String()
 }
 
 // joinRefs lists the observations' evidence refs. With one observation the

@@ -140,12 +140,12 @@ func (r *run) fromOutcomes(i int) RequirementResult {
 		case NotApplicable:
 			na++
 		default:
-			open = append(open, o.ID+" ("+string(o.Verdict)+")")
+			open = append(open, r.e.outcomeState(oi, o.Verdict))
 		}
 	}
 	switch {
 	case len(open) > 0:
-		return RequirementResult{Verdict: Unknown, Reason: "outcome not shown: " + strings.Join(open, ", ")}
+		return RequirementResult{Verdict: Unknown, Reason: prefixJoin("outcome not shown: ", open, ", ")}
 	case passed == 0:
 		return RequirementResult{Verdict: NotApplicable, Reason: "none of its outcomes applies to this product"}
 	case na == 0:
@@ -159,7 +159,7 @@ func (r *run) fromOutcomes(i int) RequirementResult {
 			refs = append(refs, "outcome:"+o.ID)
 		}
 	}
-	return RequirementResult{Verdict: Pass, Strength: strength, Reason: "outcome met: " + strings.Join(ids, ", "), Evidence: refs}
+	return RequirementResult{Verdict: Pass, Strength: strength, Reason: prefixJoin("outcome met: ", ids, ", "), Evidence: refs}
 }
 
 // composite decides a requirement that includes other requirements (e.g. "all

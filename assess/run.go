@@ -25,6 +25,7 @@ type run struct {
 	reqs     []RequirementResult
 	findings []Finding
 	evidence []EvidenceSummary
+	kept     []string // backing array for results' evidence lists (see keep)
 }
 
 // scratch is the working memory of one assessment. Results may share slices
@@ -136,6 +137,17 @@ func (e *Engine) evaluate(d *declaration.Declaration, items []evidence.Item, hel
 	a.Findings = r.findings
 	a.Evidence = r.evidence
 	return a
+}
+
+// keep copies refs into the run's shared backing array (one allocation for
+// many short lists) and returns the copy, clipped so that an append copies.
+func (r *run) keep(refs []string) []string {
+	if len(refs) > cap(r.kept)-len(r.kept) {
+		r.kept = make([]string, 0, max(64, len(refs)))
+	}
+	n := len(r.kept)
+	r.kept = append(r.kept, refs...)
+	return r.kept[n:len(r.kept):len(r.kept)]
 }
 
 func (r *run) finding(kind, msg string, refs ...string) {

@@ -72,7 +72,9 @@ func notMet(s *catalog.Scheme, results []RequirementResult, levels []int, maxLev
 		}
 		if v := results[j].Verdict; v != Pass && v != NotApplicable {
 			if bad++; bad <= show {
-				if bad > 1 {
+				if bad == 1 {
+					b.Grow(128)
+				} else {
 					b.WriteString(", ")
 				}
 				b.WriteString(req.ID)
@@ -200,13 +202,16 @@ func failing(sr *SchemeResult) []string {
 // for (its self-assessment meets the holder scheme), or declares a
 // certificate for without a label to show it.
 func (r *run) recognitions(a *Assessment) []RecognitionResult {
-	out := make([]RecognitionResult, 0, len(r.e.cat.Recognitions))
+	out := make([]RecognitionResult, 0, len(r.e.grantText))
+	k := -1
 	for _, rec := range r.e.cat.Recognitions {
 		for _, g := range rec.Grants {
+			k++
 			if !r.inForce(rec, g) {
 				continue
 			}
-			res := RecognitionResult{Agreement: rec.ID, Holds: g.Holder.String(), Earns: g.Earns.String(), Note: g.Note,
+			text := &r.e.grantText[k]
+			res := RecognitionResult{Agreement: rec.ID, Holds: text[0], Earns: text[1], Note: g.Note,
 				Unverified: rec.Unverified != "" || a.Scheme(g.Holder.Scheme).Unverified}
 			held, cert := r.holdsLabel(g.Holder), r.declaredCert(g.Holder)
 			switch {

@@ -65,7 +65,8 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return d.t.Format(DateLayout)
+	var buf [len(DateLayout)]byte
+	return string(d.t.AppendFormat(buf[:0], DateLayout))
 }
 
 // MarshalJSON writes the date as a "YYYY-MM-DD" string.

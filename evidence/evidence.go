@@ -1,9 +1,6 @@
 package evidence
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"time"
 
 	"github.com/iotlabel/iotlabel/catalog"
@@ -97,16 +94,4 @@ type Subject struct {
 	Product  string `json:"product,omitempty"`
 	Firmware string `json:"firmware,omitempty"`
 	Target   string `json:"target,omitempty"`
-}
-
-// Ref returns the item's ID, or "ev-" and the first 12 hex digits of the
-// SHA-256 of its JSON encoding when it has none. Refs are stable: the same item
-// always gets the same ref.
-func (it *Item) Ref() string {
-	if it.ID != "" {
-		return it.ID
-	}
-	b, _ := json.Marshal(it) // an Item always marshals
-	sum := sha256.Sum256(b)
-	return "ev-" + hex.EncodeToString(sum[:6])
 }
