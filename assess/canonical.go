@@ -154,6 +154,9 @@ func appendAssessment(b []byte, a *Assessment) []byte {
 
 func appendProduct(b []byte, p *Product) []byte {
 	b = appendField(b, `{"category":`, p.Category)
+	if len(p.Ecosystem) > 0 {
+		b = appendStrs(append(b, `,"ecosystem":`...), p.Ecosystem)
+	}
 	b = appendStrs(append(b, `,"firmware_versions":`...), p.FirmwareVersions)
 	if p.HardwareVersion != "" {
 		b = appendField(b, `,"hardware_version":`, p.HardwareVersion)

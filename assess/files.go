@@ -21,6 +21,11 @@ type File struct {
 // Inputs are what AssessFiles turns into an assessment.
 type Inputs struct {
 	Declaration File
+	// Parsed, when set, is Declaration already parsed (a registry's stored
+	// form, declaration.FromStored); Declaration.Data is still what the
+	// declaration digest covers. It is checked against the catalog as a
+	// parsed file is.
+	Parsed *declaration.Declaration
 	// Evidence files hold JSONL items, signed attestations, or both as lines.
 	Evidence []File
 	// Trust verifies signed evidence; nil is an empty store, so signed
@@ -70,9 +75,11 @@ func (e *InputError) Unwrap() error { return e.Err }
 // assesses them. This is the one path from submitted bytes to an assessment:
 // the CLI, the registry, the demo and the benchmark seeder all take it.
 func (e *Engine) AssessFiles(ctx context.Context, in Inputs) (*Result, error) {
-	d, err := declaration.Parse(in.Declaration.Name, in.Declaration.Data)
-	if err != nil {
-		return nil, &InputError{err}
+	d, err := in.Parsed, error(nil)
+	if d == nil {
+		if d, err = declaration.Parse(in.Declaration.Name, in.Declaration.Data); err != nil {
+			return nil, &InputError{err}
+		}
 	}
 	if err := d.Check(e.cat); err != nil {
 		return nil, &InputError{err}

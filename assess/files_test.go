@@ -78,3 +78,35 @@ func TestAssessFiles(t *testing.T) {
 		t.Errorf("cancelled: got %v, want context.Canceled and no InputError", err)
 	}
 }
+
+// TestStoredDeclarationAssessesTheSame: a registry's stored parsed form gives
+// the assessment the bytes give, digest for digest, for every example and for
+// a declaration whose stored form carries a contradiction the catalog check
+// must still catch.
+func TestStoredDeclarationAssessesTheSame(t *testing.T) {
+	e := engine(t)
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	names := []string{"router-tier2", "smart-plug-tier1", "camera-default-password", "camera-contradiction", "doorbell-support-ending", "sensor-non-updateable"}
+	for _, name := range names {
+		decl := readExample(t, name+"/declaration.yaml")
+		from, err := e.AssessFiles(context.Background(), assess.Inputs{Declaration: decl, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, ok := declaration.FromStored(decl.Name, from.Declaration.Stored())
+		if !ok {
+			t.Fatalf("%s: stored form refused", name)
+		}
+		stored, err := e.AssessFiles(context.Background(), assess.Inputs{Declaration: decl, Parsed: parsed, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored.Assessment.Digest != from.Assessment.Digest || stored.DeclarationDigest != from.DeclarationDigest {
+			t.Errorf("%s: digest from the stored form %s, from the bytes %s", name, stored.Assessment.Digest, from.Assessment.Digest)
+		}
+	}
+	d, _ := declaration.FromStored("d", []byte(`{"format":1,"declaration":{"schema":"iotlabel/declaration/v1","markets":["XX"],"product":{"category":"camera"}}}`))
+	if _, err := e.AssessFiles(context.Background(), assess.Inputs{Declaration: assess.File{Name: "d"}, Parsed: d, Now: now}); err == nil || !strings.Contains(err.Error(), `market "XX"`) {
+		t.Errorf("stored form with an unknown market: %v", err)
+	}
+}

@@ -49,6 +49,9 @@ type Product struct {
 	Sensors              []string `json:"sensors,omitempty"`
 	PrivacyNoticeURL     string   `json:"privacy_notice_url,omitempty"`
 	VulnerabilityContact string   `json:"vulnerability_contact,omitempty"`
+	// Ecosystem describes, one line each, the companion app and cloud
+	// services as declared; empty when the declaration does not say.
+	Ecosystem []string `json:"ecosystem,omitempty"`
 }
 
 // Support summarises the defined support period on the as-of date.

@@ -42,6 +42,10 @@ func (r *run) outcome(oi int) OutcomeResult {
 		r.contradiction(oi, res, passes)
 		return res
 	}
+	if o := r.undecided(e.outCheck[oi]); o != nil {
+		res.Verdict, res.Reason, res.Evidence = Unknown, o.reason(), slices.Clip(o.refs)
+		return res
+	}
 	var noBuf, yesBuf, openBuf, recBuf [16]string
 	var refBuf [32]string
 	noes, yeses, open, openRec, refs := noBuf[:0], yesBuf[:0], openBuf[:0], recBuf[:0], refBuf[:0]

@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,6 +50,9 @@ func (r *run) decide(i int) RequirementResult {
 	if res, ok := r.failing(i); ok {
 		return res
 	}
+	if o := r.undecided(e.coveredBy[i]); o != nil {
+		return RequirementResult{Verdict: Unknown, Reason: o.reason(), Evidence: slices.Clip(o.refs)}
+	}
 	if answered && a.Support == declaration.No {
 		return RequirementResult{Verdict: Fail, Strength: catalog.Declared, Reason: withDetail("declared not supported", a), Evidence: arefs}
 	}
@@ -70,6 +74,17 @@ func (r *run) decide(i int) RequirementResult {
 		return r.fromOutcomes(i)
 	}
 	return RequirementResult{Verdict: Unknown, Reason: e.unanswered[i]}
+}
+
+// undecided returns the observation of the first decisive check among checks
+// that could not decide (the declaration leaves out the facts it needs), or nil.
+func (r *run) undecided(checks []int) *obs {
+	for _, ci := range checks {
+		if o := &r.obs[ci]; r.e.checks[ci].Decisive && o.result == evidence.Error {
+			return o
+		}
+	}
+	return nil
 }
 
 // withDetail appends the answer's justification, if any, to what it says.

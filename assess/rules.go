@@ -11,7 +11,7 @@ import (
 // ruleResult is what a declaration rule concludes. An empty result means the
 // declaration says nothing either way.
 type ruleResult struct {
-	result string // evidence.Pass, evidence.Fail or ""
+	result string // evidence.Pass, evidence.Fail, evidence.Error (the facts are missing) or ""
 	detail string
 	refs   []string // "declaration:" and the fields it rests on
 }
@@ -30,6 +30,9 @@ var rules = map[string]rule{
 	"declared-sbom":                 ruleSBOM,
 	"declared-compliance-statement": ruleCompliance,
 	"declared-cra-support-length":   ruleCRASupportLength,
+	"declared-service-encryption":   ruleServiceEncryption,
+	"declared-app-authentication":   ruleAppAuthentication,
+	"declared-service-deletion":     ruleServiceDeletion,
 }
 
 func pass(detail string, refs ...string) ruleResult { return ruleResult{"pass", detail, refs} }

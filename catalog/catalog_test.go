@@ -23,8 +23,8 @@ func mustDefault(t *testing.T) *catalog.Catalog {
 
 func TestDefaultCatalogVersionAndSchemes(t *testing.T) {
 	c := mustDefault(t)
-	if c.Version != "2026.12.1" {
-		t.Errorf("version = %q, want 2026.12.1", c.Version)
+	if c.Version != "2026.12.2" {
+		t.Errorf("version = %q, want 2026.12.2", c.Version)
 	}
 	// Other tools and the registry rely on these IDs; they must never change.
 	stable := []string{"etsi-en-303-645", "uk-psti", "au-smart-devices", "au-cop", "sg-cls", "us-nistir-8259",
@@ -43,8 +43,8 @@ func TestDefaultCatalogVersionAndSchemes(t *testing.T) {
 			t.Errorf("market %q missing", m)
 		}
 	}
-	if n := len(c.Outcomes); n < 22 || n > 30 {
-		t.Errorf("catalog has %d outcomes, want about 25", n)
+	if n := len(c.Outcomes); n < 22 || n > 34 {
+		t.Errorf("catalog has %d outcomes, want about 30", n)
 	}
 }
 
@@ -371,6 +371,11 @@ func TestReviewedFacts(t *testing.T) {
 		if r := c.Requirement(ref); !slices.Equal(r.Outcomes, []string{"independent-testing"}) {
 			t.Errorf("%s maps to %v", ref, r.Outcomes)
 		}
+	}
+	// KISA CIC Standard is a fuller item set (41 items in 2018), not a penetration test: every level is lab-tested.
+	if r := c.Requirement("kr-kisa-cic:Standard"); slices.Contains(r.Outcomes, "independent-testing") || r.Evidence == catalog.Lab ||
+		!strings.Contains(c.Scheme("kr-kisa-cic").Notes, "41 items") {
+		t.Errorf("kr-kisa-cic:Standard maps to %v (evidence %s)", r.Outcomes, r.Evidence)
 	}
 	// California: (a) is the duty; (b) is a safe harbour that deems (a) met, (c) another route.
 	a, b, cc := c.Requirement("us-ca-sb327:1798.91.04(a)"), c.Requirement("us-ca-sb327:1798.91.04(b)"), c.Requirement("us-ca-sb327:1798.91.04(c)")

@@ -99,6 +99,10 @@ type Check struct {
 	// authentication is not resistant to guessing). A pass of the check says
 	// nothing about them.
 	AlsoFails []string `yaml:"also_fails,omitempty" json:"also_fails,omitempty"`
+	// Decisive checks settle what they are about: when one cannot decide
+	// (result error, e.g. the declaration leaves the facts out), its outcome
+	// and the requirements in Covers are unknown, whatever answers say.
+	Decisive bool `yaml:"decisive,omitempty" json:"decisive,omitempty"`
 
 	pos pos
 }

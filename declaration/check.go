@@ -34,6 +34,16 @@ func (d *Declaration) checkConsistency(inv *Invalid) {
 	if !d.Data.PersonalData && d.Data.ConsentBasis != nil && *d.Data.ConsentBasis {
 		d.problem(inv, "consent_basis is true but personal_data is false", "consent is a basis for processing personal data", "data", "consent_basis")
 	}
+	if e := d.Ecosystem; e.Standalone && (e.App != nil || len(e.Cloud) > 0) {
+		d.problem(inv, "ecosystem.standalone is true but a companion app or cloud service is listed",
+			"remove standalone, or the app and cloud entries", "ecosystem", "standalone")
+	}
+	for i, c := range d.Ecosystem.Cloud {
+		if isFalse(c.PersonalData) && c.UserDeletion != nil {
+			d.problem(inv, fmt.Sprintf("cloud service %q keeps no personal data, so user_deletion does not apply", c.Name),
+				"remove user_deletion, or set personal_data: true", "ecosystem", "cloud", strconv.Itoa(i), "user_deletion")
+		}
+	}
 	for i, c := range d.Certifications {
 		if !c.Issued.IsZero() && !c.ValidUntil.IsZero() && !c.ValidUntil.After(c.Issued) {
 			d.problem(inv, "valid_until is not after issued", "", "certifications", strconv.Itoa(i), "valid_until")
@@ -140,4 +150,5 @@ func levelList(s *catalog.Scheme) string {
 	return out
 }
 
-func isTrue(b *bool) bool { return b != nil && *b }
+func isTrue(b *bool) bool  { return b != nil && *b }
+func isFalse(b *bool) bool { return b != nil && !*b }

@@ -139,16 +139,30 @@ type Data struct {
 	PrivacyNoticeURL string   `yaml:"privacy_notice_url" json:"privacy_notice_url,omitempty"`
 }
 
-// Ecosystem lists the companion app and cloud services.
+// Ecosystem lists the companion app and cloud services: the parts of the
+// product that do not run on the device. A declaration that lists none and does
+// not say Standalone leaves the requirements about them undecided.
 type Ecosystem struct {
-	App   *App    `yaml:"app" json:"app,omitempty"`
-	Cloud []Cloud `yaml:"cloud" json:"cloud,omitempty"`
+	// Standalone says the product works with no companion app and no cloud
+	// service of the manufacturer's.
+	Standalone bool    `yaml:"standalone" json:"standalone,omitempty"`
+	App        *App    `yaml:"app" json:"app,omitempty"`
+	Cloud      []Cloud `yaml:"cloud" json:"cloud,omitempty"`
 }
+
+// Declared reports whether the declaration says what the ecosystem is.
+func (e Ecosystem) Declared() bool { return e.Standalone || e.App != nil || len(e.Cloud) > 0 }
 
 // App is the companion app.
 type App struct {
 	Name      string   `yaml:"name" json:"name"`
 	Platforms []string `yaml:"platforms" json:"platforms,omitempty"`
+	// Authenticated: the app controls the product only for a user who has
+	// signed in or paired it.
+	Authenticated *bool `yaml:"authenticated" json:"authenticated,omitempty"`
+	// EncryptedInTransit: the app's traffic to the device and to the cloud is
+	// encrypted.
+	EncryptedInTransit *bool `yaml:"encrypted_in_transit" json:"encrypted_in_transit,omitempty"`
 }
 
 // Cloud is one associated cloud service.
@@ -156,6 +170,14 @@ type Cloud struct {
 	Name     string `yaml:"name" json:"name"`
 	Provider string `yaml:"provider" json:"provider,omitempty"`
 	Region   string `yaml:"region" json:"region,omitempty"`
+	// EncryptedInTransit: traffic between the service and the device or app is
+	// encrypted.
+	EncryptedInTransit *bool `yaml:"encrypted_in_transit" json:"encrypted_in_transit,omitempty"`
+	// PersonalData: the service keeps personal data of the user.
+	PersonalData *bool `yaml:"personal_data" json:"personal_data,omitempty"`
+	// UserDeletion: the user can delete their personal data from the service
+	// themselves.
+	UserDeletion *bool `yaml:"user_deletion" json:"user_deletion,omitempty"`
 }
 
 // SBOM says whether a software bill of materials is kept.

@@ -120,6 +120,15 @@ func TestProblems(t *testing.T) {
 			[]string{`d.yaml:1:1: data: required field is missing (add it; see ` + "`iotlabel declaration init`" + `)`}},
 		{"contradiction", "updates: {updatable: true}", "updates: {updatable: false, automatic: true}",
 			[]string{`d.yaml:8:40: updates.automatic: updates.automatic is true but updates.updatable is false (a product that cannot be updated cannot have this property)`}},
+		{"standalone with an app", "data: {personal_data: false, telemetry: false}\n",
+			"data: {personal_data: false, telemetry: false}\necosystem: {standalone: true, app: {name: CamApp}}\n",
+			[]string{`d.yaml:10:25: ecosystem.standalone: ecosystem.standalone is true but a companion app or cloud service is listed (remove standalone, or the app and cloud entries)`}},
+		{"deletion without personal data", "data: {personal_data: false, telemetry: false}\n",
+			"data: {personal_data: false, telemetry: false}\necosystem: {cloud: [{name: C, personal_data: false, user_deletion: true}]}\n",
+			[]string{`d.yaml:10:68: ecosystem.cloud[0].user_deletion: cloud service "C" keeps no personal data, so user_deletion does not apply (remove user_deletion, or set personal_data: true)`}},
+		{"ecosystem fact typo", "data: {personal_data: false, telemetry: false}\n",
+			"data: {personal_data: false, telemetry: false}\necosystem: {app: {name: CamApp, authenticate: true}}\n",
+			[]string{`d.yaml:10:33: ecosystem.app.authenticate: unknown field (did you mean "authenticated"?)`}},
 		{"several at once", "markets: [GB]", "markets: [gb, GB, GB]",
 			[]string{`d.yaml:4:10: markets: items 1 and 2 are the same (list each value once)`, `d.yaml:4:11: markets[0]: "gb" has the wrong form (use a market code such as GB, EU, US or US-CA)`}},
 		{"syntax", "markets: [GB]", "markets: [GB",
@@ -191,6 +200,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		_ = d.Check(c)
+		declaration.SameAfterStoring(t, d) // the registry's stored form reads back as parsed
 	})
 }
 

@@ -251,7 +251,9 @@ func TestConsumerPage(t *testing.T) {
 	status, page, h := e.do(t, "GET", "/l/"+id, "", nil)
 	for _, want := range []string{`<html lang="en">`, "Label valid", `Security updates until <span class="date">2033-01-31</span>`, "2262 days from today",
 		"<h1>Northgate AX3000 Home Router</h1>", "Model <strong>NG-AX3000</strong> by Northgate Networks GmbH", "Security tier: <strong>2</strong>", "set your own password", `href="/l/` + id + `/label.json"`,
-		"It handles personal data", "sends usage data", "at <strong>security@northgate.example</strong>"} {
+		"It handles personal data", "sends usage data", "at <strong>security@northgate.example</strong>",
+		"<h2>App and online services</h2>", "<li>app Northgate Connect (android, ios); needs you to sign in or pair; its traffic is encrypted.</li>",
+		"cloud service Northgate Cloud (Northgate, EU); traffic encrypted; keeps personal data, which you can delete."} {
 		if !strings.Contains(page, want) {
 			t.Errorf("consumer page lacks %q", want)
 		}

@@ -67,6 +67,8 @@ type Predicate struct {
 	Sensors              []string `json:"sensors,omitempty"`
 	PrivacyNoticeURL     string   `json:"privacy_notice_url,omitempty"`
 	VulnerabilityContact string   `json:"vulnerability_contact,omitempty"`
+	// Ecosystem is the companion app and cloud services, a line each.
+	Ecosystem []string `json:"ecosystem,omitempty"`
 }
 
 // Inputs are the SHA-256 digests ("sha256:<hex>") of an assessment's inputs:
@@ -151,6 +153,7 @@ func NewStatement(a *assess.Assessment, opt Options) (*Statement, error) {
 		RegistryURL: strings.TrimRight(opt.RegistryURL, "/"), Schemes: []SchemeMet{}, Markets: []string{},
 		PersonalData: a.Product.PersonalData, Telemetry: a.Product.Telemetry, Sensors: a.Product.Sensors,
 		PrivacyNoticeURL: a.Product.PrivacyNoticeURL, VulnerabilityContact: a.Product.VulnerabilityContact,
+		Ecosystem: a.Product.Ecosystem,
 	}
 	for _, s := range a.Schemes {
 		if s.Met {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/iotlabel/iotlabel/assess"
 	"github.com/iotlabel/iotlabel/catalog"
+	"github.com/iotlabel/iotlabel/declaration"
 	"github.com/iotlabel/iotlabel/trust"
 )
 
@@ -23,7 +24,7 @@ func (s *Service) Assess(ctx context.Context, a Actor, decl, ev []byte, asOf cat
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.assessWith(ctx, s.engine, ts, decl, ev, asOf)
+	res, err := s.assessWith(ctx, s.engine, ts, decl, nil, ev, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -48,11 +49,14 @@ func (s *Service) engineFor(version string) *assess.Engine {
 // assessWith assesses a declaration and its evidence with one engine,
 // verifying signed evidence against ts (a lab's evidence counts only when a
 // lab the registry's store accredits signed it).
-func (s *Service) assessWith(ctx context.Context, eng *assess.Engine, ts *trust.Store, decl, ev []byte, asOf catalog.Date) (*assess.Result, error) {
+func (s *Service) assessWith(ctx context.Context, eng *assess.Engine, ts *trust.Store, decl, parsed, ev []byte, asOf catalog.Date) (*assess.Result, error) {
 	if eng == nil {
 		return nil, fmt.Errorf("%w: this registry does not assess", ErrInvalid)
 	}
 	in := assess.Inputs{Declaration: assess.File{Name: "declaration", Data: decl}, Trust: ts, AsOf: asOf, Now: s.now()}
+	if d, ok := declaration.FromStored("declaration", parsed); ok {
+		in.Parsed = d
+	}
 	if len(bytes.TrimSpace(ev)) > 0 {
 		in.Evidence = []assess.File{{Name: "evidence", Data: ev}}
 	}

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 
@@ -40,7 +41,7 @@ func (s *Service) Impact(ctx context.Context, proposed *assess.Engine, asOf cata
 				var d store.Declaration
 				var res *assess.Result
 				if d, r.err = s.newestDeclaration(ctx, l); r.err == nil {
-					if res, r.err = s.assessWith(ctx, s.engine, ts, d.Declaration, d.Evidence, asOf); r.err == nil {
+					if res, r.err = s.assessWith(ctx, s.engine, ts, d.Declaration, d.Parsed, d.Evidence, asOf); r.err == nil {
 						r.before = res.Assessment
 						r.after, r.err = proposed.Again(res, asOf) // the files are read once
 					}
@@ -89,9 +90,13 @@ func (s *Service) Impact(ctx context.Context, proposed *assess.Engine, asOf cata
 // newestDeclaration is the newest stored declaration version of a label's
 // product.
 func (s *Service) newestDeclaration(ctx context.Context, l store.Label) (store.Declaration, error) {
-	prod, versions, err := s.declarationsOf(ctx, l.Manufacturer, l.Model)
+	prod, err := s.productOf(ctx, l.Manufacturer, l.Model)
 	if err != nil {
 		return store.Declaration{}, err
 	}
-	return s.store.DeclarationVersion(ctx, prod.ID, versions[len(versions)-1].Version)
+	d, err := s.store.DeclarationVersion(ctx, prod.ID, 0) // one query for the newest
+	if errors.Is(err, store.ErrNotFound) {
+		return d, fmt.Errorf("%w: product %s has no stored declaration", ErrMismatch, prod.ID)
+	}
+	return d, err
 }

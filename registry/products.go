@@ -107,10 +107,15 @@ func (s *Service) SubmitDeclaration(ctx context.Context, a Actor, productID stri
 	if err := mayActFor(a, o); err != nil {
 		return store.Declaration{}, err
 	}
-	res, err := s.Assess(ctx, a, decl, ev, catalog.Date{})
+	ts, err := s.TrustStore(ctx)
 	if err != nil {
 		return store.Declaration{}, err
 	}
+	in, err := s.assessWith(ctx, s.engine, ts, decl, nil, ev, catalog.Date{})
+	if err != nil {
+		return store.Declaration{}, err
+	}
+	res := in.Assessment
 	if normName(res.Product.Manufacturer) != p.Manufacturer || normName(res.Product.Model) != p.Model {
 		return store.Declaration{}, fmt.Errorf("%w: the declaration is for %s %s, this product is %s %s", ErrInvalid,
 			res.Product.Manufacturer, res.Product.Model, p.Manufacturer, p.Model)
@@ -120,7 +125,7 @@ func (s *Service) SubmitDeclaration(ctx context.Context, a Actor, productID stri
 		return store.Declaration{}, err
 	}
 	v := store.Declaration{ProductID: p.ID, Digest: res.Digest, Tier: res.Tier, By: a.Org, Created: s.now(),
-		Declaration: decl, Evidence: ev, Assessment: buf.Bytes()}
+		Declaration: decl, Evidence: ev, Assessment: buf.Bytes(), Parsed: in.Declaration.Stored()}
 	for range 3 { // a concurrent submission may take the same version number
 		out, err := s.store.AddDeclaration(ctx, v)
 		if !errors.Is(err, store.ErrConflict) {

@@ -64,7 +64,7 @@ func (s *Service) verifyClaims(ctx context.Context, ts *trust.Store, p *label.Pr
 		if err != nil {
 			return store.Declaration{}, err
 		}
-		res, err := s.assessWith(ctx, eng, ts, d.Declaration, d.Evidence, p.AssessedAsOf)
+		res, err := s.assessWith(ctx, eng, ts, d.Declaration, nil, d.Evidence, p.AssessedAsOf) // publishing parses the bytes themselves
 		if err != nil {
 			continue // a version the current catalog no longer reads cannot match
 		}

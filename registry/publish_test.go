@@ -264,7 +264,7 @@ func TestKeptCatalogVersions(t *testing.T) {
 		if err == nil && !d.IsDir() {
 			b, _ := fs.ReadFile(catalog.Data(), p)
 			if p == "catalog.yaml" {
-				b = []byte(strings.Replace(string(b), `version: "2026.12.1"`, `version: "2026.10"`, 1))
+				b = []byte(strings.Replace(string(b), `version: "2026.12.2"`, `version: "2026.10"`, 1))
 			}
 			m[p] = &fstest.MapFile{Data: b}
 		}

@@ -15,6 +15,7 @@ func Markdown(w io.Writer, c *catalog.Catalog, a *assess.Assessment) error {
 	p.f("# Security assessment: %s (%s)\n\n", pr.Name, pr.Model)
 	p.f("| | |\n|---|---|\n")
 	p.f("| Manufacturer | %s |\n| Firmware | %s |\n| Category | %s |\n", md(pr.Manufacturer), md(strings.Join(pr.FirmwareVersions, ", ")), pr.Category)
+	p.f("| App and cloud | %s |\n", orDash(md(strings.Join(pr.Ecosystem, "; "))))
 	p.f("| Tier | **%d — %s** |\n| Security updates until | %s%s |\n", a.Tier, a.TierName, a.Support.EndDate, supportSuffix(a.Support))
 	p.f("| Catalog | %s |\n| As of | %s |\n| Digest | `%s` |\n\n", a.CatalogVersion, a.AsOf, a.Digest)
 	p.f("## Markets\n\n| Market | Targeted | May be sold | Why |\n|---|---|---|---|\n")

@@ -19,6 +19,11 @@ func Text(w io.Writer, c *catalog.Catalog, a *assess.Assessment) error {
 	p := &printer{w: w}
 	pr := a.Product
 	p.f("%s %s (model %s, firmware %s) by %s\n", pr.Name, orDash(pr.HardwareVersion), pr.Model, strings.Join(pr.FirmwareVersions, ", "), pr.Manufacturer)
+	if len(pr.Ecosystem) > 0 {
+		p.f("app and cloud: %s\n", strings.Join(pr.Ecosystem, "\n               "))
+	} else {
+		p.f("app and cloud: not declared\n")
+	}
 	p.f("catalog %s, as of %s, digest %s\n\n", a.CatalogVersion, a.AsOf, a.Digest)
 	p.f("TIER %d — %s\n", a.Tier, tierLine(c, a))
 	p.f("Security updates until %s%s\n", a.Support.EndDate, supportSuffix(a.Support))

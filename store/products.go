@@ -33,4 +33,7 @@ type Declaration struct {
 	Declaration []byte    `json:"-"`
 	Evidence    []byte    `json:"-"`
 	Assessment  []byte    `json:"-"`
+	// Parsed is the declaration as declaration.Stored wrote it when the
+	// version was submitted, or empty for versions stored before it was kept.
+	Parsed []byte `json:"-"`
 }

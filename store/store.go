@@ -136,7 +136,8 @@ type Store interface {
 	// Declarations lists a product's declaration versions, oldest first,
 	// without their documents.
 	Declarations(ctx context.Context, productID string) ([]Declaration, error)
-	// DeclarationVersion returns one version with its documents, or ErrNotFound.
+	// DeclarationVersion returns one version with its documents (version 0:
+	// the newest), or ErrNotFound.
 	DeclarationVersion(ctx context.Context, productID string, version int) (Declaration, error)
 	// PutTrustEntry stores (or replaces) the trust-store entry of a key, as
 	// opaque JSON, and appends ev in the same transaction.

@@ -204,7 +204,7 @@ func TestExitCodes(t *testing.T) {
 		{"missing file", []string{"assess", "nope.yaml"}, 2, "nope.yaml"},
 		{"invalid declaration", []string{"assess", bad}, 2, `bad.yaml:2:25: manufacturer.webiste: unknown field (did you mean "website"?)`},
 		{"bad evidence", []string{"assess", example("router-tier2"), "--evidence", bad}, 2, "bad.yaml:1: not a valid evidence object"},
-		{"version", []string{"version"}, 0, "catalog 2026.12.1"},
+		{"version", []string{"version"}, 0, "catalog 2026.12.2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := run(t, tc.args...)
@@ -381,7 +381,7 @@ func TestCatalogCommands(t *testing.T) {
 		t.Fatalf("export --scheme uk-psti: exit %d, %s", code, errs)
 	}
 	validateOSCAL(t, []byte(out), "catalog")
-	if code, out, _ := run(t, "version", "--format", "json"); code != 0 || !strings.Contains(out, `"catalog_version": "2026.12.1"`) {
+	if code, out, _ := run(t, "version", "--format", "json"); code != 0 || !strings.Contains(out, `"catalog_version": "2026.12.2"`) {
 		t.Errorf("version --format json: %d %s", code, out)
 	}
 }
@@ -398,7 +398,7 @@ func TestCatalogEditAndDiff(t *testing.T) {
 		t.Errorf("diff: exit %d\n%s", code, out)
 	}
 	// The edited catalog is used for assessment.
-	if code, out, _ := run(t, "assess", example("router-tier2"), "--as-of", asOf, "--catalog", dir, "--format", "json"); code != 0 || !strings.Contains(out, `"catalog_version": "2026.12.1"`) {
+	if code, out, _ := run(t, "assess", example("router-tier2"), "--as-of", asOf, "--catalog", dir, "--format", "json"); code != 0 || !strings.Contains(out, `"catalog_version": "2026.12.2"`) {
 		t.Errorf("assess with --catalog: exit %d", code)
 	}
 	os.WriteFile(tiers, []byte("tiers: [{level: 1, name: x, summary: y, outcomes: [{id: nope, evidence: declared}]}]\n"), 0o644)

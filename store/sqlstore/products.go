@@ -130,9 +130,9 @@ func (d *DB) AddDeclaration(ctx context.Context, v store.Declaration) (store.Dec
 	if err := tx.QueryRowContext(ctx, d.q(`SELECT COALESCE(MAX(version), 0) + 1 FROM declarations WHERE product_id = ?`), v.ProductID).Scan(&v.Version); err != nil {
 		return v, err
 	}
-	if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO declarations(product_id, version, digest, tier, submitted_by, created, declaration, evidence, assessment)
-		VALUES (?,?,?,?,?,?,?,?,?)`), v.ProductID, v.Version, v.Digest, v.Tier, v.By, ts(v.Created),
-		string(v.Declaration), string(v.Evidence), string(v.Assessment)); err != nil {
+	if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO declarations(product_id, version, digest, tier, submitted_by, created, declaration, evidence, assessment, parsed)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`), v.ProductID, v.Version, v.Digest, v.Tier, v.By, ts(v.Created),
+		string(v.Declaration), string(v.Evidence), string(v.Assessment), string(v.Parsed)); err != nil {
 		if d.dialect.IsConflict(err) {
 			return v, fmt.Errorf("declaration %s v%d: %w", v.ProductID, v.Version, store.ErrConflict)
 		}
@@ -165,12 +165,15 @@ func (d *DB) Declarations(ctx context.Context, productID string) ([]store.Declar
 // DeclarationVersion implements store.Store.
 func (d *DB) DeclarationVersion(ctx context.Context, productID string, version int) (store.Declaration, error) {
 	v := store.Declaration{ProductID: productID, Version: version}
-	var created, decl, ev, a string
-	err := d.sql.QueryRowContext(ctx, d.q(`SELECT digest, tier, submitted_by, created, declaration, evidence, assessment FROM declarations
-		WHERE product_id = ? AND version = ?`), productID, version).Scan(&v.Digest, &v.Tier, &v.By, &created, &decl, &ev, &a)
+	var created, decl, ev, a, parsed string
+	err := d.sql.QueryRowContext(ctx, d.q(`SELECT version, digest, tier, submitted_by, created, declaration, evidence, assessment, parsed FROM declarations
+		WHERE product_id = ? AND (version = ? OR ? = 0) ORDER BY version DESC LIMIT 1`), productID, version, version).Scan(&v.Version, &v.Digest, &v.Tier, &v.By, &created, &decl, &ev, &a, &parsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, fmt.Errorf("declaration %s v%d: %w", productID, version, store.ErrNotFound)
 	}
 	v.Created, v.Declaration, v.Evidence, v.Assessment = parseTS(created), []byte(decl), []byte(ev), []byte(a)
+	if parsed != "" {
+		v.Parsed = []byte(parsed)
+	}
 	return v, err
 }

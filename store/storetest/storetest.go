@@ -317,7 +317,7 @@ func testOrgsProducts(t *testing.T, s store.Store) {
 	}
 	for i := 1; i <= 2; i++ {
 		v, err := s.AddDeclaration(ctx, store.Declaration{ProductID: "acme-m1", Digest: fmt.Sprintf("sha256:%d", i), Tier: i, By: "Test Lab", Created: t0,
-			Declaration: []byte("product: x"), Evidence: []byte(""), Assessment: []byte(`{"tier":1}`)})
+			Declaration: []byte("product: x"), Evidence: []byte(""), Assessment: []byte(`{"tier":1}`), Parsed: []byte(fmt.Sprintf(`{"format":%d}`, i-1))})
 		if err != nil || v.Version != i {
 			t.Fatalf("AddDeclaration %d: %+v %v", i, v, err)
 		}
@@ -327,8 +327,17 @@ func testOrgsProducts(t *testing.T, s store.Store) {
 		t.Errorf("Declarations: %+v %v", vs, err)
 	}
 	v, err := s.DeclarationVersion(ctx, "acme-m1", 1)
-	if err != nil || string(v.Declaration) != "product: x" || string(v.Assessment) != `{"tier":1}` || v.Tier != 1 {
+	if err != nil || string(v.Declaration) != "product: x" || string(v.Assessment) != `{"tier":1}` || v.Tier != 1 || string(v.Parsed) != `{"format":0}` {
 		t.Errorf("DeclarationVersion: %+v %v", v, err)
+	}
+	if v, err := s.DeclarationVersion(ctx, "acme-m1", 2); err != nil || string(v.Parsed) != `{"format":1}` {
+		t.Errorf("DeclarationVersion 2 parsed form: %q %v", v.Parsed, err)
+	}
+	if v, err := s.DeclarationVersion(ctx, "acme-m1", 0); err != nil || v.Version != 2 || v.Digest != "sha256:2" {
+		t.Errorf("DeclarationVersion 0 (the newest): %+v %v", v, err)
+	}
+	if _, err := s.DeclarationVersion(ctx, "nope", 0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("newest version of a product without any: %v", err)
 	}
 	if _, err := s.DeclarationVersion(ctx, "acme-m1", 9); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing version: %v", err)
