@@ -46,6 +46,44 @@ type session struct {
 	limiter *rate.Limiter
 	mu      sync.Mutex
 	log     *bytes.Buffer // nil unless transcripts are kept
+	// Connections a device re-prompted on after a refused login, kept for
+	// the next credential (devices that allow several tries per connection).
+	idleTelnet idle[*telnetConn]
+	idleFTP    idle[*ftpConn]
+}
+
+// idle keeps open connections for the next login of a sweep.
+type idle[C interface{ Close() error }] struct {
+	mu    sync.Mutex
+	conns []C
+}
+
+// get takes a kept connection; ok is false when there is none.
+func (p *idle[C]) get() (c C, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.conns) == 0 {
+		return c, false
+	}
+	c = p.conns[len(p.conns)-1]
+	p.conns = p.conns[:len(p.conns)-1]
+	return c, true
+}
+
+func (p *idle[C]) put(c C) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.conns = append(p.conns, c)
+}
+
+// closeAll closes the kept connections: the sweep is over.
+func (p *idle[C]) closeAll() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
 }
 
 // finding makes a finding about the session's service.

@@ -124,6 +124,27 @@ echo 'Login incorrect'
 	d := add("telnet-weak", "tcp", "exposed-telnet", "default-credentials/root")
 	startDaemon(t, d.addr, d.port.Number, "busybox", "telnetd", "-F", "-l", login, "-b", hp(d))
 
+	// Telnet, slow: a device login that waits a second after each wrong
+	// password and allows three tries per connection before hanging up; its
+	// default (support:support) is the 11th of the list.
+	slow := file("slow-login.sh", `#!/bin/sh
+n=0
+while [ $n -lt 3 ]; do
+  printf 'camera login: '
+  read -r u || exit 0
+  printf 'Password: '
+  read -r p || exit 0
+  u=$(printf %s "$u" | tr -d '\r'); p=$(printf %s "$p" | tr -d '\r')
+  if [ "$u" = support ] && [ "$p" = support ]; then PS1='# ' exec busybox sh -i; fi
+  sleep 1
+  echo 'Login incorrect'
+  n=$((n+1))
+done
+`)
+	os.Chmod(slow, 0o755)
+	d = add("telnet-slow", "tcp", "exposed-telnet", "default-credentials/support")
+	startDaemon(t, d.addr, d.port.Number, "busybox", "telnetd", "-F", "-l", slow, "-b", hp(d))
+
 	// HTTP: lighttpd with Basic and Digest authentication, an admin page
 	// open to all, and a look-alike login form that answers 200 to anything.
 	www := filepath.Join(dir, "www")

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,5 +66,117 @@ func TestRestrictedShellLogin(t *testing.T) {
 		if f.Check == "default-credentials" && (f.Result != evidence.Error || !strings.Contains(f.Detail, "undecidable")) {
 			t.Errorf("a device that prompts after any login: %+v", f)
 		}
+	}
+}
+
+// TestTelnetSeveralTriesPerConnection: a device that allows three tries per
+// connection, waits after each wrong password and re-prompts is swept on a
+// third of the connections, and the credential found is still the first of
+// the list that works; a kept connection the device closed is replaced.
+func TestTelnetSeveralTriesPerConnection(t *testing.T) {
+	var conns atomic.Int32
+	device := func(c net.Conn) {
+		conns.Add(1)
+		r := bufio.NewReader(c)
+		c.Write([]byte("BusyBox v1.36.1 built-in shell\r\n"))
+		for try := 0; try < 3; try++ {
+			c.Write([]byte("cam login: "))
+			user, _ := r.ReadString('\n')
+			c.Write([]byte("Password: "))
+			pass, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if strings.TrimSpace(user) == "admin" && strings.TrimSpace(pass) == "1234" {
+				c.Write([]byte("# "))
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if strings.Contains(line, "echo iotlabel") {
+						c.Write([]byte(telnetAnswer + "\r\n"))
+					}
+					c.Write([]byte("# "))
+				}
+			}
+			time.Sleep(100 * time.Millisecond) // the device's failure delay
+			c.Write([]byte("Login incorrect\r\n"))
+		}
+	}
+	creds := []Credential{{"root", "xc3511"}, {"root", "vizxv"}, {"admin", "admin"}, {"root", "888888"}, {"support", "support"}, {"admin", "1234"}, {"admin", "12345"}}
+	s := &Scanner{Timeout: time.Second, Credentials: creds, Sessions: 1}
+	r := scanOne(t, s, fakeServer(t, device))
+	var got *Finding
+	for i := range r.Findings {
+		if r.Findings[i].Check == "default-credentials" {
+			got = &r.Findings[i]
+		}
+	}
+	if got == nil || got.Result != evidence.Fail || got.Username != "admin" || got.Password != "1234" {
+		t.Fatalf("slow device: %+v (all: %s)", got, findings(r))
+	}
+	// The random control login and five refusals, three tries a connection,
+	// then the login that works: 3 connections, not 7 (plus the probe's own
+	// identification connection, if it made one).
+	if n := conns.Load(); n > 4 {
+		t.Errorf("%d connections for 7 logins on a device that allows 3 per connection", n)
+	}
+}
+
+// TestFTPSeveralTriesPerConnection: an FTP server that allows three logins
+// per connection is swept on a third of the connections.
+func TestFTPSeveralTriesPerConnection(t *testing.T) {
+	var conns atomic.Int32
+	server := func(c net.Conn) {
+		conns.Add(1)
+		r := bufio.NewReader(c)
+		c.Write([]byte("220 camera FTP\r\n"))
+		for fails := 0; fails < 3; {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			cmd, arg, _ := strings.Cut(strings.TrimSpace(line), " ")
+			switch cmd {
+			case "USER":
+				c.Write([]byte("331 Please specify the password.\r\n"))
+				if arg != "admin" {
+					arg = ""
+				}
+				line, err = r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if arg == "admin" && strings.TrimSpace(line) == "PASS 1234" {
+					c.Write([]byte("230 Login successful.\r\n"))
+					continue
+				}
+				fails++
+				c.Write([]byte("530 Login incorrect.\r\n"))
+			case "QUIT":
+				c.Write([]byte("221 Goodbye.\r\n"))
+				return
+			default:
+				c.Write([]byte("530 Please login with USER and PASS.\r\n"))
+			}
+		}
+	}
+	creds := []Credential{{"root", "xc3511"}, {"admin", "admin"}, {"root", "888888"}, {"support", "support"}, {"admin", "1234"}}
+	s := &Scanner{Timeout: time.Second, Credentials: creds, Sessions: 1}
+	r := scanOne(t, s, fakeServer(t, server))
+	var got *Finding
+	for i := range r.Findings {
+		if r.Findings[i].Check == "default-credentials" {
+			got = &r.Findings[i]
+		}
+	}
+	if got == nil || got.Result != evidence.Fail || got.Username != "admin" || got.Password != "1234" {
+		t.Fatalf("FTP: %+v (all: %s)", got, findings(r))
+	}
+	// anonymous, the control login and four refusals, then the login:
+	// 7 logins on 3 connections (plus identification, if any).
+	if n := conns.Load(); n > 4 {
+		t.Errorf("%d connections for 7 FTP logins on a server that allows 3 per connection", n)
 	}
 }

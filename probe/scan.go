@@ -203,6 +203,7 @@ func (ss *session) checks() []Finding {
 	switch ss.svc.Protocol {
 	case "telnet":
 		out = append(out, ss.tryCredentials(ss.telnetLogin)...)
+		ss.idleTelnet.closeAll()
 	case "ssh":
 		out = append(out, ss.sshChecks()...)
 	case "http", "https":

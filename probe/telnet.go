@@ -28,6 +28,7 @@ type telnetConn struct {
 	state   int // 0 text, 1 after IAC, 2 after IAC DO/DONT/WILL/WONT, 3 in subnegotiation, 4 IAC in subnegotiation
 	verb    byte
 	text    strings.Builder
+	pending string // the login prompt a kept connection waits at
 }
 
 // readUntil reads until done says the text so far is enough, the deadline
@@ -118,7 +119,12 @@ var (
 // position query BusyBox's line editor sends after its prompt.
 var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
-var errNoPrompt = errors.New("no login prompt within the timeout")
+var (
+	errNoPrompt = errors.New("no login prompt within the timeout")
+	// errStale: a kept connection turned out closed before the credential
+	// could be tried; it is tried again on a fresh connection.
+	errStale = errors.New("kept connection closed")
+)
 
 // endsWithPrompt says whether text ends like a shell prompt.
 func endsWithPrompt(text string) bool {
@@ -132,16 +138,44 @@ func endsWithPrompt(text string) bool {
 // is not answered (a restricted shell or vendor CLI). tryCredentials tells
 // either apart from a device that answers every login alike by the random
 // login it tries first.
+//
+// Devices that allow several tries per connection re-prompt after a refusal;
+// such a connection is kept for the next credential (idle), which saves the
+// connection, the banner and often the device's welcome delay. A kept
+// connection the device has meanwhile closed is replaced by a fresh one.
 func (ss *session) telnetLogin(c Credential) (loginResult, string, error) {
+	if t, ok := ss.idleTelnet.get(); ok {
+		if res, why, err := ss.telnetAttempt(t, c); !errors.Is(err, errStale) {
+			return res, why, err
+		}
+	}
 	conn, err := ss.dial()
 	if err != nil {
 		return rejected, "", err
 	}
-	defer conn.Close()
-	t := &telnetConn{Conn: conn, timeout: ss.s.Timeout}
-	text := t.readUntil(func(s string) bool {
-		return containsAny(s, userPrompts...) || containsAny(s, "password:") || containsAny(s, lockoutSigns...)
-	})
+	return ss.telnetAttempt(&telnetConn{Conn: conn, timeout: ss.s.Timeout}, c)
+}
+
+// telnetAttempt logs in with c on t, which is fresh or was kept at a login
+// prompt (t.pending); it keeps t for the next credential when the device
+// re-prompts after refusing c, and closes it otherwise.
+func (ss *session) telnetAttempt(t *telnetConn, c Credential) (res loginResult, why string, err error) {
+	keep := false
+	defer func() {
+		if keep {
+			ss.idleTelnet.put(t)
+		} else {
+			t.Close()
+		}
+	}()
+	text := t.pending
+	reused := text != ""
+	t.pending = ""
+	if !reused {
+		text = t.readUntil(func(s string) bool {
+			return containsAny(s, userPrompts...) || containsAny(s, "password:") || containsAny(s, lockoutSigns...)
+		})
+	}
 	switch {
 	case containsAny(text, lockoutSigns...):
 		return lockedOut, lastLine(text), nil
@@ -149,8 +183,11 @@ func (ss *session) telnetLogin(c Credential) (loginResult, string, error) {
 		t.Write([]byte(c.Username + "\r\n"))
 		text = t.readUntil(func(s string) bool { return containsAny(s, "password:") || endsWithPrompt(s) })
 		if !containsAny(text, "password:") {
-			if endsWithPrompt(text) {
+			switch {
+			case endsWithPrompt(text):
 				return ss.telnetShell(t, text)
+			case reused:
+				return rejected, "", errStale // the device left; c was not tried
 			}
 			return rejected, "no password prompt", nil
 		}
@@ -162,10 +199,20 @@ func (ss *session) telnetLogin(c Credential) (loginResult, string, error) {
 		return endsWithPrompt(s) || containsAny(s, loginFailures...) || containsAny(s, lockoutSigns...) || containsAny(s, userPrompts...)
 	})
 	switch {
+	case reused && strings.TrimSpace(text) == "":
+		return rejected, "", errStale
 	case containsAny(text, lockoutSigns...):
 		return lockedOut, lastLine(text), nil
 	case containsAny(text, loginFailures...) || containsAny(text, userPrompts...) || !endsWithPrompt(text):
-		return rejected, lastLine(text), nil
+		why = lastLine(text)
+		// A re-prompt on the same connection: keep it for the next credential.
+		if !containsAny(lastLine(text), userPrompts...) {
+			text += t.readUntil(func(s string) bool { return containsAny(s, userPrompts...) || containsAny(s, lockoutSigns...) })
+		}
+		if last := lastLine(text); containsAny(last, userPrompts...) && !containsAny(text, lockoutSigns...) {
+			t.pending, keep = last, true
+		}
+		return rejected, why, nil
 	}
 	return ss.telnetShell(t, text)
 }
