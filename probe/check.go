@@ -188,6 +188,10 @@ func (ss *session) tryCredentials(try login) []Finding {
 // tryCredentialsOn is tryCredentials on at most sessions connections at once.
 func (ss *session) tryCredentialsOn(try login, sessions int) []Finding {
 	creds := ss.s.Credentials
+	var vendors []string
+	if len(creds) > 0 {
+		creds, vendors = vendorFirst(creds, ss.s.VendorCredentials, ss.svc.Banner)
+	}
 	if ss.s.Attempts > 0 && len(creds) > ss.s.Attempts {
 		creds = creds[:ss.s.Attempts]
 	}
@@ -213,7 +217,11 @@ func (ss *session) tryCredentialsOn(try login, sessions int) []Finding {
 	case res == lockedOut:
 		return []Finding{ss.finding("default-credentials", evidence.Error, "the service refused before any default was tried: "+why)}
 	}
-	return ss.sweep(creds, try, sessions)
+	out := ss.sweep(creds, try, sessions)
+	if len(vendors) > 0 {
+		out[0].Detail += fmt.Sprintf("; the defaults of %s were tried first, as the banner names it", strings.Join(vendors, ", "))
+	}
+	return out
 }
 
 // attempt is the outcome of one credential tried.

@@ -389,3 +389,94 @@ func TestOldTLSDevice(t *testing.T) {
 		}
 	}
 }
+
+func TestVendorFirst(t *testing.T) {
+	vc := DefaultVendorCredentials()
+	if len(vc) < 100 {
+		t.Fatalf("built-in vendor list has %d entries", len(vc))
+	}
+	creds := []Credential{{"root", "xc3511"}, {"admin", "admin"}}
+	for _, tc := range []struct {
+		banner string
+		vendor string // "" for none
+		first  Credential
+	}{
+		{"ZTE login:", "zte", Credential{"admin", "admin"}},
+		{"D-Link DSL-2750U login:", "dlink", Credential{"admin", "admin"}},
+		{"Welcome to HIKVISION2 camera", "hikvision", Credential{"admin", "12345"}},
+		{"Activate your device", "", Credential{"root", "xc3511"}}, // "acti" is not in "Active"
+		{"BusyBox v1.36.1 built-in shell", "", Credential{"root", "xc3511"}},
+	} {
+		got, named := vendorFirst(creds, vc, tc.banner)
+		if (tc.vendor == "") != (len(named) == 0) || (tc.vendor != "" && named[0] != tc.vendor) || got[0] != tc.first {
+			t.Errorf("%q: vendors %v, first %v", tc.banner, named, got[0])
+		}
+		if tc.vendor == "" && len(got) != len(creds) {
+			t.Errorf("%q: list changed without a vendor: %v", tc.banner, got)
+		}
+	}
+	// A vendor's defaults are added once and the list keeps no duplicate.
+	got, _ := vendorFirst(creds, vc, "ZTE")
+	seen := map[Credential]bool{}
+	for _, c := range got {
+		if seen[c] {
+			t.Errorf("duplicate %v", c)
+		}
+		seen[c] = true
+	}
+	if !seen[Credential{"root", "Zte521"}] || !seen[Credential{"root", "xc3511"}] {
+		t.Errorf("ZTE list: %v", got)
+	}
+	if _, err := ParseVendorCredentials(strings.NewReader("D-Link admin:admin\n"), "v.txt"); err == nil || !strings.Contains(err.Error(), "v.txt:1") {
+		t.Errorf("bad vendor name: %v", err)
+	}
+}
+
+// TestVendorDefaultsFirstFindsTheLogin: with only three attempts allowed, a
+// ZTE device whose default is deep in the general list is found because its
+// banner names the vendor, and the finding says why it was tried first.
+func TestVendorDefaultsFirstFindsTheLogin(t *testing.T) {
+	device := func(c net.Conn) {
+		r := bufio.NewReader(c)
+		c.Write([]byte("ZTE ZXHN F660\r\nLogin: "))
+		user, _ := r.ReadString('\n')
+		c.Write([]byte("Password: "))
+		pass, _ := r.ReadString('\n')
+		if strings.TrimSpace(user) != "root" || strings.TrimSpace(pass) != "Zte521" {
+			c.Write([]byte("Login incorrect\r\n"))
+			return
+		}
+		c.Write([]byte("# "))
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if strings.Contains(line, "echo iotlabel") {
+				c.Write([]byte(telnetAnswer + "\r\n"))
+			}
+			c.Write([]byte("# "))
+		}
+	}
+	for _, vendorFirst := range []bool{false, true} {
+		s := &Scanner{Timeout: time.Second, Credentials: DefaultCredentials(), Attempts: 6}
+		if vendorFirst {
+			s.VendorCredentials = DefaultVendorCredentials()
+		}
+		r := scanOne(t, s, fakeServer(t, device))
+		var got *Finding
+		for i := range r.Findings {
+			if r.Findings[i].Check == "default-credentials" {
+				got = &r.Findings[i]
+			}
+		}
+		switch {
+		case got == nil:
+			t.Fatalf("no credential finding: %s", findings(r))
+		case vendorFirst && (got.Result != evidence.Fail || got.Password != "Zte521" || !strings.Contains(got.Detail, "the defaults of zte were tried first")):
+			t.Errorf("vendor first: %+v", got)
+		case !vendorFirst && got.Result != evidence.Pass:
+			t.Errorf("without vendor defaults the 6 attempts should miss it: %+v", got)
+		}
+	}
+}

@@ -38,7 +38,11 @@ type Scanner struct {
 	// Credentials are tried on every service that asks for a login; none
 	// means no login is attempted.
 	Credentials []Credential
-	// Attempts bounds the credentials tried per service (0: all of them).
+	// VendorCredentials are tried first, before Credentials, on a service
+	// whose banner names their vendor (DefaultVendorCredentials).
+	VendorCredentials []VendorCredential
+	// Attempts bounds the credentials tried per service (0: all of them),
+	// counting a vendor's defaults tried first.
 	Attempts int
 	// Rate paces login attempts on one host, per second (0: unpaced).
 	Rate float64

@@ -109,6 +109,7 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 		if s.Credentials, err = loadCredentials(*credFile); err != nil {
 			return err
 		}
+		s.VendorCredentials = probe.DefaultVendorCredentials()
 	}
 	if *transcripts != "" {
 		if err := os.MkdirAll(*transcripts, 0o700); err != nil {
