@@ -55,7 +55,7 @@ func Compare(label string, before, after *assess.Assessment) Change {
 	}
 	c.SchemesLost, c.SchemesGained = minus(met(before), met(after)), minus(met(after), met(before))
 	c.MarketsLost, c.MarketsGained = minus(allowed(before), allowed(after)), minus(allowed(after), allowed(before))
-	c.Causes = append(causes(outcomes(before), outcomes(after), "tier outcome"), causes(requirements(before), requirements(after), "requirement")...)
+	c.Causes = append(verdictCauses(before, after), c.Causes...)
 	c.Causes = append(c.Causes, gapCauses(before, after)...)
 	return c
 }
@@ -88,6 +88,59 @@ func levelName(l string) string {
 		return ""
 	}
 	return "level " + l
+}
+
+// verdictCauses lists the outcomes and requirements whose verdicts differ.
+// When both assessments list the same outcomes and requirements in the same
+// order (a catalog edit that changes rules, tiers or strengths, not the
+// lists), they are walked side by side, so that a label that did not move
+// costs no allocation; otherwise they are matched by ID.
+func verdictCauses(before, after *assess.Assessment) []string {
+	if !sameShape(before, after) {
+		return append(causes(outcomes(before), outcomes(after), "tier outcome"), causes(requirements(before), requirements(after), "requirement")...)
+	}
+	var out []string
+	for i, o := range before.Outcomes {
+		if a := after.Outcomes[i]; a.Verdict != o.Verdict {
+			out = append(out, fmt.Sprintf("tier outcome %s: %s -> %s", o.ID, o.Verdict, a.Verdict))
+		}
+	}
+	var reqs []string
+	for i, s := range before.Schemes {
+		for j, r := range s.Requirements {
+			if a := after.Schemes[i].Requirements[j]; a.Verdict != r.Verdict {
+				reqs = append(reqs, fmt.Sprintf("requirement %s:%s: %s -> %s", s.ID, r.ID, r.Verdict, a.Verdict))
+			}
+		}
+	}
+	sort.Strings(out)
+	sort.Strings(reqs)
+	return append(out, reqs...)
+}
+
+// sameShape reports whether two assessments list the same outcomes, schemes
+// and requirements in the same order.
+func sameShape(before, after *assess.Assessment) bool {
+	if len(before.Outcomes) != len(after.Outcomes) || len(before.Schemes) != len(after.Schemes) {
+		return false
+	}
+	for i := range before.Outcomes {
+		if before.Outcomes[i].ID != after.Outcomes[i].ID {
+			return false
+		}
+	}
+	for i, s := range before.Schemes {
+		t := after.Schemes[i]
+		if s.ID != t.ID || len(s.Requirements) != len(t.Requirements) {
+			return false
+		}
+		for j := range s.Requirements {
+			if s.Requirements[j].ID != t.Requirements[j].ID {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func outcomes(a *assess.Assessment) map[string]string {

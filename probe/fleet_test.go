@@ -36,7 +36,7 @@ type device struct {
 // fleet starts the labelled fleet of real daemons, each on its own
 // loopback address, and returns it. Planted weaknesses are in expect;
 // clean and trap devices expect nothing.
-func fleet(t *testing.T) []device {
+func fleet(t testing.TB) []device {
 	t.Helper()
 	for _, tool := range []struct{ path, pkg string }{
 		{"/usr/sbin/sshd", "openssh-server"}, {"busybox", "busybox-static"}, {"lighttpd", "lighttpd"},
@@ -340,7 +340,7 @@ func TestAccuracyGate(t *testing.T) {
 	t.Logf("missed %d, false findings %d", missed, false_)
 }
 
-func freeUDPPort(t *testing.T, addr string) uint16 {
+func freeUDPPort(t testing.TB, addr string) uint16 {
 	t.Helper()
 	c, err := net.ListenPacket("udp", addr+":0")
 	if err != nil {
@@ -351,7 +351,7 @@ func freeUDPPort(t *testing.T, addr string) uint16 {
 }
 
 // startUDPDaemon runs a UDP server and waits until it answers a CoAP ping.
-func startUDPDaemon(t *testing.T, d device, name string, args ...string) {
+func startUDPDaemon(t testing.TB, d device, name string, args ...string) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	if err := cmd.Start(); err != nil {
@@ -375,7 +375,7 @@ func startUDPDaemon(t *testing.T, d device, name string, args ...string) {
 	t.Fatalf("%s did not answer on %s", name, hp)
 }
 
-func serveOn(t *testing.T, addr string, h http.Handler) {
+func serveOn(t testing.TB, addr string, h http.Handler) {
 	t.Helper()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -387,7 +387,7 @@ func serveOn(t *testing.T, addr string, h http.Handler) {
 }
 
 // tarpit accepts connections on addr and never answers.
-func tarpit(t *testing.T, addr string) {
+func tarpit(t testing.TB, addr string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -411,7 +411,7 @@ func tarpit(t *testing.T, addr string) {
 	}()
 }
 
-func testCA(t *testing.T) (*x509.Certificate, *rsa.PrivateKey) {
+func testCA(t testing.TB) (*x509.Certificate, *rsa.PrivateKey) {
 	t.Helper()
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "iotlabel test CA"},
@@ -426,7 +426,7 @@ func testCA(t *testing.T) (*x509.Certificate, *rsa.PrivateKey) {
 }
 
 // leafPEM makes a device certificate signed by ca, with its key, as PEM.
-func leafPEM(t *testing.T, ca *x509.Certificate, caKey *rsa.PrivateKey, ip string, from, until time.Time) string {
+func leafPEM(t testing.TB, ca *x509.Certificate, caKey *rsa.PrivateKey, ip string, from, until time.Time) string {
 	t.Helper()
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: ip},

@@ -20,7 +20,7 @@ import (
 )
 
 // freePort returns a TCP port free on addr.
-func freePort(t *testing.T, addr string) uint16 {
+func freePort(t testing.TB, addr string) uint16 {
 	t.Helper()
 	ln, err := net.Listen("tcp", addr+":0")
 	if err != nil {
@@ -31,7 +31,7 @@ func freePort(t *testing.T, addr string) uint16 {
 }
 
 // startDaemon runs a real server until the test ends and waits for its port.
-func startDaemon(t *testing.T, addr string, port uint16, name string, args ...string) {
+func startDaemon(t testing.TB, addr string, port uint16, name string, args ...string) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	out, _ := os.Create(filepath.Join(t.TempDir(), "log"))

@@ -18,7 +18,7 @@ import (
 
 // startSNMPD runs Debian's net-snmp agent on addr:port with the given
 // configuration lines and waits until it answers the community it knows.
-func startSNMPD(t *testing.T, addr string, port uint16, community string, conf ...string) {
+func startSNMPD(t testing.TB, addr string, port uint16, community string, conf ...string) {
 	t.Helper()
 	_, err := exec.LookPath("/usr/sbin/snmpd")
 	testenv.Require(t, err == nil, "net-snmp's agent (/usr/sbin/snmpd, package snmpd)")

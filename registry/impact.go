@@ -34,7 +34,8 @@ func (s *Service) Impact(ctx context.Context, proposed *assess.Engine, asOf cata
 	defer cancel()
 	jobs, results := make(chan store.Label, 64), make(chan result, 64)
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	// Twice the CPUs: a worker waiting on a store read leaves its CPU to another.
+	for range 2 * runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for l := range jobs {
 				r := result{l: l}
