@@ -48,7 +48,13 @@ func BenchmarkFleetAgainstNmap(b *testing.B) {
 		start := time.Now()
 		s := &Scanner{Timeout: 4 * time.Second, Credentials: DefaultCredentials(), VendorCredentials: DefaultVendorCredentials()}
 		got := map[string][]string{}
+		var done []string // "name at elapsed", in finishing order
+		byAddr := map[string]string{}
+		for _, d := range devs {
+			byAddr[d.addr] = d.name
+		}
 		s.Scan(context.Background(), targets, nil, func(r HostReport) {
+			done = append(done, fmt.Sprintf("%s %.1fs", byAddr[r.Addr], time.Since(start).Seconds()))
 			for _, it := range Evidence(r, Meta{At: time.Now()}) {
 				if it.Result == evidence.Fail {
 					f := it.Check
@@ -83,5 +89,6 @@ func BenchmarkFleetAgainstNmap(b *testing.B) {
 		b.ReportMetric(float64(planted), "planted")
 		b.ReportMetric(float64(falseFindings), "false")
 		b.Logf("%d devices (%d with TCP, %d TCP ports for nmap): iotlabel %v, nmap -sV %v", len(devs), len(tcpHosts), len(tcpPorts), probeTime.Round(time.Millisecond), nmapTime.Round(time.Millisecond))
+		b.Logf("last hosts done: %s", strings.Join(done[max(0, len(done)-8):], ", "))
 	}
 }
