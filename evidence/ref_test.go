@@ -3,6 +3,7 @@ package evidence
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"testing"
 	"time"
 )
@@ -34,7 +35,7 @@ func TestItemEncodingMatchesMarshal(t *testing.T) {
 			Result: Fail, Target: "127.0.0.1:23", Protocol: "telnet", Username: "root", PasswordHint: "x\x01y\"\\\b\f\n\r\t",
 			Detail: "bad \xff utf-8 \u2029 é", TranscriptDigest: "sha256:00",
 			Data: map[string]any{"checked": 200, "not_checked": 14, "names": []string{"busybox 1.36.1"}, "z": nil,
-				"f": 1.5, "tiny": 1e-9, "huge": 1e22, "neg": -0.0, "list": []any{true, "a", map[string]any{"k": 1.0}}, "i64": int64(-3)}},
+				"f": 1.5, "tiny": 1e-9, "huge": 1e22, "neg": math.Copysign(0, -1), "list": []any{true, "a", map[string]any{"k": 1.0}}, "i64": int64(-3)}},
 		{Data: map[string]any{"empty": []string(nil), "anyNil": []any(nil), "m": map[string]any(nil)}},
 	} {
 		sameAsMarshal(t, &it)
