@@ -3,6 +3,8 @@ package assess
 import (
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/iotlabel/iotlabel/internal/jsonesc"
 )
 
 // This file writes the RFC 8785 (JCS) canonical JSON of an assessment: object
@@ -43,23 +45,7 @@ func appendStr(b []byte, s string) []byte {
 			i += size
 			continue
 		}
-		switch ch {
-		case '"', '\\':
-			b = append(b, '\\', ch)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			const hex = "0123456789abcdef"
-			b = append(b, '\\', 'u', '0', '0', hex[ch>>4], hex[ch&0xf])
-		}
+		b = jsonesc.AppendASCII(b, ch)
 		i++
 	}
 	return append(b, '"')

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/iotlabel/iotlabel/internal/jsonesc"
 )
 
 // Ref returns the item's ID, or "ev-" and the first 12 hex digits of the
@@ -183,8 +185,6 @@ func appendFloat(b []byte, f float64) ([]byte, bool) {
 	return b, true
 }
 
-const hexDigits = "0123456789abcdef"
-
 // appendString writes s as a JSON string the way json.Marshal does: <, > and
 // & escaped, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped.
 func appendString(b []byte, s string) []byte {
@@ -198,22 +198,7 @@ func appendString(b []byte, s string) []byte {
 				continue
 			}
 			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
+			b = jsonesc.AppendASCII(b, c)
 			i++
 			start = i
 			continue
@@ -226,7 +211,11 @@ func appendString(b []byte, s string) []byte {
 			continue
 		}
 		if r == '\u2028' || r == '\u2029' {
-			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			esc := `\u2028`
+			if r == '\u2029' {
+				esc = `\u2029`
+			}
+			b = append(append(b, s[start:i]...), esc...)
 			i += size
 			start = i
 			continue

@@ -446,17 +446,7 @@ func TestVendorDefaultsFirstFindsTheLogin(t *testing.T) {
 			c.Write([]byte("Login incorrect\r\n"))
 			return
 		}
-		c.Write([]byte("# "))
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if strings.Contains(line, "echo iotlabel") {
-				c.Write([]byte(telnetAnswer + "\r\n"))
-			}
-			c.Write([]byte("# "))
-		}
+		shell(c, r)
 	}
 	for _, vendorFirst := range []bool{false, true} {
 		s := &Scanner{Timeout: time.Second, Credentials: DefaultCredentials(), Attempts: 6}
@@ -464,12 +454,7 @@ func TestVendorDefaultsFirstFindsTheLogin(t *testing.T) {
 			s.VendorCredentials = DefaultVendorCredentials()
 		}
 		r := scanOne(t, s, fakeServer(t, device))
-		var got *Finding
-		for i := range r.Findings {
-			if r.Findings[i].Check == "default-credentials" {
-				got = &r.Findings[i]
-			}
-		}
+		got := credentialFinding(r)
 		switch {
 		case got == nil:
 			t.Fatalf("no credential finding: %s", findings(r))

@@ -308,15 +308,8 @@ func TestAccuracyGate(t *testing.T) {
 			if it.Result == evidence.Error {
 				t.Logf("%s: error %s: %s", byAddr[r.Addr].name, it.Check, it.Detail)
 			}
-			if it.Result != evidence.Fail {
-				continue
-			}
-			f := it.Check
-			if it.Username != "" {
-				f += "/" + it.Username
-			}
-			got[r.Addr] = append(got[r.Addr], f)
 		}
+		got[r.Addr] = append(got[r.Addr], failures(r)...)
 	})
 	t.Logf("%d devices probed in %v", len(devs), time.Since(start).Round(time.Millisecond))
 	missed, false_ := 0, 0
@@ -338,6 +331,22 @@ func TestAccuracyGate(t *testing.T) {
 		}
 	}
 	t.Logf("missed %d, false findings %d", missed, false_)
+}
+
+// failures names a host's failed checks as the fleet's expect lists do:
+// check, or check/username for a login.
+func failures(r HostReport) []string {
+	var out []string
+	for _, it := range Evidence(r, Meta{At: time.Now()}) {
+		if it.Result == evidence.Fail {
+			f := it.Check
+			if it.Username != "" {
+				f += "/" + it.Username
+			}
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func freeUDPPort(t testing.TB, addr string) uint16 {

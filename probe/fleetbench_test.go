@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iotlabel/iotlabel/evidence"
 	"github.com/iotlabel/iotlabel/internal/testenv"
 )
 
@@ -55,15 +54,7 @@ func BenchmarkFleetAgainstNmap(b *testing.B) {
 		}
 		s.Scan(context.Background(), targets, nil, func(r HostReport) {
 			done = append(done, fmt.Sprintf("%s %.1fs", byAddr[r.Addr], time.Since(start).Seconds()))
-			for _, it := range Evidence(r, Meta{At: time.Now()}) {
-				if it.Result == evidence.Fail {
-					f := it.Check
-					if it.Username != "" {
-						f += "/" + it.Username
-					}
-					got[r.Addr] = append(got[r.Addr], f)
-				}
-			}
+			got[r.Addr] = append(got[r.Addr], failures(r)...)
 		})
 		probeTime := time.Since(start)
 		found, falseFindings := 0, 0

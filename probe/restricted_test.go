@@ -42,12 +42,7 @@ func restrictedShell(c net.Conn) {
 func TestRestrictedShellLogin(t *testing.T) {
 	s := &Scanner{Timeout: time.Second, Credentials: []Credential{{"admin", "admin"}, {"root", "xc3511"}}}
 	r := scanOne(t, s, fakeServer(t, restrictedShell))
-	var got *Finding
-	for i := range r.Findings {
-		if r.Findings[i].Check == "default-credentials" {
-			got = &r.Findings[i]
-		}
-	}
+	got := credentialFinding(r)
 	if got == nil || got.Result != evidence.Fail || got.Username != "root" || !strings.Contains(got.Detail, `login accepted (prompt "#"), command not confirmed`) {
 		t.Fatalf("restricted shell: %+v (all: %s)", got, findings(r))
 	}
@@ -88,17 +83,8 @@ func TestTelnetSeveralTriesPerConnection(t *testing.T) {
 				return
 			}
 			if strings.TrimSpace(user) == "admin" && strings.TrimSpace(pass) == "1234" {
-				c.Write([]byte("# "))
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if strings.Contains(line, "echo iotlabel") {
-						c.Write([]byte(telnetAnswer + "\r\n"))
-					}
-					c.Write([]byte("# "))
-				}
+				shell(c, r)
+				return
 			}
 			time.Sleep(100 * time.Millisecond) // the device's failure delay
 			c.Write([]byte("Login incorrect\r\n"))
@@ -107,12 +93,7 @@ func TestTelnetSeveralTriesPerConnection(t *testing.T) {
 	creds := []Credential{{"root", "xc3511"}, {"root", "vizxv"}, {"admin", "admin"}, {"root", "888888"}, {"support", "support"}, {"admin", "1234"}, {"admin", "12345"}}
 	s := &Scanner{Timeout: time.Second, Credentials: creds, Sessions: 1}
 	r := scanOne(t, s, fakeServer(t, device))
-	var got *Finding
-	for i := range r.Findings {
-		if r.Findings[i].Check == "default-credentials" {
-			got = &r.Findings[i]
-		}
-	}
+	got := credentialFinding(r)
 	if got == nil || got.Result != evidence.Fail || got.Username != "admin" || got.Password != "1234" {
 		t.Fatalf("slow device: %+v (all: %s)", got, findings(r))
 	}
@@ -165,12 +146,7 @@ func TestFTPSeveralTriesPerConnection(t *testing.T) {
 	creds := []Credential{{"root", "xc3511"}, {"admin", "admin"}, {"root", "888888"}, {"support", "support"}, {"admin", "1234"}}
 	s := &Scanner{Timeout: time.Second, Credentials: creds, Sessions: 1}
 	r := scanOne(t, s, fakeServer(t, server))
-	var got *Finding
-	for i := range r.Findings {
-		if r.Findings[i].Check == "default-credentials" {
-			got = &r.Findings[i]
-		}
-	}
+	got := credentialFinding(r)
 	if got == nil || got.Result != evidence.Fail || got.Username != "admin" || got.Password != "1234" {
 		t.Fatalf("FTP: %+v (all: %s)", got, findings(r))
 	}
@@ -179,4 +155,30 @@ func TestFTPSeveralTriesPerConnection(t *testing.T) {
 	if n := conns.Load(); n > 4 {
 		t.Errorf("%d connections for 7 FTP logins on a server that allows 3 per connection", n)
 	}
+}
+
+// shell is a POSIX shell after a login, as far as the probe looks: a "# "
+// prompt that answers the harmless echo.
+func shell(c net.Conn, r *bufio.Reader) {
+	c.Write([]byte("# "))
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		if strings.Contains(line, "echo iotlabel") {
+			c.Write([]byte(telnetAnswer + "\r\n"))
+		}
+		c.Write([]byte("# "))
+	}
+}
+
+// credentialFinding is the host's default-credentials finding, or nil.
+func credentialFinding(r HostReport) *Finding {
+	for i := range r.Findings {
+		if r.Findings[i].Check == "default-credentials" {
+			return &r.Findings[i]
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -81,7 +82,7 @@ func vendorFirst(creds []Credential, vendors []VendorCredential, banner string) 
 		if len(named) == 0 || named[len(named)-1] != v.Vendor {
 			named = append(named, v.Vendor)
 		}
-		if !containsCred(first, v.Credential) {
+		if !slices.Contains(first, v.Credential) {
 			first = append(first, v.Credential)
 		}
 	}
@@ -90,7 +91,7 @@ func vendorFirst(creds []Credential, vendors []VendorCredential, banner string) 
 	}
 	out := append([]Credential(nil), first...)
 	for _, c := range creds {
-		if !containsCred(first, c) {
+		if !slices.Contains(first, c) {
 			out = append(out, c)
 		}
 	}
@@ -117,15 +118,6 @@ func bannerWords(banner string) []string {
 func namesVendor(words []string, vendor string) bool {
 	for _, w := range words {
 		if rest, ok := strings.CutPrefix(w, vendor); ok && strings.Trim(rest, "0123456789") == "" {
-			return true
-		}
-	}
-	return false
-}
-
-func containsCred(list []Credential, c Credential) bool {
-	for _, x := range list {
-		if x == c {
 			return true
 		}
 	}
