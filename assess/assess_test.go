@@ -542,14 +542,14 @@ func TestSchemeMatrix(t *testing.T) {
 	}{
 		{"declaration only", nil, map[string]want{
 			"etsi-en-303-645": {true, ""}, "uk-psti": {true, ""}, "au-smart-devices": {true, ""}, "au-cop": {true, ""},
-			"sg-cls": {true, "2"}, "us-nistir-8259": {true, ""}, "us-nistir-8425": {true, ""},
+			"sg-cls": {true, "2"}, "us-nistir-8259": {true, ""}, "us-nistir-8425": {true, ""}, "us-nistir-8425a": {true, ""},
 			"us-cyber-trust-mark": {false, ""}, "us-federal": {true, ""}, "us-ca-sb327": {true, ""},
 			"eu-cra": {false, ""}, "eu-red": {true, ""}, "de-bsi-label": {true, ""}, "fi-traficom": {false, ""},
 			"jp-jc-star": {true, "STAR-2"}, "kr-kisa-cic": {false, ""},
 		}},
 		{"tool and lab evidence", labs, map[string]want{
 			"etsi-en-303-645": {true, ""}, "uk-psti": {true, ""}, "au-smart-devices": {true, ""}, "au-cop": {true, ""},
-			"sg-cls": {true, "4"}, "us-nistir-8259": {true, ""}, "us-nistir-8425": {true, ""},
+			"sg-cls": {true, "4"}, "us-nistir-8259": {true, ""}, "us-nistir-8425": {true, ""}, "us-nistir-8425a": {true, ""},
 			"us-cyber-trust-mark": {true, ""}, "us-federal": {true, ""}, "us-ca-sb327": {true, ""},
 			"eu-cra": {true, ""}, "eu-red": {true, ""}, "de-bsi-label": {true, ""}, "fi-traficom": {false, ""},
 			"jp-jc-star": {true, "STAR-4"}, "kr-kisa-cic": {true, "Standard"},

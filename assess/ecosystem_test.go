@@ -120,3 +120,14 @@ func TestEcosystemCounts(t *testing.T) {
 		t.Errorf("no gap names the missing ecosystem: %+v", without.Gaps)
 	}
 }
+
+// TestSchemeCategories: a scheme that covers only some categories (NIST IR
+// 8425A: routers) applies to a router and to nothing else, with the reason.
+func TestSchemeCategories(t *testing.T) {
+	e := engine(t)
+	router := e.Assess(example(t, "router-tier2"), nil, asOf).Scheme("us-nistir-8425a")
+	plug := e.Assess(example(t, "smart-plug-tier1"), nil, asOf).Scheme("us-nistir-8425a")
+	if router == nil || !router.Applicable || plug == nil || plug.Applicable || !strings.Contains(plug.Reason, `covers only router products, this is "smart-plug"`) {
+		t.Errorf("router: %+v\nplug: %+v", router, plug)
+	}
+}

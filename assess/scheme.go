@@ -17,6 +17,11 @@ func (r *run) scheme(si int, s *catalog.Scheme, idx []int) SchemeResult {
 	// The engine lays requirements out scheme by scheme, so a scheme's results
 	// are a window onto the run's table rather than a copy.
 	res.Requirements = r.reqs[idx[0] : idx[0]+len(idx) : idx[0]+len(idx)]
+	if len(s.Categories) > 0 && !contains(s.Categories, r.d.Product.Category) {
+		res.Applicable = false
+		res.Reason = "does not apply to this product: it covers only " + strings.Join(s.Categories, ", ") + " products, this is " + strconv.Quote(r.d.Product.Category)
+		return res
+	}
 	for _, f := range s.Condition {
 		if v := r.facts[r.e.factIdx[f]]; v.Value == declaration.False {
 			res.Applicable = false

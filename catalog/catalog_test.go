@@ -28,7 +28,7 @@ func TestDefaultCatalogVersionAndSchemes(t *testing.T) {
 	}
 	// Other tools and the registry rely on these IDs; they must never change.
 	stable := []string{"etsi-en-303-645", "uk-psti", "au-smart-devices", "au-cop", "sg-cls", "us-nistir-8259",
-		"us-nistir-8425", "us-cyber-trust-mark", "us-federal", "us-ca-sb327", "eu-cra", "eu-red", "de-bsi-label",
+		"us-nistir-8425", "us-nistir-8425a", "us-cyber-trust-mark", "us-federal", "us-ca-sb327", "eu-cra", "eu-red", "de-bsi-label",
 		"fi-traficom", "jp-jc-star", "kr-kisa-cic"}
 	for _, id := range stable {
 		if c.Scheme(id) == nil {
@@ -371,6 +371,10 @@ func TestReviewedFacts(t *testing.T) {
 		if r := c.Requirement(ref); !slices.Equal(r.Outcomes, []string{"independent-testing"}) {
 			t.Errorf("%s maps to %v", ref, r.Outcomes)
 		}
+	}
+	// NIST IR 8425A, final 2024-09-10, covers routers only.
+	if s := c.Scheme("us-nistir-8425a"); s == nil || s.Published.String() != "2024-09-10" || !slices.Equal(s.Categories, []string{"router"}) {
+		t.Errorf("us-nistir-8425a: %+v", s)
 	}
 	// KISA CIC Standard is a fuller item set (41 items in 2018), not a penetration test: every level is lab-tested.
 	if r := c.Requirement("kr-kisa-cic:Standard"); slices.Contains(r.Outcomes, "independent-testing") || r.Evidence == catalog.Lab ||

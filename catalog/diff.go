@@ -89,7 +89,7 @@ func (c *Catalog) flatten() map[string]fields {
 	for _, s := range c.Schemes {
 		m["scheme "+s.ID] = fields{"title": s.Title, "version": s.Version, "status": s.Status, "kind": s.Kind,
 			"effective": s.Effective.String(), "jurisdiction": s.Jurisdiction, "unverified": s.Unverified,
-			"excluded_categories": j(s.ExcludedCategories), "condition": j(s.Condition)}
+			"excluded_categories": j(s.ExcludedCategories), "categories": j(s.Categories), "condition": j(s.Condition)}
 		for _, r := range s.Requirements {
 			var phases []string
 			for _, p := range r.Phases {

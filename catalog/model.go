@@ -122,6 +122,9 @@ type Scheme struct {
 	LabelValidityYears int      `yaml:"label_validity_years,omitempty" json:"label_validity_years,omitempty"`
 	Condition          []string `yaml:"condition,omitempty" json:"condition,omitempty"`
 	ExcludedCategories []string `yaml:"excluded_categories,omitempty" json:"excluded_categories,omitempty"`
+	// Categories, when set, are the only product categories the scheme
+	// covers (NIST IR 8425A: routers).
+	Categories []string `yaml:"categories,omitempty" json:"categories,omitempty"`
 	ExclusionNotes     string   `yaml:"exclusion_notes,omitempty" json:"exclusion_notes,omitempty"`
 	Scope              string   `yaml:"scope,omitempty" json:"scope,omitempty"`
 	Notes              string   `yaml:"notes,omitempty" json:"notes,omitempty"`

@@ -150,6 +150,11 @@ func (l *loader) validateScheme(c *Catalog, s *Scheme) {
 			at(1, "excluded category %q is not defined in catalog.yaml", k)
 		}
 	}
+	for _, k := range s.Categories {
+		if !c.categories[k] {
+			at(1, "category %q is not defined in catalog.yaml", k)
+		}
+	}
 	for i, a := range s.Availability {
 		if a.From.IsZero() || a.Note == "" {
 			at(1, "availability entry %d needs a from date and a note", i+1)

@@ -25,6 +25,7 @@ func catalogShow(e *env, c *catalog.Catalog, format, id string) error {
 		p.kv("Effective", s.Effective.String())
 		p.kv("Label validity", plural(s.LabelValidityYears, "year"))
 		p.kv("Excludes", strings.Join(s.ExcludedCategories, ", "))
+		p.kv("Covers only", strings.Join(s.Categories, ", "))
 		p.kv("Exclusions", s.ExclusionNotes)
 		p.kv("Scope", s.Scope)
 		p.kv("Notes", s.Notes)
