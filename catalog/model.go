@@ -124,11 +124,11 @@ type Scheme struct {
 	ExcludedCategories []string `yaml:"excluded_categories,omitempty" json:"excluded_categories,omitempty"`
 	// Categories, when set, are the only product categories the scheme
 	// covers (NIST IR 8425A: routers).
-	Categories []string `yaml:"categories,omitempty" json:"categories,omitempty"`
-	ExclusionNotes     string   `yaml:"exclusion_notes,omitempty" json:"exclusion_notes,omitempty"`
-	Scope              string   `yaml:"scope,omitempty" json:"scope,omitempty"`
-	Notes              string   `yaml:"notes,omitempty" json:"notes,omitempty"`
-	Unverified         string   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
+	Categories     []string `yaml:"categories,omitempty" json:"categories,omitempty"`
+	ExclusionNotes string   `yaml:"exclusion_notes,omitempty" json:"exclusion_notes,omitempty"`
+	Scope          string   `yaml:"scope,omitempty" json:"scope,omitempty"`
+	Notes          string   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	Unverified     string   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
 	// Availability is the programme's history, oldest first: whether a
 	// product could obtain the label from each date (a scheme without it
 	// is taken to be open from its effective date).
