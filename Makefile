@@ -38,6 +38,8 @@ fuzz:
 	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./declaration
 	go test -run XXX -fuzz FuzzRead -fuzztime 30s ./evidence
 	go test -run XXX -fuzz FuzzItemEncoding -fuzztime 30s ./evidence
+	go test -run XXX -fuzz FuzzParse -fuzztime 30s ./fingerprint
+	go test -run XXX -fuzz FuzzParseVendorCredentials -fuzztime 30s ./probe
 	go test -run XXX -fuzz FuzzCanonicalString -fuzztime 30s ./assess
 	go test -run XXX -fuzz '^FuzzParse$$' -fuzztime 30s ./vuln
 	go test -run XXX -fuzz '^FuzzMentions$$' -fuzztime 30s ./vuln

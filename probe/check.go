@@ -190,7 +190,7 @@ func (ss *session) tryCredentialsOn(try login, sessions int) []Finding {
 	creds := ss.s.Credentials
 	var vendors []string
 	if len(creds) > 0 {
-		creds, vendors = vendorFirst(creds, ss.s.VendorCredentials, ss.svc.Banner)
+		creds, vendors = vendorFirst(creds, ss.s.VendorCredentials, ss.svc.Banner+" "+recogVendor(*ss.svc))
 	}
 	if ss.s.Attempts > 0 && len(creds) > ss.s.Attempts {
 		creds = creds[:ss.s.Attempts]
@@ -219,7 +219,7 @@ func (ss *session) tryCredentialsOn(try login, sessions int) []Finding {
 	}
 	out := ss.sweep(creds, try, sessions)
 	if len(vendors) > 0 {
-		out[0].Detail += fmt.Sprintf("; the defaults of %s were tried first, as the banner names it", strings.Join(vendors, ", "))
+		out[0].Detail += fmt.Sprintf("; the defaults of %s were tried first, as the banner points to it", strings.Join(vendors, ", "))
 	}
 	return out
 }

@@ -465,3 +465,19 @@ func TestVendorDefaultsFirstFindsTheLogin(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseVendorCredentials(f *testing.F) {
+	f.Add("zte root:Zte521\n# comment\n\ndlink admin:\n")
+	f.Add("D-Link admin:admin\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		vc, err := ParseVendorCredentials(strings.NewReader(s), "f.txt")
+		if err != nil {
+			return
+		}
+		for _, v := range vc {
+			if v.Vendor == "" || v.Username == "" || normVendor(v.Vendor) != v.Vendor {
+				t.Fatalf("accepted %+v", v)
+			}
+		}
+	})
+}

@@ -4,12 +4,13 @@ import "strings"
 
 // Identity is what a device said about itself: from a UPnP device
 // description first, else from mDNS TXT records (the md, mf and fw keys
-// many devices use).
+// many devices use), else from a telnet, FTP, SSH or SNMP banner that one of
+// Rapid7 Recog's fingerprints reads as a hardware product.
 type Identity struct {
 	Manufacturer string `json:"manufacturer,omitempty"`
 	Model        string `json:"model"`
 	Firmware     string `json:"firmware,omitempty"`
-	// Via names where it came from: upnp or mdns.
+	// Via names where it came from: upnp, mdns or recog:PROTOCOL.
 	Via string `json:"via"`
 }
 
@@ -45,6 +46,11 @@ func Identify(r HostReport) (Identity, bool) {
 			if id.Model != "" {
 				return id, true
 			}
+		}
+	}
+	for _, s := range r.Services {
+		if id, ok := recogIdentity(s); ok {
+			return id, true
 		}
 	}
 	return Identity{}, false

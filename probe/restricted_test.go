@@ -182,3 +182,32 @@ func credentialFinding(r HostReport) *Finding {
 	}
 	return nil
 }
+
+// TestRecogNamesTheDevice: a telnet banner that a Recog fingerprint reads as a
+// hardware product identifies the device (for --registry), and its vendor's
+// defaults go first though the banner never spells the vendor out.
+func TestRecogNamesTheDevice(t *testing.T) {
+	device := func(c net.Conn) {
+		r := bufio.NewReader(c)
+		c.Write([]byte("RT-AC54U login: "))
+		user, _ := r.ReadString('\n')
+		c.Write([]byte("Password: "))
+		pass, _ := r.ReadString('\n')
+		if strings.TrimSpace(user) != "admin" || strings.TrimSpace(pass) != "password" {
+			c.Write([]byte("Login incorrect\r\n"))
+			return
+		}
+		shell(c, r)
+	}
+	// admin:password is the 13th of the general list, the 2nd of Asus's.
+	s := &Scanner{Timeout: time.Second, Credentials: DefaultCredentials(), VendorCredentials: DefaultVendorCredentials(), Attempts: 3}
+	r := scanOne(t, s, fakeServer(t, device))
+	id, ok := Identify(r)
+	if !ok || id.Manufacturer != "Asus" || id.Model != "RT-AC54U" || id.Via != "recog:telnet" {
+		t.Errorf("identity %+v %v (services %+v)", id, ok, r.Services)
+	}
+	got := credentialFinding(r)
+	if got == nil || got.Result != evidence.Fail || got.Username != "admin" || got.Password != "password" || !strings.Contains(got.Detail, "the defaults of asus were tried first") {
+		t.Errorf("asus defaults first: %+v", got)
+	}
+}
