@@ -436,18 +436,7 @@ func TestVendorFirst(t *testing.T) {
 // ZTE device whose default is deep in the general list is found because its
 // banner names the vendor, and the finding says why it was tried first.
 func TestVendorDefaultsFirstFindsTheLogin(t *testing.T) {
-	device := func(c net.Conn) {
-		r := bufio.NewReader(c)
-		c.Write([]byte("ZTE ZXHN F660\r\nLogin: "))
-		user, _ := r.ReadString('\n')
-		c.Write([]byte("Password: "))
-		pass, _ := r.ReadString('\n')
-		if strings.TrimSpace(user) != "root" || strings.TrimSpace(pass) != "Zte521" {
-			c.Write([]byte("Login incorrect\r\n"))
-			return
-		}
-		shell(c, r)
-	}
+	device := telnetDevice("ZTE ZXHN F660\r\n", "Login: ", "root", "Zte521", 1, 0, nil)
 	for _, vendorFirst := range []bool{false, true} {
 		s := &Scanner{Timeout: time.Second, Credentials: DefaultCredentials(), Attempts: 6}
 		if vendorFirst {

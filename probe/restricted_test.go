@@ -70,26 +70,7 @@ func TestRestrictedShellLogin(t *testing.T) {
 // the list that works; a kept connection the device closed is replaced.
 func TestTelnetSeveralTriesPerConnection(t *testing.T) {
 	var conns atomic.Int32
-	device := func(c net.Conn) {
-		conns.Add(1)
-		r := bufio.NewReader(c)
-		c.Write([]byte("BusyBox v1.36.1 built-in shell\r\n"))
-		for try := 0; try < 3; try++ {
-			c.Write([]byte("cam login: "))
-			user, _ := r.ReadString('\n')
-			c.Write([]byte("Password: "))
-			pass, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if strings.TrimSpace(user) == "admin" && strings.TrimSpace(pass) == "1234" {
-				shell(c, r)
-				return
-			}
-			time.Sleep(100 * time.Millisecond) // the device's failure delay
-			c.Write([]byte("Login incorrect\r\n"))
-		}
-	}
+	device := telnetDevice("BusyBox v1.36.1 built-in shell\r\n", "cam login: ", "admin", "1234", 3, 100*time.Millisecond, &conns)
 	creds := []Credential{{"root", "xc3511"}, {"root", "vizxv"}, {"admin", "admin"}, {"root", "888888"}, {"support", "support"}, {"admin", "1234"}, {"admin", "12345"}}
 	s := &Scanner{Timeout: time.Second, Credentials: creds, Sessions: 1}
 	r := scanOne(t, s, fakeServer(t, device))
@@ -187,18 +168,7 @@ func credentialFinding(r HostReport) *Finding {
 // hardware product identifies the device (for --registry), and its vendor's
 // defaults go first though the banner never spells the vendor out.
 func TestRecogNamesTheDevice(t *testing.T) {
-	device := func(c net.Conn) {
-		r := bufio.NewReader(c)
-		c.Write([]byte("RT-AC54U login: "))
-		user, _ := r.ReadString('\n')
-		c.Write([]byte("Password: "))
-		pass, _ := r.ReadString('\n')
-		if strings.TrimSpace(user) != "admin" || strings.TrimSpace(pass) != "password" {
-			c.Write([]byte("Login incorrect\r\n"))
-			return
-		}
-		shell(c, r)
-	}
+	device := telnetDevice("", "RT-AC54U login: ", "admin", "password", 1, 0, nil)
 	// admin:password is the 13th of the general list, the 2nd of Asus's.
 	s := &Scanner{Timeout: time.Second, Credentials: DefaultCredentials(), VendorCredentials: DefaultVendorCredentials(), Attempts: 3}
 	r := scanOne(t, s, fakeServer(t, device))
@@ -209,5 +179,56 @@ func TestRecogNamesTheDevice(t *testing.T) {
 	got := credentialFinding(r)
 	if got == nil || got.Result != evidence.Fail || got.Username != "admin" || got.Password != "password" || !strings.Contains(got.Detail, "the defaults of asus were tried first") {
 		t.Errorf("asus defaults first: %+v", got)
+	}
+}
+
+// telnetDevice is a device login: it sends greeting, then up to tries times
+// prompt, a user and a "Password: " prompt; the pair user:pass gets a shell,
+// others wait delay and get "Login incorrect". conns, if set, counts the
+// connections.
+func telnetDevice(greeting, prompt, user, pass string, tries int, delay time.Duration, conns *atomic.Int32) func(net.Conn) {
+	return func(c net.Conn) {
+		if conns != nil {
+			conns.Add(1)
+		}
+		r := bufio.NewReader(c)
+		for try := range tries {
+			if try == 0 {
+				c.Write([]byte(greeting + prompt)) // one segment, as the probe reads a first answer
+			} else {
+				c.Write([]byte(prompt))
+			}
+			u, _ := r.ReadString('\n')
+			c.Write([]byte("Password: "))
+			p, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if strings.TrimSpace(u) == user && strings.TrimSpace(p) == pass {
+				shell(c, r)
+				return
+			}
+			time.Sleep(delay)
+			c.Write([]byte("Login incorrect\r\n"))
+		}
+	}
+}
+
+// TestBannerThenPrompt: a device that sends its banner line and its login
+// prompt in separate segments is still recognised as telnet, and its banner
+// kept.
+func TestBannerThenPrompt(t *testing.T) {
+	device := func(c net.Conn) {
+		c.Write([]byte("ZTE ZXHN F660\r\n"))
+		time.Sleep(50 * time.Millisecond)
+		telnetDevice("", "Login: ", "root", "Zte521", 1, 0, nil)(c)
+	}
+	s := &Scanner{Timeout: time.Second, Credentials: []Credential{{"root", "Zte521"}}}
+	r := scanOne(t, s, fakeServer(t, device))
+	if len(r.Services) != 1 || r.Services[0].Protocol != "telnet" || r.Services[0].Banner != "ZTE ZXHN F660" {
+		t.Fatalf("services %+v", r.Services)
+	}
+	if got := credentialFinding(r); got == nil || got.Result != evidence.Fail {
+		t.Errorf("login: %+v", got)
 	}
 }

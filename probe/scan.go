@@ -335,6 +335,20 @@ func (s *Scanner) exchange(ctx context.Context, hostport string, send []byte, us
 			break
 		}
 	}
+	// A device may send a banner line and its login prompt in separate
+	// segments ("ZTE ZXHN F660", then "Login: "): when what came first names
+	// no protocol, wait briefly for the rest.
+	for send == nil && n < len(buf) {
+		if proto, _ := classify(buf[:n], Port{}); proto != "unknown" {
+			break
+		}
+		conn.SetReadDeadline(time.Now().Add(min(s.Timeout, 150*time.Millisecond)))
+		m, err := conn.Read(buf[n:])
+		n += m
+		if err != nil || m == 0 {
+			break
+		}
+	}
 	return buf[:n], nil
 }
 
