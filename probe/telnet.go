@@ -119,6 +119,9 @@ var (
 // position query BusyBox's line editor sends after its prompt.
 var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
+// repromptWait bounds the wait for a new login prompt after a refusal.
+const repromptWait = 500 * time.Millisecond
+
 var (
 	errNoPrompt = errors.New("no login prompt within the timeout")
 	// errStale: a kept connection turned out closed before the credential
@@ -206,8 +209,13 @@ func (ss *session) telnetAttempt(t *telnetConn, c Credential) (res loginResult, 
 	case containsAny(text, loginFailures...) || containsAny(text, userPrompts...) || !endsWithPrompt(text):
 		why = lastLine(text)
 		// A re-prompt on the same connection: keep it for the next credential.
+		// The prompt follows the failure text at once on devices that re-prompt;
+		// one that does not is not waited for long.
 		if !containsAny(lastLine(text), userPrompts...) {
+			saved := t.timeout
+			t.timeout = min(saved, repromptWait)
 			text += t.readUntil(func(s string) bool { return containsAny(s, userPrompts...) || containsAny(s, lockoutSigns...) })
+			t.timeout = saved
 		}
 		if last := lastLine(text); containsAny(last, userPrompts...) && !containsAny(text, lockoutSigns...) {
 			t.pending, keep = last, true
