@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,24 +93,18 @@ func ruleServiceDeletion(d *declaration.Declaration, _ catalog.Date) ruleResult 
 	var kept, unsaid, refs []string
 	holders := 0
 	for i, c := range e.Cloud {
-		at := "declaration:ecosystem.cloud." + strconv.Itoa(i)
+		field := "ecosystem.cloud." + strconv.Itoa(i) + ".user_deletion"
+		if c.PersonalData == nil || !*c.PersonalData {
+			field = "ecosystem.cloud." + strconv.Itoa(i) + ".personal_data"
+		} else {
+			holders++
+		}
+		refs = append(refs, "declaration:"+field)
 		switch {
-		case c.PersonalData == nil:
-			unsaid = append(unsaid, q(c.Name)+" ("+at[len("declaration:"):]+".personal_data)")
-			refs = append(refs, at+".personal_data")
-		case !*c.PersonalData:
-			refs = append(refs, at+".personal_data")
-		case c.UserDeletion == nil:
-			holders++
-			unsaid = append(unsaid, q(c.Name)+" ("+at[len("declaration:"):]+".user_deletion)")
-			refs = append(refs, at+".user_deletion")
-		case !*c.UserDeletion:
-			holders++
+		case c.PersonalData == nil, *c.PersonalData && c.UserDeletion == nil:
+			unsaid = append(unsaid, q(c.Name)+" ("+field+")")
+		case *c.PersonalData && !*c.UserDeletion:
 			kept = append(kept, q(c.Name))
-			refs = append(refs, at+".user_deletion")
-		default:
-			holders++
-			refs = append(refs, at+".user_deletion")
 		}
 	}
 	switch {
@@ -140,7 +135,7 @@ func describeEcosystem(e declaration.Ecosystem) []string {
 	}
 	for _, c := range e.Cloud {
 		line := "cloud service " + c.Name
-		if where := strings.Join(nonEmpty(c.Provider, c.Region), ", "); where != "" {
+		if where := strings.Join(slices.DeleteFunc([]string{c.Provider, c.Region}, func(s string) bool { return s == "" }), ", "); where != "" {
 			line += " (" + where + ")"
 		}
 		line += says(c.EncryptedInTransit, "; traffic encrypted", "; traffic NOT encrypted")
@@ -163,14 +158,4 @@ func says(b *bool, yes, no string) string {
 		return yes
 	}
 	return no
-}
-
-func nonEmpty(ss ...string) []string {
-	var out []string
-	for _, s := range ss {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }

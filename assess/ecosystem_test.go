@@ -77,6 +77,10 @@ func TestEcosystemDecides(t *testing.T) {
 			{"eu-cra", "I(2)(m)", assess.Fail, ""},
 			{"etsi-en-303-645", "5.11-1", assess.Pass, ""}, // the device's own erase still passes
 		}},
+		{"cloud data left out", func(d *declaration.Declaration) { d.Ecosystem.Cloud[0].PersonalData = nil }, []want{
+			{"outcome", "service-data-deletion", assess.Unknown, "(ecosystem.cloud.0.personal_data)"},
+			{"etsi-en-303-645", "5.11-2", assess.Unknown, "personal data the user can delete"},
+		}},
 		{"a fact left out", func(d *declaration.Declaration) { d.Ecosystem.App.EncryptedInTransit = nil }, []want{
 			{"outcome", "service-communication", assess.Unknown, "ecosystem.app.encrypted_in_transit"},
 			{"etsi-en-303-645", "5.8-2", assess.Unknown, "(ecosystem.app.encrypted_in_transit)"},

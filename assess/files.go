@@ -75,11 +75,13 @@ func (e *InputError) Unwrap() error { return e.Err }
 // assesses them. This is the one path from submitted bytes to an assessment:
 // the CLI, the registry, the demo and the benchmark seeder all take it.
 func (e *Engine) AssessFiles(ctx context.Context, in Inputs) (*Result, error) {
-	d, err := in.Parsed, error(nil)
+	d := in.Parsed
 	if d == nil {
-		if d, err = declaration.Parse(in.Declaration.Name, in.Declaration.Data); err != nil {
+		parsed, err := declaration.Parse(in.Declaration.Name, in.Declaration.Data)
+		if err != nil {
 			return nil, &InputError{err}
 		}
+		d = parsed
 	}
 	if err := d.Check(e.cat); err != nil {
 		return nil, &InputError{err}
@@ -100,6 +102,7 @@ func (e *Engine) AssessFiles(ctx context.Context, in Inputs) (*Result, error) {
 	}
 	var held []Held
 	if in.Held != nil {
+		var err error
 		if held, err = in.Held(d); err != nil {
 			return nil, err
 		}

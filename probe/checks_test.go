@@ -436,7 +436,7 @@ func TestVendorFirst(t *testing.T) {
 // ZTE device whose default is deep in the general list is found because its
 // banner names the vendor, and the finding says why it was tried first.
 func TestVendorDefaultsFirstFindsTheLogin(t *testing.T) {
-	device := telnetDevice("ZTE ZXHN F660\r\n", "Login: ", "root", "Zte521", 1, 0, nil)
+	device := telnetDevice("ZTE ZXHN F660\r\n", "Login: ", "root", "Zte521", 1, 0)
 	for _, vendorFirst := range []bool{false, true} {
 		s := &Scanner{Timeout: time.Second, Credentials: DefaultCredentials(), Attempts: 6}
 		if vendorFirst {

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/iotlabel/iotlabel/fingerprint"
@@ -55,21 +56,12 @@ func recogIdentity(svc Service) (Identity, bool) {
 	if model == "" {
 		return Identity{}, false
 	}
-	return Identity{Manufacturer: first(p["hw.vendor"], p["os.vendor"]), Model: model,
-		Firmware: first(p["hw.version"], p["os.version"]), Via: "recog:" + svc.Protocol}, true
+	return Identity{Manufacturer: cmp.Or(p["hw.vendor"], p["os.vendor"]), Model: model,
+		Firmware: cmp.Or(p["hw.version"], p["os.version"]), Via: "recog:" + svc.Protocol}, true
 }
 
 // recogVendor is the vendor a banner's fingerprint names, or "".
 func recogVendor(svc Service) string {
 	p := recognise(svc)
-	return first(p["hw.vendor"], p["os.vendor"])
-}
-
-func first(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
+	return cmp.Or(p["hw.vendor"], p["os.vendor"])
 }

@@ -69,19 +69,16 @@ func TestRestrictedShellLogin(t *testing.T) {
 // third of the connections, and the credential found is still the first of
 // the list that works; a kept connection the device closed is replaced.
 func TestTelnetSeveralTriesPerConnection(t *testing.T) {
-	var conns atomic.Int32
-	device := telnetDevice("BusyBox v1.36.1 built-in shell\r\n", "cam login: ", "admin", "1234", 3, 100*time.Millisecond, &conns)
+	device := telnetDevice("BusyBox v1.36.1 built-in shell\r\n", "cam login: ", "admin", "1234", 3, 100*time.Millisecond)
 	creds := []Credential{{"root", "xc3511"}, {"root", "vizxv"}, {"admin", "admin"}, {"root", "888888"}, {"support", "support"}, {"admin", "1234"}, {"admin", "12345"}}
-	s := &Scanner{Timeout: time.Second, Credentials: creds, Sessions: 1}
-	r := scanOne(t, s, fakeServer(t, device))
-	got := credentialFinding(r)
+	got, r, n := sweepCounting(t, device, creds)
 	if got == nil || got.Result != evidence.Fail || got.Username != "admin" || got.Password != "1234" {
 		t.Fatalf("slow device: %+v (all: %s)", got, findings(r))
 	}
 	// The random control login and five refusals, three tries a connection,
 	// then the login that works: 3 connections, not 7 (plus the probe's own
 	// identification connection, if it made one).
-	if n := conns.Load(); n > 4 {
+	if n > 4 {
 		t.Errorf("%d connections for 7 logins on a device that allows 3 per connection", n)
 	}
 }
@@ -89,9 +86,7 @@ func TestTelnetSeveralTriesPerConnection(t *testing.T) {
 // TestFTPSeveralTriesPerConnection: an FTP server that allows three logins
 // per connection is swept on a third of the connections.
 func TestFTPSeveralTriesPerConnection(t *testing.T) {
-	var conns atomic.Int32
 	server := func(c net.Conn) {
-		conns.Add(1)
 		r := bufio.NewReader(c)
 		c.Write([]byte("220 camera FTP\r\n"))
 		for fails := 0; fails < 3; {
@@ -125,15 +120,13 @@ func TestFTPSeveralTriesPerConnection(t *testing.T) {
 		}
 	}
 	creds := []Credential{{"root", "xc3511"}, {"admin", "admin"}, {"root", "888888"}, {"support", "support"}, {"admin", "1234"}}
-	s := &Scanner{Timeout: time.Second, Credentials: creds, Sessions: 1}
-	r := scanOne(t, s, fakeServer(t, server))
-	got := credentialFinding(r)
+	got, r, n := sweepCounting(t, server, creds)
 	if got == nil || got.Result != evidence.Fail || got.Username != "admin" || got.Password != "1234" {
 		t.Fatalf("FTP: %+v (all: %s)", got, findings(r))
 	}
 	// anonymous, the control login and four refusals, then the login:
 	// 7 logins on 3 connections (plus identification, if any).
-	if n := conns.Load(); n > 4 {
+	if n > 4 {
 		t.Errorf("%d connections for 7 FTP logins on a server that allows 3 per connection", n)
 	}
 }
@@ -168,7 +161,7 @@ func credentialFinding(r HostReport) *Finding {
 // hardware product identifies the device (for --registry), and its vendor's
 // defaults go first though the banner never spells the vendor out.
 func TestRecogNamesTheDevice(t *testing.T) {
-	device := telnetDevice("", "RT-AC54U login: ", "admin", "password", 1, 0, nil)
+	device := telnetDevice("", "RT-AC54U login: ", "admin", "password", 1, 0)
 	// admin:password is the 13th of the general list, the 2nd of Asus's.
 	s := &Scanner{Timeout: time.Second, Credentials: DefaultCredentials(), VendorCredentials: DefaultVendorCredentials(), Attempts: 3}
 	r := scanOne(t, s, fakeServer(t, device))
@@ -184,13 +177,9 @@ func TestRecogNamesTheDevice(t *testing.T) {
 
 // telnetDevice is a device login: it sends greeting, then up to tries times
 // prompt, a user and a "Password: " prompt; the pair user:pass gets a shell,
-// others wait delay and get "Login incorrect". conns, if set, counts the
-// connections.
-func telnetDevice(greeting, prompt, user, pass string, tries int, delay time.Duration, conns *atomic.Int32) func(net.Conn) {
+// others wait delay and get "Login incorrect".
+func telnetDevice(greeting, prompt, user, pass string, tries int, delay time.Duration) func(net.Conn) {
 	return func(c net.Conn) {
-		if conns != nil {
-			conns.Add(1)
-		}
 		r := bufio.NewReader(c)
 		for try := range tries {
 			if try == 0 {
@@ -221,7 +210,7 @@ func TestBannerThenPrompt(t *testing.T) {
 	device := func(c net.Conn) {
 		c.Write([]byte("ZTE ZXHN F660\r\n"))
 		time.Sleep(50 * time.Millisecond)
-		telnetDevice("", "Login: ", "root", "Zte521", 1, 0, nil)(c)
+		telnetDevice("", "Login: ", "root", "Zte521", 1, 0)(c)
 	}
 	s := &Scanner{Timeout: time.Second, Credentials: []Credential{{"root", "Zte521"}}}
 	r := scanOne(t, s, fakeServer(t, device))
@@ -231,4 +220,14 @@ func TestBannerThenPrompt(t *testing.T) {
 	if got := credentialFinding(r); got == nil || got.Result != evidence.Fail {
 		t.Errorf("login: %+v", got)
 	}
+}
+
+// sweepCounting probes a fake service one session at a time and returns its
+// credential finding, the report and the connections the service saw.
+func sweepCounting(t *testing.T, handle func(net.Conn), creds []Credential) (*Finding, HostReport, int32) {
+	t.Helper()
+	var conns atomic.Int32
+	s := &Scanner{Timeout: time.Second, Credentials: creds, Sessions: 1}
+	r := scanOne(t, s, fakeServer(t, func(c net.Conn) { conns.Add(1); handle(c) }))
+	return credentialFinding(r), r, conns.Load()
 }
