@@ -166,7 +166,7 @@ const (
 	accepted
 	lockedOut // the service shows signs of locking the account or the client out
 	// promptOnly: the login was answered like a success — a prompt, no
-	// failure text, unlike the random login's answer — but no harmless
+	// failure text, unlike the control logins' answers — but no harmless
 	// command could confirm a shell (vendor CLIs, restricted shells). It is
 	// still a login: it never becomes a pass.
 	promptOnly
@@ -177,10 +177,12 @@ type login func(Credential) (loginResult, string, error)
 
 // tryCredentials tries the scanner's credentials on one service, paced by
 // the host's limiter, at most Attempts of them, on up to Sessions
-// connections at once. A random credential is tried
-// first: a service that accepts it accepts anything, and no default
-// credential is reported for it. It stops at the first credential that works
-// and at the first sign of a lockout.
+// connections at once. Two control logins come first, and decide what a
+// refusal looks like: a random user with a random password, and the first
+// candidate's user (a known account) with a random password. A service that
+// accepts either accepts logins it should not, and no default credential is
+// reported for it: nothing would tell a default apart. The sweep stops at
+// the first credential that works and at the first sign of a lockout.
 func (ss *session) tryCredentials(try login) []Finding {
 	return ss.tryCredentialsOn(try, ss.s.Sessions)
 }
@@ -198,30 +200,61 @@ func (ss *session) tryCredentialsOn(try login, sessions int) []Finding {
 	if len(creds) == 0 {
 		return nil
 	}
-	control := Credential{Username: "iotlabel-" + randomHex(4), Password: randomHex(12)}
-	if err := ss.wait(); err != nil {
+	controls := []Credential{
+		{Username: "iotlabel-" + randomHex(4), Password: randomHex(12)}, // nobody
+		{Username: creds[0].Username, Password: randomHex(12)},          // a known user, a wrong password
+	}
+	results, err := ss.tryControls(controls, try, sessions)
+	if err != nil {
 		return []Finding{ss.finding("default-credentials", evidence.Error, "stopped before the first login: "+err.Error())}
 	}
-	res, why, err := try(control)
-	switch {
-	case errors.Is(err, errNotOffered):
-		return []Finding{ss.finding("default-credentials", evidence.Pass, "the service offers no password login")}
-	case err != nil:
-		return []Finding{ss.finding("default-credentials", evidence.Error, "could not try a login: "+err.Error())}
-	case res == accepted || res == promptOnly:
-		// Not a default-credentials failure: nothing tells a default apart
-		// from any other login here. Open pages are unauthenticated-admin's
-		// to judge.
-		return []Finding{ss.finding("default-credentials", evidence.Error,
-			"undecidable: the service accepted a random user and password ("+why+"), so it takes any login")}
-	case res == lockedOut:
-		return []Finding{ss.finding("default-credentials", evidence.Error, "the service refused before any default was tried: "+why)}
+	for i, r := range results {
+		who := "a random user and password"
+		if i == 1 {
+			who = fmt.Sprintf("user %q with a random password", controls[i].Username)
+		}
+		switch {
+		case errors.Is(r.err, errNotOffered):
+			return []Finding{ss.finding("default-credentials", evidence.Pass, "the service offers no password login")}
+		case r.err != nil:
+			return []Finding{ss.finding("default-credentials", evidence.Error, "could not try a login: "+r.err.Error())}
+		case r.res == accepted || r.res == promptOnly:
+			// Not a default-credentials failure: nothing tells a default apart
+			// from any other login here. Open pages are unauthenticated-admin's
+			// to judge.
+			return []Finding{ss.finding("default-credentials", evidence.Error,
+				"undecidable: the service accepted "+who+" ("+r.why+"), so it takes logins without the right password")}
+		case r.res == lockedOut:
+			return []Finding{ss.finding("default-credentials", evidence.Error, "the service refused before any default was tried: "+r.why)}
+		}
 	}
 	out := ss.sweep(creds, try, sessions)
 	if len(vendors) > 0 {
 		out[0].Detail += fmt.Sprintf("; the defaults of %s were tried first, as the banner points to it", strings.Join(vendors, ", "))
 	}
 	return out
+}
+
+// tryControls tries the control logins, two at once when sessions allow,
+// each paced by the host's limiter; err is set when pacing stopped them.
+func (ss *session) tryControls(controls []Credential, try login, sessions int) ([]attempt, error) {
+	results := make([]attempt, len(controls))
+	sem := make(chan struct{}, max(1, min(sessions, len(controls))))
+	var wg sync.WaitGroup
+	for i, c := range controls {
+		if err := ss.wait(); err != nil {
+			wg.Wait()
+			return nil, err
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			r := &results[i]
+			r.res, r.why, r.err = try(c)
+		})
+	}
+	wg.Wait()
+	return results, nil
 }
 
 // attempt is the outcome of one credential tried.
@@ -309,12 +342,12 @@ func (ss *session) sweep(creds []Credential, try login, sessions int) []Finding 
 		case r.err != nil:
 		case r.res == accepted:
 			f := ss.finding("default-credentials", evidence.Fail,
-				fmt.Sprintf("the service accepts the known default login for user %q (%s); a random login was refused", creds[i].Username, r.why))
+				fmt.Sprintf("the service accepts the known default login for user %q (%s); a random login and a wrong password for %q were refused", creds[i].Username, r.why, creds[0].Username))
 			f.Username, f.Password = creds[i].Username, creds[i].Password
 			return []Finding{f}
 		case r.res == promptOnly:
 			f := ss.finding("default-credentials", evidence.Fail,
-				fmt.Sprintf("the service accepts the known default login for user %q: %s, while a random login was refused", creds[i].Username, r.why))
+				fmt.Sprintf("the service accepts the known default login for user %q: %s, while a random login and a wrong password for %q were refused", creds[i].Username, r.why, creds[0].Username))
 			f.Username, f.Password = creds[i].Username, creds[i].Password
 			return []Finding{f}
 		case r.res == lockedOut:

@@ -229,8 +229,9 @@ func (ss *session) authLogin(method, target, uri, proto, scheme string, params m
 		return rejected, "", nil
 	}
 	// Anything but 401 means the credential got past authentication, even
-	// a 403 or 404 for the page itself; the random control login guards
-	// against servers that answer so to every login.
+	// a 403 or 404 for the page itself; the control logins (a random
+	// user; a known user with a wrong password) guard against servers that
+	// answer so to every login or every password.
 	return accepted, fmt.Sprintf("%s %s answered %d with %s authentication", method, target, rep.status, scheme), nil
 }
 
