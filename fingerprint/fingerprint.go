@@ -12,6 +12,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,7 +27,19 @@ const (
 	FTP    = "ftp_banners"    // an FTP greeting without its 220 code
 	SSH    = "ssh_banners"    // an SSH version string after "SSH-2.0-"
 	SNMP   = "snmp_sysdescr"  // SNMP sysDescr
+	// HTTP and RTSP servers: the Server header, the WWW-Authenticate
+	// header, the page's <title>.
+	HTTPServer = "http_servers"
+	HTTPAuth   = "http_wwwauth"
+	HTMLTitle  = "html_title"
+	RTSPServer = "rtsp_servers"
 )
+
+// kinds are the databases embedded.
+var kinds = []string{Telnet, FTP, SSH, SNMP, HTTPServer, HTTPAuth, HTMLTitle, RTSPServer}
+
+// Kinds returns the kinds of banner the embedded databases read.
+func Kinds() []string { return slices.Clone(kinds) }
 
 // Fingerprint is one Recog fingerprint.
 type Fingerprint struct {
@@ -59,7 +72,7 @@ type DB struct {
 
 var builtin = sync.OnceValues(func() (*DB, error) {
 	db := &DB{kinds: map[string][]*Fingerprint{}}
-	for _, kind := range []string{Telnet, FTP, SSH, SNMP} {
+	for _, kind := range kinds {
 		b, err := files.ReadFile("recog/" + kind + ".xml")
 		if err != nil {
 			return nil, err

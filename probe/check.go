@@ -192,7 +192,7 @@ func (ss *session) tryCredentialsOn(try login, sessions int) []Finding {
 	creds := ss.s.Credentials
 	var vendors []string
 	if len(creds) > 0 {
-		creds, vendors = vendorFirst(creds, ss.s.VendorCredentials, ss.svc.Banner+" "+recogVendor(*ss.svc))
+		creds, vendors = vendorFirst(creds, ss.s.VendorCredentials, vendorText(*ss.svc))
 	}
 	if ss.s.Attempts > 0 && len(creds) > ss.s.Attempts {
 		creds = creds[:ss.s.Attempts]
@@ -228,7 +228,8 @@ func (ss *session) tryCredentialsOn(try login, sessions int) []Finding {
 			return []Finding{ss.finding("default-credentials", evidence.Error, "the service refused before any default was tried: "+r.why)}
 		}
 	}
-	out := ss.sweep(creds, try, sessions)
+	baseline := min(results[0].took, results[1].took)
+	out := ss.sweep(creds, try, sessions, baseline)
 	if len(vendors) > 0 {
 		out[0].Detail += fmt.Sprintf("; the defaults of %s were tried first, as the banner points to it", strings.Join(vendors, ", "))
 	}
@@ -250,7 +251,9 @@ func (ss *session) tryControls(controls []Credential, try login, sessions int) (
 		wg.Go(func() {
 			defer func() { <-sem }()
 			r := &results[i]
+			start := time.Now()
 			r.res, r.why, r.err = try(c)
+			r.took = time.Since(start)
 		})
 	}
 	wg.Wait()
@@ -259,9 +262,10 @@ func (ss *session) tryControls(controls []Credential, try login, sessions int) (
 
 // attempt is the outcome of one credential tried.
 type attempt struct {
-	res loginResult
-	why string
-	err error
+	res  loginResult
+	why  string
+	err  error
+	took time.Duration
 }
 
 // sweep tries creds in order on up to sessions connections at once (each
@@ -270,16 +274,19 @@ type attempt struct {
 // tries sees no more connections than it would one at a time. The answer does not depend on
 // the parallelism: attempts are started in list order, and when one is
 // accepted the ones already started finish, so the first credential of the
-// list that works is the one reported. A connection error drops to one
-// session for good (a device shedding connections is not pushed), three
-// errors stop the sweep, and a lockout sign stops it at once.
-func (ss *session) sweep(creds []Credential, try login, sessions int) []Finding {
+// list that works is the one reported. A connection error, or a login
+// taking much longer than the control logins did (a device that serialises
+// logins or is straining), drops to one session for good (a device shedding
+// connections is not pushed), three errors stop the sweep, and a lockout
+// sign stops it at once.
+func (ss *session) sweep(creds []Credential, try login, sessions int, baseline time.Duration) []Finding {
 	results := make([]*attempt, len(creds))
 	var mu sync.Mutex
-	next, errs, stop := 0, 0, ""
+	next, errs, stop, slowed := 0, 0, "", ""
 	var stopErr error
 	// Slow start: one session, one more after each clean refusal, up to
-	// sessions; back to one, for good, at the first connection error.
+	// sessions; back to one, for good, at the first connection error or
+	// slowdown.
 	limit, cautious := 1, false
 	running := 0
 	cond := sync.NewCond(&mu)
@@ -308,11 +315,18 @@ func (ss *session) sweep(creds []Credential, try login, sessions int) []Finding 
 			break
 		}
 		wg.Go(func() {
+			start := time.Now()
 			res, why, err := try(creds[i])
+			took := time.Since(start)
 			mu.Lock()
 			defer mu.Unlock()
-			results[i] = &attempt{res, why, err}
+			results[i] = &attempt{res, why, err, took}
 			running--
+			if !cautious && slowedDown(took, baseline) {
+				limit, cautious = 1, true
+				slowed = fmt.Sprintf("; logins slowed from %s to %s, so the rest went one at a time",
+					baseline.Round(time.Millisecond), took.Round(time.Millisecond))
+			}
 			switch {
 			case err != nil:
 				limit, cautious = 1, true
@@ -332,6 +346,15 @@ func (ss *session) sweep(creds []Credential, try login, sessions int) []Finding 
 		})
 	}
 	wg.Wait()
+	out := ss.judge(creds, results, stop, stopErr, next)
+	out[0].Detail += slowed
+	return out
+}
+
+// judge reads the sweep's attempts in list order: the first login that
+// worked, else the first lockout sign, else why the sweep stopped, else a
+// pass.
+func (ss *session) judge(creds []Credential, results []*attempt, stop string, stopErr error, next int) []Finding {
 	tried := 0
 	for i, r := range results {
 		if r == nil {
@@ -365,6 +388,13 @@ func (ss *session) sweep(creds []Credential, try login, sessions int) []Finding 
 	}
 	return []Finding{ss.finding("default-credentials", evidence.Pass,
 		fmt.Sprintf("none of the %d default credentials tried was accepted", len(creds)))}
+}
+
+// slowedDown says whether a login took so much longer than the control
+// logins (baseline) that the device is straining: over twice as long, and
+// by more than a quarter second (jitter on fast devices is not a sign).
+func slowedDown(took, baseline time.Duration) bool {
+	return baseline > 0 && took > 2*baseline && took-baseline > 250*time.Millisecond
 }
 
 // wait paces login attempts on one host.

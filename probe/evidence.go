@@ -42,15 +42,24 @@ func Evidence(r HostReport, m Meta) []evidence.Item {
 	if id, ok := Identify(r); ok && m.Product == "" {
 		subject = evidence.Subject{Product: id.Model, Firmware: id.Firmware}
 	}
-	item := func(check, result, target, proto, detail string) evidence.Item {
+	// Each item carries the moment it was seen: a service when it was
+	// identified, what the host as a whole lacks when its last check ended,
+	// a finding when its check ran (the run's time when none is known).
+	at := func(t time.Time) time.Time {
+		if t.IsZero() {
+			t = m.At
+		}
+		return t.UTC()
+	}
+	item := func(when time.Time, check, result, target, proto, detail string) evidence.Item {
 		sub := subject
 		sub.Target = target
-		return evidence.Item{Kind: catalog.Tool, Source: src, Time: m.At.UTC(),
+		return evidence.Item{Kind: catalog.Tool, Source: src, Time: at(when),
 			Subject: sub, Check: check, Result: result,
 			Target: target, Protocol: proto, Detail: detail}
 	}
 	if r.Error != "" {
-		return []evidence.Item{item("exposed-telnet", evidence.Error, r.Host, "", "could not probe "+r.Host+": "+r.Error)}
+		return []evidence.Item{item(r.Done, "exposed-telnet", evidence.Error, r.Host, "", "could not probe "+r.Host+": "+r.Error)}
 	}
 	var out []evidence.Item
 	telnet := 0
@@ -63,7 +72,7 @@ func Evidence(r HostReport, m Meta) []evidence.Item {
 		if s.Banner != "" {
 			detail += ": " + s.Banner
 		}
-		it := item("service-open", evidence.Info, s.Address, s.Protocol, detail)
+		it := item(s.Time, "service-open", evidence.Info, s.Address, s.Protocol, detail)
 		if s.Banner != "" || s.Data != nil {
 			it.Data = map[string]any{"banner": s.Banner}
 			for k, v := range s.Data {
@@ -77,7 +86,7 @@ func Evidence(r HostReport, m Meta) []evidence.Item {
 		out = append(out, it)
 		if s.Protocol == "telnet" {
 			telnet++
-			out = append(out, item("exposed-telnet", evidence.Fail, s.Address, "telnet",
+			out = append(out, item(s.Time, "exposed-telnet", evidence.Fail, s.Address, "telnet",
 				fmt.Sprintf("a telnet service answers on port %s: it sends credentials and commands in clear text", s.Port)))
 		}
 	}
@@ -100,19 +109,16 @@ func Evidence(r HostReport, m Meta) []evidence.Item {
 	// is worth.
 	for _, c := range []struct{ check, proto, what string }{{"upnp-exposed", "ssdp", "SSDP M-SEARCH"}, {"coap-open", "coap", "CoAP GET /.well-known/core"}} {
 		if len(udp) > 0 && !slices.ContainsFunc(r.Services, func(s Service) bool { return s.Protocol == c.proto }) {
-			out = append(out, item(c.check, absent, r.Addr, "",
+			out = append(out, item(r.Done, c.check, absent, r.Addr, "",
 				fmt.Sprintf("nothing answered %s on the %d UDP ports probed (%s); a firewall that drops UDP looks the same%s", c.what, len(udp), strings.Join(udp, ", "), silent)))
 		}
 	}
 	if telnet == 0 && len(ports) > 0 {
-		out = append(out, item("exposed-telnet", absent, r.Addr, "",
+		out = append(out, item(r.Done, "exposed-telnet", absent, r.Addr, "",
 			fmt.Sprintf("no telnet service answered on the %d TCP ports probed (%s)%s", len(ports), strings.Join(ports, ", "), silent)))
 	}
 	for _, f := range r.Findings {
-		it := item(f.Check, f.Result, f.Address, f.Protocol, f.Detail)
-		if !f.Time.IsZero() {
-			it.Time = f.Time.UTC() // the moment of that check, not of the run
-		}
+		it := item(f.Time, f.Check, f.Result, f.Address, f.Protocol, f.Detail)
 		it.Data, it.Username, it.TranscriptDigest = f.Data, f.Username, digests[f.Address]
 		if f.Username != "" || f.Password != "" { // an SNMP community is a password with no user
 			if m.Reveal {

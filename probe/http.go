@@ -99,6 +99,11 @@ func (ss *session) httpChecks() []Finding {
 	if err != nil {
 		return []Finding{ss.finding("unauthenticated-admin", evidence.Error, "GET / failed: "+err.Error())}
 	}
+	ss.remember("server", rep.header.Get("Server"))
+	ss.remember("www_authenticate", rep.header.Get("Www-Authenticate"))
+	if m := htmlTitle.FindSubmatch(rep.body); m != nil {
+		ss.remember("title", strings.Join(strings.Fields(string(m[1])), " "))
+	}
 	if rep.status == 401 {
 		scheme, params := challenge(rep.header.Values("Www-Authenticate"))
 		if scheme == "" {
@@ -117,7 +122,28 @@ func (ss *session) httpChecks() []Finding {
 	return []Finding{ss.adminPage(path, rep.body)}
 }
 
+// remember keeps what a service said about itself (its Server header, its
+// authentication challenge, its page title) in Service.Data, where the
+// evidence shows it and Recog's fingerprints read it; the first value of a
+// key stays, printable characters only, at most 200 of them.
+func (ss *session) remember(key, value string) {
+	value = firstLine([]byte(value))
+	if value == "" {
+		return
+	}
+	if len(value) > 200 {
+		value = value[:200]
+	}
+	if ss.svc.Data == nil {
+		ss.svc.Data = map[string]any{}
+	}
+	if _, ok := ss.svc.Data[key]; !ok {
+		ss.svc.Data[key] = value
+	}
+}
+
 var (
+	htmlTitle     = regexp.MustCompile(`(?is)<title[^>]*>(.{0,400}?)</title>`)
 	passwordField = regexp.MustCompile(`(?i)<input[^>]+type\s*=\s*["']?password`)
 	adminMarkers  = []string{"reboot", "factory reset", "factory default", "firmware upgrade", "upgrade firmware",
 		"wireless settings", "wifi settings", "wi-fi settings", "port forwarding", "change password",

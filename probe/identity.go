@@ -4,8 +4,9 @@ import "strings"
 
 // Identity is what a device said about itself: from a UPnP device
 // description first, else from mDNS TXT records (the md, mf and fw keys
-// many devices use), else from a telnet, FTP, SSH or SNMP banner that one of
-// Rapid7 Recog's fingerprints reads as a hardware product.
+// many devices use), else from what a service said — a telnet, FTP, SSH or
+// SNMP banner; an HTTP or RTSP Server header, realm or page title — that one
+// of Rapid7 Recog's fingerprints reads as a hardware product.
 type Identity struct {
 	Manufacturer string `json:"manufacturer,omitempty"`
 	Model        string `json:"model"`

@@ -26,22 +26,50 @@ var recogKinds = map[string]struct {
 	"snmp": {fingerprint.SNMP, func(s string) string { return s }},
 }
 
-// recognise returns what Recog's fingerprints read in a service's banner
-// (hw.vendor, hw.product, os.version…), or nil.
+// recogTexts are what an HTTP or RTSP service said that Recog reads, by
+// the key the probe keeps it under in Service.Data, and the database.
+var recogTexts = map[string][]struct{ key, kind string }{
+	"http":  {{"server", fingerprint.HTTPServer}, {"www_authenticate", fingerprint.HTTPAuth}, {"title", fingerprint.HTMLTitle}},
+	"https": {{"server", fingerprint.HTTPServer}, {"www_authenticate", fingerprint.HTTPAuth}, {"title", fingerprint.HTMLTitle}},
+	"rtsp":  {{"server", fingerprint.RTSPServer}},
+}
+
+// recognise returns what Recog's fingerprints read in what a service said
+// (its banner; an HTTP or RTSP server's Server header, authentication
+// challenge and page title): of the fingerprints that match, the first that
+// names a hardware product, else the first that names a vendor, else the
+// first; nil when none matches.
 func recognise(svc Service) map[string]string {
-	k, ok := recogKinds[svc.Protocol]
-	if !ok || svc.Banner == "" {
-		return nil
-	}
 	db, err := fingerprint.Builtin()
 	if err != nil {
 		return nil // the embedded databases are checked by tests
 	}
-	p, _, ok := db.Match(k.kind, k.cut(svc.Banner))
-	if !ok {
-		return nil
+	var texts [][2]string // kind, text
+	if k, ok := recogKinds[svc.Protocol]; ok && svc.Banner != "" {
+		texts = append(texts, [2]string{k.kind, k.cut(svc.Banner)})
 	}
-	return p
+	for _, t := range recogTexts[svc.Protocol] {
+		if v, _ := svc.Data[t.key].(string); v != "" {
+			texts = append(texts, [2]string{t.kind, v})
+		}
+	}
+	var vendor, first map[string]string
+	for _, t := range texts {
+		p, _, ok := db.Match(t[0], t[1])
+		switch {
+		case !ok:
+		case p["hw.product"] != "":
+			return p
+		case vendor == nil && cmp.Or(p["hw.vendor"], p["os.vendor"]) != "":
+			vendor = p
+		case first == nil:
+			first = p
+		}
+	}
+	if vendor != nil {
+		return vendor
+	}
+	return first
 }
 
 // recogIdentity is the device a banner names by model: a fingerprint that
@@ -60,8 +88,15 @@ func recogIdentity(svc Service) (Identity, bool) {
 		Firmware: cmp.Or(p["hw.version"], p["os.version"]), Via: "recog:" + svc.Protocol}, true
 }
 
-// recogVendor is the vendor a banner's fingerprint names, or "".
-func recogVendor(svc Service) string {
+// vendorText is what may name a service's vendor: its banner, what an HTTP
+// or RTSP server said of itself, and the vendor a fingerprint reads in them.
+func vendorText(svc Service) string {
+	parts := []string{svc.Banner}
+	for _, t := range recogTexts[svc.Protocol] {
+		if v, _ := svc.Data[t.key].(string); v != "" {
+			parts = append(parts, v)
+		}
+	}
 	p := recognise(svc)
-	return cmp.Or(p["hw.vendor"], p["os.vendor"])
+	return strings.Join(append(parts, cmp.Or(p["hw.vendor"], p["os.vendor"])), " ")
 }

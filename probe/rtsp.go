@@ -28,6 +28,7 @@ func (ss *session) rtspChecks() []Finding {
 	if err != nil {
 		return []Finding{ss.finding("anonymous-access", evidence.Error, "DESCRIBE failed: "+err.Error())}
 	}
+	ss.remember("server", rep.header.Get("Server"))
 	switch {
 	case rep.status == 200:
 		f := ss.finding("anonymous-access", evidence.Fail,

@@ -67,6 +67,8 @@ type Service struct {
 	Data map[string]any `json:"data,omitempty"`
 	// Transcript holds what the checks sent and received, when asked for.
 	Transcript []byte `json:"-"`
+	// Time is when the service was identified.
+	Time time.Time `json:"time,omitzero"`
 }
 
 // HostReport is the result for one target.
@@ -79,6 +81,8 @@ type HostReport struct {
 	// Error says why the host could not be probed at all (e.g. a name that
 	// does not resolve).
 	Error string `json:"error,omitempty"`
+	// Done is when the last check of the host ended.
+	Done time.Time `json:"done,omitzero"`
 }
 
 func (s *Scanner) defaults() {
@@ -146,6 +150,7 @@ func (s *Scanner) scanHost(ctx context.Context, t Target, ports []Port) HostRepo
 		cancel()
 		if err != nil || len(addrs) == 0 {
 			r.Error = fmt.Sprintf("cannot resolve %s: %v", t.Name, err)
+			r.Done = s.now()
 			return r
 		}
 		addr = addrs[0].Unmap()
@@ -172,7 +177,9 @@ func (s *Scanner) scanHost(ctx context.Context, t Target, ports []Port) HostRepo
 			var ok bool
 			if p.Proto == "udp" {
 				svc, found, ok = s.identifyUDP(ctx, addr, p)
+				svc.Time = s.now()
 			} else if svc, ok = s.identify(ctx, addr, p); ok {
+				svc.Time = s.now()
 				ss := &session{s: s, ctx: ctx, svc: &svc, limiter: limiter}
 				if s.Transcripts {
 					ss.log = new(bytes.Buffer)
@@ -191,6 +198,7 @@ func (s *Scanner) scanHost(ctx context.Context, t Target, ports []Port) HostRepo
 		}(p)
 	}
 	wg.Wait()
+	r.Done = s.now()
 	slices.SortFunc(r.Services, func(a, b Service) int { return cmp.Compare(a.Port.String(), b.Port.String()) })
 	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Check, b.Check))
@@ -230,6 +238,15 @@ func (s *Scanner) identify(ctx context.Context, addr netip.Addr, p Port) (Servic
 	if errors.Is(err, errRefused) {
 		return svc, false
 	}
+	if len(first) == 0 && likelyMQTT(p) {
+		// The port is MQTT's own: ask that first. The answer, not the
+		// port, names the service; a broker answers at once, where the
+		// questions below could each wait for a timeout on it.
+		if b, _ := s.exchange(ctx, hostport, mqttConnectPacket(nil), false); isConnack(b) {
+			svc.Protocol, svc.Banner = "mqtt", "MQTT"
+			return svc, true
+		}
+	}
 	if len(first) == 0 {
 		// Silent until spoken to: try TLS, then plain HTTP, MQTT and RTSP.
 		if b, err := s.exchange(ctx, hostport, []byte(headRequest), true); !errors.Is(err, errNoTLS) && !errors.Is(err, errRefused) {
@@ -255,6 +272,9 @@ func (s *Scanner) identify(ctx context.Context, addr netip.Addr, p Port) (Servic
 	svc.Protocol, svc.Banner = classify(first, p)
 	return svc, true
 }
+
+// likelyMQTT says whether p is the port IANA assigns to MQTT without TLS.
+func likelyMQTT(p Port) bool { return p.Proto == "tcp" && p.Number == 1883 }
 
 const (
 	headRequest = "HEAD / HTTP/1.0\r\n\r\n"

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -58,6 +59,59 @@ func TestParallelSessions(t *testing.T) {
 		}
 		if m := most.Load(); m > int32(sessions) || (sessions > 1 && m < 2) {
 			t.Errorf("sessions %d: at most %d requests at once", sessions, m)
+		}
+	}
+}
+
+// TestSlowdownBacksOff: a device that serialises logins (one at a time,
+// 100 ms each) answers parallel sessions ever more slowly; the sweep sees
+// its logins take over twice as long as the control logins did and goes on
+// one at a time, saying so, and still reports the first credential that
+// works.
+func TestSlowdownBacksOff(t *testing.T) {
+	var gate sync.Mutex
+	var inFlight atomic.Int32
+	var seenMu sync.Mutex
+	var seen []int32 // logins in flight as each arrives
+	target := webTarget(t, func(w http.ResponseWriter, r *http.Request) {
+		u, p, ok := r.BasicAuth()
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Basic realm="cam"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		seenMu.Lock()
+		seen = append(seen, n)
+		seenMu.Unlock()
+		gate.Lock()
+		time.Sleep(100 * time.Millisecond)
+		gate.Unlock()
+		if u == "u24" && p == "p24" {
+			w.Write([]byte("welcome"))
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="cam"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	var creds []Credential
+	for i := range 25 {
+		creds = append(creds, Credential{fmt.Sprintf("u%d", i), fmt.Sprintf("p%d", i)})
+	}
+	r := scanOne(t, &Scanner{Timeout: 5 * time.Second, Credentials: creds, Sessions: 4}, target)
+	f := credentialFinding(r)
+	if f == nil || f.Result != evidence.Fail || f.Username != "u24" || !strings.Contains(f.Detail, "so the rest went one at a time") {
+		t.Fatalf("finding %+v (all: %s)", f, findings(r))
+	}
+	seenMu.Lock()
+	defer seenMu.Unlock()
+	if len(seen) < 20 {
+		t.Fatalf("%d logins seen", len(seen))
+	}
+	for i, n := range seen[len(seen)-10:] {
+		if n != 1 {
+			t.Errorf("login %d of the last 10 arrived with %d in flight (all: %v)", i, n, seen)
 		}
 	}
 }

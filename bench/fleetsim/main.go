@@ -2,10 +2,14 @@
 // probe benchmarks (bench/probe-fleet.sh, bench/probe.sh): device i listens
 // on 127.1.x.y and offers, by i, a web page on 8080 (HTTP Basic with the
 // default admin:admin, Basic with a strong password, an open admin page or a
-// login form), a telnet login on 2323 (default root:xc3511 or a strong
-// password) and an MQTT broker on 1883 (anonymous, or a strong password).
-// These are hand-written fakes sized for load, not protocol references: the
-// accuracy gate in probe/fleet_test.go runs the real daemons. It writes the
+// login form, each with the Server header of a common embedded web server), a
+// telnet login on 2323 (default root:xc3511 or a strong password) and an MQTT
+// broker on 1883 (anonymous, or a strong password). One telnet login in ten
+// behaves like a real device's: it waits a second after each wrong password
+// and allows three tries per connection (half of those take support:support,
+// the list's 11th pair; the rest a strong password). These are hand-written
+// fakes sized for load, not protocol references: the accuracy gate in
+// probe/fleet_test.go runs the real daemons. It writes the
 // planted weaknesses, one "check address[/user]" per line, to -truth, prints
 // the target range on stdout, and serves until killed.
 package main
@@ -73,23 +77,29 @@ func (d device) start() []string {
 	switch d.i % 10 {
 	case 0:
 		planted = append(planted, "default-credentials "+d.at(8080)+"/admin")
-		d.web(basic("admin", "admin"))
+		d.web("GoAhead-Webs", basic("admin", "admin"))
 	case 1:
-		d.web(basic("admin", d.secret))
+		d.web("lighttpd/1.4.59", basic("admin", d.secret))
 	case 2:
 		planted = append(planted, "unauthenticated-admin "+d.at(8080))
-		d.web(page("<h1>Camera</h1> Network settings | Firmware upgrade | Reboot"))
+		d.web("Boa/0.94.14rc21", page("<h1>Camera</h1> Network settings | Firmware upgrade | Reboot"))
 	default:
-		d.web(page(`<form method=post>User <input name=u> Password <input type=password name=p></form>`))
+		d.web("mini_httpd/1.30 26Oct2018", page(`<form method=post>User <input name=u> Password <input type=password name=p></form>`))
 	}
 	if d.i%4 == 0 {
 		planted = append(planted, "exposed-telnet "+d.at(2323))
-		pass := d.secret
-		if d.i%8 == 0 {
-			pass = "xc3511"
+		login := telnetLogin{user: "root", pass: d.secret, tries: 1}
+		switch {
+		case d.i%80 == 4: // a slow device whose password is in the list, far down
+			login = telnetLogin{user: "support", pass: "support", tries: 3, delay: time.Second}
+			planted = append(planted, "default-credentials "+d.at(2323)+"/support")
+		case d.i%80 == 36: // a slow device with a strong password
+			login = telnetLogin{user: "admin", pass: d.secret, tries: 3, delay: time.Second}
+		case d.i%8 == 0:
+			login.pass = "xc3511"
 			planted = append(planted, "default-credentials "+d.at(2323)+"/root")
 		}
-		go fakenet.Serve(d.listen(2323), 10*time.Second, func(c net.Conn) { telnet(c, "root", pass) })
+		go fakenet.Serve(d.listen(2323), 30*time.Second, func(c net.Conn) { login.serve(c) })
 	}
 	switch d.i % 6 {
 	case 0:
@@ -101,8 +111,12 @@ func (d device) start() []string {
 	return planted
 }
 
-func (d device) web(h http.HandlerFunc) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+func (d device) web(server string, h http.HandlerFunc) {
+	withServer := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", server)
+		h(w, r)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(withServer), ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(d.listen(8080))
 }
 
@@ -121,17 +135,32 @@ func page(body string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<html>"+body+"</html>") }
 }
 
-// telnet is a device login: option negotiation, login and password
-// prompts, and a shell that expands the one arithmetic form it is asked.
-func telnet(c net.Conn, user, pass string) {
+// telnetLogin is a device login: option negotiation, a BusyBox-style
+// banner, login and password prompts, and a shell that expands the one
+// arithmetic form it is asked. A wrong password waits delay and, while tries
+// remain on the connection, gets a new login prompt.
+type telnetLogin struct {
+	user, pass string
+	tries      int
+	delay      time.Duration
+}
+
+func (l telnetLogin) serve(c net.Conn) {
 	r := bufio.NewReader(c)
-	io.WriteString(c, "\xff\xfb\x01\xff\xfb\x03\r\nlogin: ")
-	u := readLine(r)
-	io.WriteString(c, "Password: ")
-	p := readLine(r)
-	if u != user || p != pass {
+	io.WriteString(c, "\xff\xfb\x01\xff\xfb\x03\r\n\r\nBusyBox v1.31.1 (2020-04-14 11:52:26 CST) built-in shell\r\n(none) login: ")
+	for try := 1; ; try++ {
+		u := readLine(r)
+		io.WriteString(c, "Password: ")
+		p := readLine(r)
+		if u == l.user && p == l.pass {
+			break
+		}
+		time.Sleep(l.delay)
 		io.WriteString(c, "\r\nLogin incorrect\r\n")
-		return
+		if try >= l.tries {
+			return
+		}
+		io.WriteString(c, "(none) login: ")
 	}
 	io.WriteString(c, "\r\n# ")
 	for {
