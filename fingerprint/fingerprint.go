@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -68,7 +69,21 @@ type DB struct {
 	// Skipped counts fingerprints whose pattern Go's regexp cannot compile
 	// (Recog patterns are written for several engines).
 	Skipped int
+
+	// seen remembers what recent texts matched: a fleet repeats the same
+	// banners (one model, one firmware), and a match runs every pattern of
+	// a kind until one fits. At most cacheSize texts are kept.
+	mu   sync.Mutex
+	seen map[[2]string]match
 }
+
+type match struct {
+	params      map[string]string
+	description string
+	ok          bool
+}
+
+const cacheSize = 4096
 
 var builtin = sync.OnceValues(func() (*DB, error) {
 	db := &DB{kinds: map[string][]*Fingerprint{}}
@@ -198,10 +213,25 @@ func (fp *Fingerprint) Params(text string) (map[string]string, bool) {
 // matches text, and its description.
 func (db *DB) Match(kind, text string) (params map[string]string, description string, ok bool) {
 	text = strings.TrimSpace(text)
-	for _, fp := range db.kinds[kind] {
-		if p, ok := fp.Params(text); ok {
-			return p, fp.Description, true
+	key := [2]string{kind, text}
+	db.mu.Lock()
+	m, hit := db.seen[key]
+	db.mu.Unlock()
+	if !hit {
+		for _, fp := range db.kinds[kind] {
+			if p, ok := fp.Params(text); ok {
+				m = match{p, fp.Description, true}
+				break
+			}
 		}
+		db.mu.Lock()
+		if db.seen == nil {
+			db.seen = map[[2]string]match{}
+		}
+		if len(db.seen) < cacheSize {
+			db.seen[key] = m
+		}
+		db.mu.Unlock()
 	}
-	return nil, "", false
+	return maps.Clone(m.params), m.description, m.ok
 }

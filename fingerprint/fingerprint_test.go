@@ -57,6 +57,18 @@ func TestMatchNamesTheDevice(t *testing.T) {
 	if _, _, ok := db.Match(fingerprint.SSH, "no such banner in any database 0xdeadbeef"); ok {
 		t.Error("an unknown banner matched")
 	}
+	// A banner seen again gives the same answer, and what a caller does
+	// with its copy changes nothing for the next.
+	for range 2 {
+		p, _, ok := db.Match(fingerprint.Telnet, "RT-AC54U login:")
+		if !ok || p["hw.vendor"] != "Asus" || p["hw.product"] != "RT-AC54U" {
+			t.Fatalf("RT-AC54U: %v %v", p, ok)
+		}
+		p["hw.vendor"] = "changed"
+	}
+	if _, _, ok := db.Match(fingerprint.SSH, "no such banner in any database 0xdeadbeef"); ok {
+		t.Error("an unknown banner matched the second time")
+	}
 }
 
 // FuzzParse: any input gives fingerprints or an error, never a panic, and a

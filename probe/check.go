@@ -50,6 +50,8 @@ type session struct {
 	// the next credential (devices that allow several tries per connection).
 	idleTelnet idle[*telnetConn]
 	idleFTP    idle[*ftpConn]
+	// HTTP connections the server kept open after a reply (keep-alive).
+	idleHTTP idle[*httpConn]
 }
 
 // idle keeps open connections for the next login of a sweep.
@@ -322,7 +324,7 @@ func (ss *session) sweep(creds []Credential, try login, sessions int, baseline t
 			defer mu.Unlock()
 			results[i] = &attempt{res, why, err, took}
 			running--
-			if !cautious && slowedDown(took, baseline) {
+			if !cautious && sessions > 1 && slowedDown(took, baseline) {
 				limit, cautious = 1, true
 				slowed = fmt.Sprintf("; logins slowed from %s to %s, so the rest went one at a time",
 					baseline.Round(time.Millisecond), took.Round(time.Millisecond))

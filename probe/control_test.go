@@ -5,10 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -45,21 +43,15 @@ func TestKnownUserWrongPassword(t *testing.T) {
 			c.Write([]byte("% Unknown command: " + strings.TrimSpace(line) + "\r\nrouter> "))
 		}
 	}
-	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	web := webTarget(t, func(w http.ResponseWriter, r *http.Request) {
 		if u, _, ok := r.BasicAuth(); ok && u == "root" {
 			http.Error(w, "wrong password", http.StatusForbidden)
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Basic realm="router"`)
 		w.WriteHeader(http.StatusUnauthorized)
-	}))
-	defer web.Close()
-	_, port, _ := net.SplitHostPort(strings.TrimPrefix(web.URL, "http://"))
-	pn, _ := strconv.ParseUint(port, 10, 16)
-	targets := map[string]Target{
-		"telnet": fakeServer(t, telnet),
-		"http":   {Addr: netip.MustParseAddr("127.0.0.1"), Ports: []Port{{uint16(pn), "tcp"}}},
-	}
+	})
+	targets := map[string]Target{"telnet": fakeServer(t, telnet), "http": web}
 	for name, target := range targets {
 		r := scanOne(t, &Scanner{Timeout: time.Second, Credentials: creds}, target)
 		got := credentialFinding(r)

@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net"
 	"net/textproto"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/iotlabel/iotlabel/evidence"
 )
@@ -25,57 +27,98 @@ type reply struct {
 	body   []byte
 }
 
-// request sends one request on a fresh connection and reads the reply.
-// proto is "HTTP/1.1" or "RTSP/1.0".
+// httpConn is an HTTP connection kept open between requests of one
+// service (keep-alive), with what its reader has buffered.
+type httpConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+// request sends one request and reads the reply. proto is "HTTP/1.1" or
+// "RTSP/1.0". HTTP requests go on a connection the server kept open after an
+// earlier reply when there is one (fewer handshakes for a device answering
+// a credential sweep); a kept connection the server has since closed is
+// replaced and the request sent again, as nothing of it was answered.
 func (ss *session) request(method, target, proto string, extra map[string]string) (reply, error) {
+	isHTTP := !strings.HasPrefix(proto, "RTSP")
+	if isHTTP {
+		if c, ok := ss.idleHTTP.get(); ok {
+			if rep, answered, err := ss.exchangeOn(c, method, target, proto, extra); answered {
+				return rep, err
+			}
+		}
+	}
 	conn, err := ss.dial()
 	if err != nil {
 		return reply{}, err
 	}
-	defer conn.Close()
+	rep, _, err := ss.exchangeOn(&httpConn{Conn: conn, r: bufio.NewReader(conn)}, method, target, proto, extra)
+	return rep, err
+}
+
+// exchangeOn sends one request on c and reads the reply; it keeps c for the
+// next request when the reply says the server keeps it open and its body was
+// read to its end, and closes it otherwise. answered is false when the
+// server sent nothing back (a kept connection it had closed).
+func (ss *session) exchangeOn(c *httpConn, method, target, proto string, extra map[string]string) (rep reply, answered bool, err error) {
+	keep := false
+	defer func() {
+		if keep {
+			ss.idleHTTP.put(c)
+		} else {
+			c.Close()
+		}
+	}()
+	c.SetDeadline(time.Now().Add(ss.s.Timeout))
+	isHTTP := !strings.HasPrefix(proto, "RTSP")
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s\r\n", method, target, proto)
-	if strings.HasPrefix(proto, "RTSP") {
-		b.WriteString("CSeq: 1\r\n")
+	if isHTTP {
+		fmt.Fprintf(&b, "Host: %s\r\n", ss.svc.Address)
 	} else {
-		fmt.Fprintf(&b, "Host: %s\r\nConnection: close\r\n", ss.svc.Address)
+		b.WriteString("CSeq: 1\r\n")
 	}
 	b.WriteString("User-Agent: iotlabel-probe\r\n")
 	for k, v := range extra {
 		fmt.Fprintf(&b, "%s: %s\r\n", k, v)
 	}
 	b.WriteString("\r\n")
-	if _, err := io.WriteString(conn, b.String()); err != nil {
-		return reply{}, err
+	if _, err := io.WriteString(c, b.String()); err != nil {
+		return reply{}, false, err
 	}
-	r := textproto.NewReader(bufio.NewReader(conn))
+	r := textproto.NewReader(c.r)
 	line, err := r.ReadLine()
 	if err != nil {
-		return reply{}, err
+		return reply{}, line != "", err
 	}
 	f := strings.Fields(line)
 	if len(f) < 2 || !strings.HasPrefix(f[0], strings.SplitN(proto, "/", 2)[0]+"/") {
-		return reply{}, fmt.Errorf("not a %s status line: %q", proto, firstLine([]byte(line)))
+		return reply{}, true, fmt.Errorf("not a %s status line: %q", proto, firstLine([]byte(line)))
 	}
-	var rep reply
 	if rep.status, err = strconv.Atoi(f[1]); err != nil {
-		return reply{}, fmt.Errorf("bad status line %q", firstLine([]byte(line)))
+		return reply{}, true, fmt.Errorf("bad status line %q", firstLine([]byte(line)))
 	}
 	rep.header, _ = r.ReadMIMEHeader()
+	// HTTP/1.1 keeps the connection unless the server says otherwise.
+	reusable := isHTTP && f[0] == "HTTP/1.1" && !containsAny(rep.header.Get("Connection"), "close")
 	limit := int64(64 << 10)
 	n, err := strconv.ParseInt(rep.header.Get("Content-Length"), 10, 64)
 	switch {
 	case method == "HEAD" || rep.status == 204 || rep.status == 304:
-		return rep, nil
-	case err == nil:
+		keep = reusable
+		return rep, true, nil
+	case err == nil && n >= 0:
 		limit = min(limit, n)
-	case strings.HasPrefix(proto, "RTSP"):
+	case !isHTTP:
 		// RTSP sends a body only with a Content-Length, and keeps the
 		// connection open: reading on would wait for the deadline.
-		return rep, nil
+		return rep, true, nil
+	default:
+		reusable = false // the body ends where the connection does
 	}
-	rep.body, _ = io.ReadAll(io.LimitReader(r.R, limit))
-	return rep, nil
+	rep.body, err = io.ReadAll(io.LimitReader(c.r, limit))
+	keep = reusable && err == nil && int64(len(rep.body)) == n
+	return rep, true, nil
 }
 
 // httpChecks looks at the page at / (following same-site redirects):

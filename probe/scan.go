@@ -220,6 +220,7 @@ func (ss *session) checks() []Finding {
 		out = append(out, ss.sshChecks()...)
 	case "http", "https":
 		out = append(out, ss.httpChecks()...)
+		ss.idleHTTP.closeAll()
 	case "ftp":
 		out = append(out, ss.ftpChecks()...)
 	case "mqtt":

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +19,7 @@ import (
 // first of the list that works, as one session at a time would find it.
 func TestParallelSessions(t *testing.T) {
 	var now, most atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	target := webTarget(t, func(w http.ResponseWriter, r *http.Request) {
 		n := now.Add(1)
 		defer now.Add(-1)
 		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
@@ -35,16 +34,8 @@ func TestParallelSessions(t *testing.T) {
 		}
 		w.Header().Set("WWW-Authenticate", `Basic realm="cam"`)
 		w.WriteHeader(http.StatusUnauthorized)
-	}))
-	defer srv.Close()
-	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
-	var creds []Credential
-	for i := range 12 {
-		creds = append(creds, Credential{fmt.Sprintf("u%d", i), fmt.Sprintf("p%d", i)})
-	}
-	var pn uint16
-	fmt.Sscan(port, &pn)
-	target := Target{Addr: netip.MustParseAddr("127.0.0.1"), Ports: []Port{{pn, "tcp"}}}
+	})
+	creds := numbered(12)
 	for _, sessions := range []int{1, 3} {
 		most.Store(0)
 		r := scanOne(t, &Scanner{Timeout: 2 * time.Second, Credentials: creds, Sessions: sessions}, target)
@@ -95,10 +86,7 @@ func TestSlowdownBacksOff(t *testing.T) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="cam"`)
 		w.WriteHeader(http.StatusUnauthorized)
 	})
-	var creds []Credential
-	for i := range 25 {
-		creds = append(creds, Credential{fmt.Sprintf("u%d", i), fmt.Sprintf("p%d", i)})
-	}
+	creds := numbered(25)
 	r := scanOne(t, &Scanner{Timeout: 5 * time.Second, Credentials: creds, Sessions: 4}, target)
 	f := credentialFinding(r)
 	if f == nil || f.Result != evidence.Fail || f.Username != "u24" || !strings.Contains(f.Detail, "so the rest went one at a time") {
@@ -112,6 +100,49 @@ func TestSlowdownBacksOff(t *testing.T) {
 	for i, n := range seen[len(seen)-10:] {
 		if n != 1 {
 			t.Errorf("login %d of the last 10 arrived with %d in flight (all: %v)", i, n, seen)
+		}
+	}
+}
+
+// numbered is n credentials u0:p0, u1:p1, …
+func numbered(n int) []Credential {
+	var creds []Credential
+	for i := range n {
+		creds = append(creds, Credential{fmt.Sprintf("u%d", i), fmt.Sprintf("p%d", i)})
+	}
+	return creds
+}
+
+// TestHTTPKeepAlive: a web server that keeps connections open gets the
+// sweep's requests on a few connections, not one per credential; one that
+// closes after each reply still gets every credential.
+func TestHTTPKeepAlive(t *testing.T) {
+	for _, keepAlive := range []bool{true, false} {
+		var conns atomic.Int32
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if u, p, ok := r.BasicAuth(); ok && u == "u19" && p == "p19" {
+				w.Write([]byte("welcome"))
+				return
+			}
+			w.Header().Set("WWW-Authenticate", `Basic realm="cam"`)
+			w.WriteHeader(http.StatusUnauthorized)
+		}))
+		srv.Config.SetKeepAlivesEnabled(keepAlive)
+		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				conns.Add(1)
+			}
+		}
+		srv.Start()
+		defer srv.Close()
+		r := scanOne(t, &Scanner{Timeout: 2 * time.Second, Credentials: numbered(20), Sessions: 2}, targetOf(t, srv))
+		if f := credentialFinding(r); f == nil || f.Result != evidence.Fail || f.Username != "u19" {
+			t.Fatalf("keep-alive %v: %+v (all: %s)", keepAlive, f, findings(r))
+		}
+		// GET /, two controls and 20 credentials: 23 requests.
+		n := conns.Load()
+		if keepAlive && n > 6 || !keepAlive && n < 23 {
+			t.Errorf("keep-alive %v: %d connections for 23 requests", keepAlive, n)
 		}
 	}
 }
