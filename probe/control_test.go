@@ -97,3 +97,38 @@ func TestMQTTPortAskedMQTTFirst(t *testing.T) {
 		t.Errorf("connection %d opened with %#x, not an MQTT CONNECT (all: % x)", i, openers[i], openers)
 	}
 }
+
+// FuzzHTTPReply: whatever a server sends back to a request — status line,
+// headers, a body of any length or none, a lie in Content-Length — the
+// reader returns a reply or an error, never panics, keeps at most 64 KiB of
+// body, and keeps the connection only when the reply's end was found.
+func FuzzHTTPReply(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"DCS-2530L\"\r\nContent-Length: 0\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nServer: GoAhead-Webs\r\nContent-Length: 30\r\n\r\n<html><title>Cam</title></htm"))
+	f.Add([]byte("HTTP/1.0 200 OK\r\n\r\n<title>x"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: -5\r\nConnection: close\r\n\r\n"))
+	f.Add([]byte("RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n"))
+	f.Add([]byte("garbage\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		client, server := net.Pipe()
+		go func() {
+			br := bufio.NewReader(server)
+			for { // the request, to its empty line
+				line, err := br.ReadString('\n')
+				if err != nil || line == "\r\n" {
+					break
+				}
+			}
+			server.Write(data)
+			server.Close()
+		}()
+		ss := &session{s: &Scanner{Timeout: time.Second}, svc: &Service{Address: "192.0.2.1:80"}}
+		rep, _, err := ss.exchangeOn(&httpConn{Conn: client, r: bufio.NewReader(client)}, "GET", "/", "HTTP/1.1", nil)
+		if err == nil && len(rep.body) > 64<<10 {
+			t.Fatalf("body of %d bytes kept", len(rep.body))
+		}
+		if c, ok := ss.idleHTTP.get(); ok {
+			c.Close()
+		}
+	})
+}
