@@ -2,18 +2,13 @@ package probe
 
 import (
 	"bufio"
-	"io"
 	"net"
 	"net/http"
-	"net/netip"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/iotlabel/iotlabel/evidence"
-	"github.com/iotlabel/iotlabel/internal/fakenet"
 )
 
 // TestKnownUserWrongPassword: a device that answers an unknown user with a
@@ -59,76 +54,4 @@ func TestKnownUserWrongPassword(t *testing.T) {
 			t.Errorf("%s: %+v (all: %s)", name, got, findings(r))
 		}
 	}
-}
-
-// TestMQTTPortAskedMQTTFirst: on 1883 a silent service is asked an MQTT
-// CONNECT before TLS and HTTP, so a broker that stalls on bytes it cannot
-// parse (a TLS ClientHello, a HEAD request) is named without waiting on
-// either; what it answers still decides.
-func TestMQTTPortAskedMQTTFirst(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.83.0.1:1883")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var mu sync.Mutex
-	var openers []byte
-	go fakenet.Serve(ln, 5*time.Second, func(c net.Conn) {
-		b := make([]byte, 1)
-		if _, err := io.ReadFull(c, b); err != nil {
-			return
-		}
-		mu.Lock()
-		openers = append(openers, b[0])
-		mu.Unlock()
-		if b[0] != 0x10 { // not CONNECT: wait for bytes that never come
-			io.Copy(io.Discard, c)
-			return
-		}
-		c.Write([]byte{0x20, 2, 0, 0}) // CONNACK, accepted
-	})
-	r := scanOne(t, &Scanner{Timeout: time.Second}, Target{Addr: netip.MustParseAddr("127.83.0.1"), Ports: []Port{{1883, "tcp"}}})
-	if len(r.Services) != 1 || r.Services[0].Protocol != "mqtt" {
-		t.Fatalf("services %+v", r.Services)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if i := slices.IndexFunc(openers, func(b byte) bool { return b != 0x10 }); i >= 0 {
-		t.Errorf("connection %d opened with %#x, not an MQTT CONNECT (all: % x)", i, openers[i], openers)
-	}
-}
-
-// FuzzHTTPReply: whatever a server sends back to a request — status line,
-// headers, a body of any length or none, a lie in Content-Length — the
-// reader returns a reply or an error, never panics, keeps at most 64 KiB of
-// body, and keeps the connection only when the reply's end was found.
-func FuzzHTTPReply(f *testing.F) {
-	f.Add([]byte("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"DCS-2530L\"\r\nContent-Length: 0\r\n\r\n"))
-	f.Add([]byte("HTTP/1.1 200 OK\r\nServer: GoAhead-Webs\r\nContent-Length: 30\r\n\r\n<html><title>Cam</title></htm"))
-	f.Add([]byte("HTTP/1.0 200 OK\r\n\r\n<title>x"))
-	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: -5\r\nConnection: close\r\n\r\n"))
-	f.Add([]byte("RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n"))
-	f.Add([]byte("garbage\r\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		client, server := net.Pipe()
-		go func() {
-			br := bufio.NewReader(server)
-			for { // the request, to its empty line
-				line, err := br.ReadString('\n')
-				if err != nil || line == "\r\n" {
-					break
-				}
-			}
-			server.Write(data)
-			server.Close()
-		}()
-		ss := &session{s: &Scanner{Timeout: time.Second}, svc: &Service{Address: "192.0.2.1:80"}}
-		rep, _, err := ss.exchangeOn(&httpConn{Conn: client, r: bufio.NewReader(client)}, "GET", "/", "HTTP/1.1", nil)
-		if err == nil && len(rep.body) > 64<<10 {
-			t.Fatalf("body of %d bytes kept", len(rep.body))
-		}
-		if c, ok := ss.idleHTTP.get(); ok {
-			c.Close()
-		}
-	})
 }

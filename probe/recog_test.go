@@ -1,33 +1,13 @@
 package probe
 
 import (
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/netip"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/iotlabel/iotlabel/evidence"
 )
-
-// webTarget serves h on loopback and returns it as a target.
-func webTarget(t *testing.T, h http.HandlerFunc) Target {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return targetOf(t, srv)
-}
-
-// targetOf is a started test server as a target.
-func targetOf(t *testing.T, srv *httptest.Server) Target {
-	t.Helper()
-	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
-	pn, _ := strconv.ParseUint(port, 10, 16)
-	return Target{Addr: netip.MustParseAddr("127.0.0.1"), Ports: []Port{{uint16(pn), "tcp"}}}
-}
 
 // TestRecogNamesTheWebDevice: a camera's HTTP Basic realm that a Recog
 // fingerprint reads as a D-Link DCS model identifies the device, its

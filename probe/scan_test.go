@@ -12,10 +12,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/iotlabel/iotlabel/internal/fakenet"
 	"github.com/iotlabel/iotlabel/internal/testenv"
 )
 
@@ -190,5 +193,42 @@ func TestClassify(t *testing.T) {
 		if got, _ := classify([]byte(tc.in), Port{}); got != tc.want {
 			t.Errorf("classify(%q) = %s, want %s", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestMQTTPortAskedMQTTFirst: on 1883 a silent service is asked an MQTT
+// CONNECT before TLS and HTTP, so a broker that stalls on bytes it cannot
+// parse (a TLS ClientHello, a HEAD request) is named without waiting on
+// either; what it answers still decides.
+func TestMQTTPortAskedMQTTFirst(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.83.0.1:1883")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var mu sync.Mutex
+	var openers []byte
+	go fakenet.Serve(ln, 5*time.Second, func(c net.Conn) {
+		b := make([]byte, 1)
+		if _, err := io.ReadFull(c, b); err != nil {
+			return
+		}
+		mu.Lock()
+		openers = append(openers, b[0])
+		mu.Unlock()
+		if b[0] != 0x10 { // not CONNECT: wait for bytes that never come
+			io.Copy(io.Discard, c)
+			return
+		}
+		c.Write([]byte{0x20, 2, 0, 0}) // CONNACK, accepted
+	})
+	r := scanOne(t, &Scanner{Timeout: time.Second}, Target{Addr: netip.MustParseAddr("127.83.0.1"), Ports: []Port{{1883, "tcp"}}})
+	if len(r.Services) != 1 || r.Services[0].Protocol != "mqtt" {
+		t.Fatalf("services %+v", r.Services)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if i := slices.IndexFunc(openers, func(b byte) bool { return b != 0x10 }); i >= 0 {
+		t.Errorf("connection %d opened with %#x, not an MQTT CONNECT (all: % x)", i, openers[i], openers)
 	}
 }
