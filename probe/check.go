@@ -78,6 +78,15 @@ func (p *idle[C]) put(c C) {
 	p.conns = append(p.conns, c)
 }
 
+// release keeps c for the next login when keep, and closes it otherwise.
+func (p *idle[C]) release(c C, keep bool) {
+	if keep {
+		p.put(c)
+	} else {
+		c.Close()
+	}
+}
+
 // closeAll closes the kept connections: the sweep is over.
 func (p *idle[C]) closeAll() {
 	p.mu.Lock()

@@ -62,13 +62,7 @@ func (ss *session) request(method, target, proto string, extra map[string]string
 // server sent nothing back (a kept connection it had closed).
 func (ss *session) exchangeOn(c *httpConn, method, target, proto string, extra map[string]string) (rep reply, answered bool, err error) {
 	keep := false
-	defer func() {
-		if keep {
-			ss.idleHTTP.put(c)
-		} else {
-			c.Close()
-		}
-	}()
+	defer func() { ss.idleHTTP.release(c, keep) }()
 	c.SetDeadline(time.Now().Add(ss.s.Timeout))
 	isHTTP := !strings.HasPrefix(proto, "RTSP")
 	var b strings.Builder

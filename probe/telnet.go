@@ -164,13 +164,7 @@ func (ss *session) telnetLogin(c Credential) (loginResult, string, error) {
 // re-prompts after refusing c, and closes it otherwise.
 func (ss *session) telnetAttempt(t *telnetConn, c Credential) (res loginResult, why string, err error) {
 	keep := false
-	defer func() {
-		if keep {
-			ss.idleTelnet.put(t)
-		} else {
-			t.Close()
-		}
-	}()
+	defer func() { ss.idleTelnet.release(t, keep) }()
 	text := t.pending
 	reused := text != ""
 	t.pending = ""
